@@ -1,0 +1,42 @@
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dashboard.first_run import issue_setup_token
+from dashboard.supervisor import run_together
+
+
+def split_bind(bind: str) -> tuple[str, int]:
+    """``host:port`` (``[v6]:port`` for IPv6) as DOCKBOARD_BIND gives it."""
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise CommandError(f"DOCKBOARD_BIND must be host:port, not {bind!r}")
+    return host.strip("[]"), int(port)
+
+
+class Command(BaseCommand):
+    help = "Serve Dockboard and run its task worker together; Ctrl+C stops both."
+
+    def handle(self, *args: object, **options: object) -> None:
+        host, port = split_bind(settings.DOCKBOARD_BIND)
+        url_host = f"[{host}]" if ":" in host else host
+        if token := issue_setup_token():
+            self.stdout.write(
+                self.style.WARNING("No administrator yet. Create one, once, at:\n")
+                + f"    http://{url_host}:{port}/setup/{token}/\n"
+            )
+        self.stdout.write(
+            f"Dockboard at http://{url_host}:{port}/ (engine: {settings.DOCKER_HOST})"
+        )
+        code = run_together(
+            {
+                "web server": [
+                    sys.executable, "-m", "uvicorn", "dashboard.asgi:application",
+                    "--host", host, "--port", str(port), "--lifespan", "off",
+                ],
+                "task worker": [sys.executable, "-m", "django", "db_worker"],
+            }
+        )  # fmt: skip
+        if code:
+            raise CommandError("Dockboard stopped because one of its processes exited.")

@@ -1,0 +1,36 @@
+"""Turns an ``EngineError`` raised by any view into a clear page (or htmx fragment)."""
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dashboard.engine import EngineError, EngineUnreachable, docker_host
+
+log = logging.getLogger(__name__)
+
+
+class EngineErrorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, EngineError):
+            return None
+        log.info("engine error on %s: %s", request.path, exc.message)
+        context = {
+            "message": exc.message,
+            "status": exc.status,
+            "unreachable": isinstance(exc, EngineUnreachable),
+            "docker_host": docker_host(),
+        }
+        if getattr(request, "htmx", False):
+            response = render(request, "engine_error.html#message", context, status=exc.status)
+            response["HX-Retarget"] = "#messages"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return render(request, "engine_error.html", context, status=exc.status)

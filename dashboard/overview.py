@@ -1,0 +1,93 @@
+"""The overview's figures: engine facts, object counts, and disk usage as `docker system df`."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from dashboard import engine
+
+ACTIVE_CONTAINER_STATES = {"running", "paused", "restarting"}
+
+
+@dataclass(frozen=True)
+class DiskUsageRow:
+    kind: str
+    total: int
+    active: int
+    size: int
+    reclaimable: int
+    list_url_name: str | None = None
+
+    @property
+    def reclaimable_percent(self) -> int | None:
+        return self.reclaimable * 100 // self.size if self.size > 0 else None
+
+
+def _known(size: int | None) -> int:
+    return size if size is not None and size >= 0 else 0
+
+
+def disk_usage_rows(df: dict[str, Any]) -> list[DiskUsageRow]:
+    """The four rows of `docker system df`, computed from the engine's /system/df answer."""
+    images = df.get("Images") or []
+    active_images = [i for i in images if i.get("Containers", 0) > 0]
+    layers_size = _known(df.get("LayersSize"))
+    used_by_active = sum(
+        i["Size"] - i["SharedSize"]
+        for i in active_images
+        if i.get("Size", -1) != -1 and i.get("SharedSize", -1) != -1
+    )
+
+    containers = df.get("Containers") or []
+    active_containers = [c for c in containers if c.get("State") in ACTIVE_CONTAINER_STATES]
+    containers_size = sum(_known(c.get("SizeRw")) for c in containers)
+
+    volumes = df.get("Volumes") or []
+    usage = [v.get("UsageData") or {} for v in volumes]
+
+    cache = df.get("BuildCache") or []
+    return [
+        DiskUsageRow(
+            _("Images"),
+            len(images),
+            len(active_images),
+            layers_size,
+            max(layers_size - used_by_active, 0),
+            "images:list",
+        ),
+        DiskUsageRow(
+            _("Containers"),
+            len(containers),
+            len(active_containers),
+            containers_size,
+            containers_size - sum(_known(c.get("SizeRw")) for c in active_containers),
+            "containers:list",
+        ),
+        DiskUsageRow(
+            _("Local volumes"),
+            len(volumes),
+            sum(1 for u in usage if _known(u.get("RefCount")) > 0),
+            sum(_known(u.get("Size")) for u in usage),
+            sum(_known(u.get("Size")) for u in usage if _known(u.get("RefCount")) == 0),
+        ),
+        DiskUsageRow(
+            _("Build cache"),
+            len(cache),
+            sum(1 for b in cache if b.get("InUse")),
+            sum(_known(b.get("Size")) for b in cache),
+            sum(_known(b.get("Size")) for b in cache if not b.get("InUse") and not b.get("Shared")),
+        ),
+    ]
+
+
+def collect_overview() -> dict[str, Any]:
+    """Three engine calls: version, info and disk usage."""
+    version = engine.version()
+    info = engine.info()
+    return {
+        "version": version,
+        "info": info,
+        "disk_usage": disk_usage_rows(engine.disk_usage()),
+        "docker_host": engine.docker_host(),
+    }

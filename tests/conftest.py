@@ -1,0 +1,89 @@
+"""Shared fixtures: a real engine, a loopback registry, real images, users, a live server, Chromium.
+
+Every engine object a test creates carries ``TEST_LABEL`` and is removed when the session ends.
+"""
+
+import uuid
+from collections.abc import Iterator
+
+import docker
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from tests.harness.browser import headless_chromium
+from tests.harness.engine import remove_labelled, running_engine
+from tests.harness.images import build_busybox_image, push
+from tests.harness.registry import loopback_registry
+from tests.harness.server import live_asgi_server
+
+RUN_ID = uuid.uuid4().hex[:10]
+LABEL_KEY = "dockboard.test"
+TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[docker.DockerClient]:
+    with running_engine() as client:
+        try:
+            yield client
+        finally:
+            remove_labelled(client, TEST_LABEL)
+
+
+@pytest.fixture(scope="session")
+def registry(engine: docker.DockerClient) -> Iterator[str]:
+    with loopback_registry() as address:
+        yield address
+
+
+@pytest.fixture(scope="session")
+def busybox(engine: docker.DockerClient, registry: str) -> str:
+    """A busybox shell image, built here, pushed to the loopback registry and kept locally."""
+    reference = f"{registry}/dockboard-test/busybox:{RUN_ID}"
+    build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID})
+    push(engine, reference)
+    return reference
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    return User.objects.create_superuser("admin", password=PASSWORD)
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return User.objects.create_user("member", password=PASSWORD)
+
+
+@pytest.fixture
+def admin_client(admin: User) -> Client:
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
+def member_client(member: User) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture(scope="session")
+def live_url(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    from dashboard.asgi import application
+
+    with live_asgi_server(application) as url:
+        yield url
+
+
+@pytest.fixture
+def page(live_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with headless_chromium() as browser:
+        context = browser.new_context(locale="en-US", base_url=live_url)
+        yield context.new_page()
+        context.close()

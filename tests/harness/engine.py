@@ -1,0 +1,54 @@
+"""A real Docker Engine for tests: the one that answers, else a dockerd started here (as root)."""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import docker
+
+
+def _answers(client: docker.DockerClient) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+@contextmanager
+def running_engine(timeout: float = 60.0) -> Iterator[docker.DockerClient]:
+    client = docker.from_env(timeout=60)
+    started: subprocess.Popen | None = None
+    if not _answers(client):
+        if os.geteuid() != 0 or not shutil.which("dockerd"):
+            raise RuntimeError(
+                "No Docker Engine answers at DOCKER_HOST or the local socket, and this user cannot "
+                "start dockerd. Start one (see README) and run the tests again."
+            )
+        log = tempfile.NamedTemporaryFile(prefix="dockerd-", suffix=".log", delete=False)  # noqa: SIM115
+        started = subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while not _answers(client):
+            if started.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"dockerd did not start; see {log.name}")
+            time.sleep(0.2)
+    try:
+        yield client
+    finally:
+        client.close()
+        if started is not None:
+            started.terminate()
+            started.wait(timeout=30)
+
+
+def remove_labelled(client: docker.DockerClient, label: str) -> None:
+    """Remove every container, then every image, carrying ``label`` (``key=value``)."""
+    for container in client.containers.list(all=True, filters={"label": label}):
+        container.remove(force=True, v=True)
+    for image in client.images.list(all=True, filters={"label": label}):
+        with contextlib.suppress(docker.errors.NotFound):
+            client.images.remove(image.id, force=True)

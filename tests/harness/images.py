@@ -1,0 +1,31 @@
+"""Real shell images without Docker Hub: busybox-static on top of scratch."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import docker
+
+DOCKERFILE = """\
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+CMD ["/bin/sh"]
+"""
+
+
+def build_busybox_image(client: docker.DockerClient, tag: str, labels: dict[str, str]) -> str:
+    """Build the image as ``tag`` and return its id."""
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    with tempfile.TemporaryDirectory(prefix="dockboard-image-") as context:
+        shutil.copy(busybox, Path(context) / "busybox")
+        (Path(context) / "Dockerfile").write_text(DOCKERFILE)
+        image, _ = client.images.build(path=context, tag=tag, labels=labels, rm=True)
+    return image.id
+
+
+def push(client: docker.DockerClient, reference: str) -> None:
+    repository, _, tag = reference.rpartition(":")
+    for line in client.images.push(repository, tag, stream=True, decode=True):
+        if "error" in line:
+            raise RuntimeError(f"push of {reference} failed: {line['error']}")

@@ -1,0 +1,26 @@
+"""Reading what a page shows, as a user would see it."""
+
+import re
+from html import unescape
+
+from django.test.client import Client
+
+
+def text_of(html: bytes | str) -> str:
+    """The page's visible text, tags removed and whitespace folded."""
+    if isinstance(html, bytes):
+        html = html.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def marked(html: bytes, attribute: str) -> dict[str, str]:
+    """Text of the elements marked ``attribute="name"``, by name."""
+    pattern = rf'{attribute}="([^"]+)"[^>]*>([^<]*)<'
+    return {name: unescape(value).strip() for name, value in re.findall(pattern, html.decode())}
+
+
+def get_ok(client: Client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:2000]
+    return response.content

@@ -1,0 +1,44 @@
+"""Engine unreachable: every page says so clearly, with 503 and the address tried, never a 500."""
+
+import pytest
+from django.test import Client, override_settings
+
+from tests.pages import text_of
+from tests.test_login import every_url
+
+pytestmark = pytest.mark.django_db
+
+CLOSED_SOCKET = "unix:///tmp/dockboard-test-no-engine.sock"
+ENGINE_PAGES = [u for u in every_url() if not u.startswith(("/accounts/", "/setup/", "/i18n/"))]
+
+
+@override_settings(DOCKER_HOST=CLOSED_SOCKET)
+@pytest.mark.parametrize("url", ENGINE_PAGES)
+def test_every_engine_page_explains_the_engine_is_down(admin_client: Client, url: str) -> None:
+    response = admin_client.get(url)
+    assert response.status_code == 503
+    text = text_of(response.content)
+    assert "Engine unreachable" in text
+    assert f"The Docker Engine at {CLOSED_SOCKET} is unreachable" in text
+    assert "Traceback" not in text
+
+
+@override_settings(DOCKER_HOST="tcp://127.0.0.1:9")
+def test_a_closed_tcp_port_reads_the_same(admin_client: Client) -> None:
+    response = admin_client.get("/")
+    assert response.status_code == 503
+    assert "The Docker Engine at tcp://127.0.0.1:9 is unreachable" in text_of(response.content)
+
+
+@override_settings(DOCKER_HOST=CLOSED_SOCKET)
+def test_htmx_requests_get_the_message_as_a_fragment(admin_client: Client) -> None:
+    response = admin_client.get("/containers/", headers={"HX-Request": "true"})
+    assert response.status_code == 503
+    assert response["HX-Retarget"] == "#messages"
+    assert b"<html" not in response.content
+    assert b"is unreachable" in response.content
+
+
+@override_settings(DOCKER_HOST=CLOSED_SOCKET)
+def test_login_still_works_while_the_engine_is_down(client: Client) -> None:
+    assert client.get("/accounts/login/").status_code == 200

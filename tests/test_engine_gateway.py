@@ -1,0 +1,63 @@
+"""The gateway turns the engine's refusals into Dockboard's errors, each with a fitting status."""
+
+import docker
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+
+from dashboard import engine as gateway
+from dashboard.access import access_container, access_image
+from dashboard.engine import BadParameter, Conflict, NotFound, translated_errors
+from tests.conftest import LABEL_KEY, RUN_ID
+
+
+@pytest.fixture
+def running(engine: docker.DockerClient, busybox: str):
+    container = engine.containers.run(
+        busybox, "sleep 600", detach=True, labels={LABEL_KEY: RUN_ID}, name=f"dockboard-{RUN_ID}"
+    )
+    yield container
+    container.remove(force=True)
+
+
+def test_missing_container_is_not_found(engine: docker.DockerClient) -> None:
+    with pytest.raises(NotFound) as caught:
+        gateway.inspect_container(f"no-such-container-{RUN_ID}")
+    assert caught.value.status == 404
+    assert "No such container" in caught.value.message
+
+
+def test_taken_name_is_a_conflict(running, busybox: str) -> None:
+    with pytest.raises(Conflict) as caught, translated_errors():
+        gateway.client().create_container(busybox, name=running.name, labels={LABEL_KEY: RUN_ID})
+    assert caught.value.status == 409
+    assert "is already in use" in caught.value.message
+
+
+def test_removing_a_running_container_is_a_conflict(running) -> None:
+    with pytest.raises(Conflict) as caught, translated_errors():
+        gateway.client().remove_container(running.id)
+    assert "stop the container before" in caught.value.message.lower() or "force" in (
+        caught.value.message
+    )
+
+
+def test_invalid_name_is_a_bad_parameter(busybox: str) -> None:
+    with pytest.raises(BadParameter) as caught, translated_errors():
+        gateway.client().create_container(busybox, name="not a name!", labels={LABEL_KEY: RUN_ID})
+    assert caught.value.status == 400
+    assert "Invalid container name" in caught.value.message
+
+
+@pytest.mark.django_db
+def test_gatekeeper_answers_forbidden_and_missing_alike(running, member: User) -> None:
+    assert access_container(member, running.name)["Id"] == running.id
+    with pytest.raises(NotFound) as forbidden:
+        access_container(AnonymousUser(), running.name)
+    with pytest.raises(NotFound) as missing:
+        access_container(member, running.name + "-gone")
+    assert forbidden.value.message == f"No such container: {running.name}"
+    assert missing.value.message == f"No such container: {running.name}-gone"
+
+    with pytest.raises(NotFound) as forbidden_image:
+        access_image(AnonymousUser(), running.image.id)
+    assert forbidden_image.value.message == f"No such image: {running.image.id}"

@@ -1,0 +1,73 @@
+"""Login on every page: anonymous visitors go to the login form; logout ends the session."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/"}
+SAMPLE_ARGUMENT = "x"
+
+
+def every_url() -> list[str]:
+    """A concrete path for every route of the project, Django's admin excepted."""
+    found = []
+
+    def walk(patterns: list, prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith("admin/"):
+                    walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                for name in pattern.pattern.converters:
+                    route = route.replace(f"<str:{name}>", SAMPLE_ARGUMENT)
+                found.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_the_url_walk_sees_every_page() -> None:
+    urls = every_url()
+    assert {"/", "/images/", "/containers/", "/containers/x/", "/images/x/"} <= set(urls)
+
+
+@pytest.mark.parametrize("url", [u for u in every_url() if u not in PUBLIC])
+def test_anonymous_get_redirects_to_login(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_admin_site_asks_for_login(client: Client) -> None:
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_login_through_the_form_then_logout(client: Client, member: User) -> None:
+    wrong = client.post("/accounts/login/", {"username": "member", "password": "nope"})
+    assert wrong.status_code == 200
+    assert b"Please enter a correct username and password" in wrong.content
+
+    response = client.post(
+        "/accounts/login/?next=/images/",
+        {"username": "member", "password": PASSWORD, "next": "/images/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/images/"
+
+    assert client.get("/accounts/logout/").status_code == 405  # logout is a POST with CSRF
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_forms_require_csrf(member: User) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/accounts/login/", {"username": "member", "password": PASSWORD})
+    assert response.status_code == 403

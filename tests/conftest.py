@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import docker
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.test import Client
 
 from tests.harness.browser import headless_chromium
@@ -87,3 +88,5 @@ def page(live_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         context = browser.new_context(locale="en-US", base_url=live_url)
         yield context.new_page()
         context.close()
+        # ORM calls made while Playwright's loop ran live in that loop's context: close them here.
+        connections.close_all()

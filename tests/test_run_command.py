@@ -36,6 +36,7 @@ def dashboard_process(tmp_path: Path):
     port = free_port()
     env = {**os.environ, "DOCKBOARD_DATA_DIR": str(tmp_path), "DOCKBOARD_BIND": f"127.0.0.1:{port}"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DOCKBOARD_DATABASE_URL", None)  # never the developer's own database
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
     process = subprocess.Popen(

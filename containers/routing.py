@@ -1,1 +1,8 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from containers.terminal import TerminalConsumer
+
+websocket_urlpatterns = [
+    path("ws/containers/<str:ref>/attach/", TerminalConsumer.as_asgi(mode="attach")),
+    path("ws/containers/<str:ref>/exec/", TerminalConsumer.as_asgi(mode="exec")),
+]

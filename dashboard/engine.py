@@ -12,6 +12,7 @@ from typing import Any
 
 import docker
 import requests
+import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,7 @@ class Denied(EngineError):
     status = 403
 
 
-_STATUS_ERRORS: dict[int, type[EngineError]] = {
+STATUS_ERRORS: dict[int, type[EngineError]] = {
     400: BadParameter,
     401: Denied,
     403: Denied,
@@ -76,9 +77,19 @@ def client() -> docker.APIClient:
     return api
 
 
-def _unreachable() -> EngineUnreachable:
+def unreachable() -> EngineUnreachable:
     return EngineUnreachable(
         _("The Docker Engine at %(host)s is unreachable. Is it running?") % {"host": docker_host()}
+    )
+
+
+def is_read_timeout(exc: BaseException) -> bool:
+    """Over a unix socket the SDK reports a read timeout as a ConnectionError wrapping it."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return True
+    cause = exc.args[0] if exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(
+        cause, urllib3.exceptions.ReadTimeoutError
     )
 
 
@@ -88,15 +99,17 @@ def translated_errors() -> Iterator[None]:
     try:
         yield
     except docker.errors.APIError as exc:
-        error_class = _STATUS_ERRORS.get(exc.status_code or 0, EngineError)
+        error_class = STATUS_ERRORS.get(exc.status_code or 0, EngineError)
         raise error_class(exc.explanation or str(exc)) from exc
-    except requests.exceptions.Timeout as exc:
+    except requests.exceptions.RequestException as exc:
+        if not is_read_timeout(exc):
+            raise unreachable() from exc
         raise EngineUnreachable(
             _("The Docker Engine at %(host)s did not answer within %(seconds)s seconds.")
             % {"host": docker_host(), "seconds": f"{settings.DOCKER_TIMEOUT:g}"}
         ) from exc
-    except (requests.exceptions.ConnectionError, docker.errors.DockerException, OSError) as exc:
-        raise _unreachable() from exc
+    except (docker.errors.DockerException, OSError) as exc:
+        raise unreachable() from exc
 
 
 def engine_call[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
@@ -143,3 +156,72 @@ def inspect_container(ref: str) -> dict[str, Any]:
 @engine_call
 def inspect_image(ref: str) -> dict[str, Any]:
     return client().inspect_image(ref)
+
+
+@engine_call
+def container_logs_tail(ref: str, lines: int) -> bytes:
+    return client().logs(ref, stdout=True, stderr=True, tail=lines)
+
+
+@engine_call
+def start_container(ref: str) -> None:
+    client().start(ref)
+
+
+@engine_call
+def resize_container(ref: str, rows: int, cols: int) -> None:
+    client().resize(ref, height=rows, width=cols)
+
+
+@engine_call
+def wait_for_exit(ref: str, timeout: float) -> int | None:
+    """The exit code once the container is not running, or None if it still runs after timeout."""
+    api = client()
+    url = api._url("/containers/{0}/wait", ref)
+    try:
+        response = api._post(url, params={"condition": "not-running"}, timeout=timeout)
+    except requests.exceptions.RequestException as exc:
+        if is_read_timeout(exc):
+            return None
+        raise
+    return api._result(response, json=True)["StatusCode"]
+
+
+@engine_call
+def path_exists(ref: str, path: str) -> bool:
+    """Whether ``path`` exists in the container's filesystem (HEAD of the archive endpoint)."""
+    api = client()
+    url = api._url("/containers/{0}/archive", ref)
+    response = api.head(url, params={"path": path}, timeout=settings.DOCKER_TIMEOUT)
+    if response.status_code == 404:
+        return False
+    api._raise_for_status(response)
+    return True
+
+
+@engine_call
+def create_exec(ref: str, command: list[str], user: str, tty: bool) -> str:
+    created = client().exec_create(
+        ref,
+        command,
+        stdin=True,
+        tty=tty,
+        user=user,
+        environment={"TERM": "xterm-256color"} if tty else None,
+    )
+    return created["Id"]
+
+
+@engine_call
+def inspect_exec(exec_id: str) -> dict[str, Any]:
+    return client().exec_inspect(exec_id)
+
+
+@engine_call
+def resize_exec(exec_id: str, rows: int, cols: int) -> None:
+    client().exec_resize(exec_id, height=rows, width=cols)
+
+
+@engine_call
+def api_version() -> str:
+    return client().api_version

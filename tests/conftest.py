@@ -72,6 +72,14 @@ def member_client(member: User) -> Client:
     return client
 
 
+@pytest.fixture
+def cookie(member: User) -> bytes:
+    """The member's session cookie, for websocket clients."""
+    client = Client()
+    client.force_login(member)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
 @pytest.fixture(scope="session")
 def live_url(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
     from dashboard.asgi import application

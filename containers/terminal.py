@@ -1,0 +1,148 @@
+"""The terminal websocket: bytes between xterm.js and a container's attach or exec stream.
+
+Binary frames carry terminal bytes both ways. Text frames carry JSON: from the browser
+``{"type": "resize", "cols", "rows"}`` and ``{"type": "ack", "bytes"}`` (what xterm.js has
+consumed); to the browser ``hello``, ``ended`` and ``error`` events.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from containers.flow import FlowWindow
+from containers.terminal_session import TerminalSession
+from dashboard.access import access_container
+from dashboard.engine import EngineError
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_FRAME = 64 * 1024
+MAX_CONTROL_FRAME = 1024
+STALL_SECONDS = 30.0
+MAX_TERMINAL_SIZE = 1000
+
+
+def terminals_group(user_id: int) -> str:
+    return f"terminals.user.{user_id}"
+
+
+class TerminalConsumer(AsyncWebsocketConsumer):
+    def __init__(self, mode: str = "attach", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mode = mode  # "attach" or "exec", given by the route
+        self.session: TerminalSession | None = None
+        self.pump: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        user = self.scope["user"]
+        ref = self.scope["url_route"]["kwargs"]["ref"]
+        try:
+            container = await asyncio.to_thread(access_container, user, ref)
+        except EngineError:
+            await self.close()  # refuses the handshake: not found and not allowed look alike
+            return
+        await self.accept()
+        await self.channel_layer.group_add(terminals_group(user.pk), self.channel_name)
+        params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
+        try:
+            self.session = await self._open(container, params)
+        except EngineError as exc:
+            await self.send_event({"type": "error", "message": exc.message})
+            await self.close()
+            return
+        self.window = FlowWindow()
+        await self.send_event(
+            {"type": "hello", "mode": self.mode, "tty": self.session.tty,
+             "stdin": self.session.accepts_input}
+        )  # fmt: skip
+        self.pump = asyncio.create_task(
+            self._pump(recent=self.mode == "attach" and not params.get("start"))
+        )
+
+    async def _open(self, container: dict[str, Any], params: dict[str, str]) -> TerminalSession:
+        if self.mode == "exec":
+            return await TerminalSession.exec(
+                container, params.get("command", "").strip(), params.get("user", "").strip()
+            )
+        return await TerminalSession.attach(container, start=params.get("start") == "1")
+
+    async def _pump(self, recent: bool) -> None:
+        session = self.session
+        try:
+            if recent:
+                await self._forward(await session.recent_output())
+            while data := await session.stream.read():
+                for chunk in session.output(data):
+                    await self._forward(chunk)
+                await self.window.wait_open(STALL_SECONDS)
+            ending = await session.ending()
+        except TimeoutError:
+            ending = {"type": "ended", "reason": "stalled"}
+        except EngineError as exc:
+            ending = {"type": "error", "message": exc.message}
+        except OSError:
+            ending = {"type": "ended", "reason": "lost"}
+        finally:
+            # Release the engine's stream now: an attached reader that no longer reads would
+            # block the container's output, and even its removal.
+            await session.close()
+        await self.send_event(ending)
+        await self.close()
+
+    async def _forward(self, chunk: bytes) -> None:
+        if chunk:
+            await self.send(bytes_data=chunk)
+            self.window.sent(len(chunk))
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.session is None:
+            return
+        if bytes_data is not None:
+            if len(bytes_data) > MAX_INPUT_FRAME:
+                await self.close(code=1009)
+            elif self.session.accepts_input:
+                await self.session.stream.write(bytes_data)
+            return
+        if text_data is None or len(text_data) > MAX_CONTROL_FRAME:
+            await self.close(code=1009)
+            return
+        await self._control(text_data)
+
+    async def _control(self, text: str) -> None:
+        try:
+            message = json.loads(text)
+            kind = message["type"]
+            if kind == "ack":
+                self.window.acknowledged(int(message["bytes"]))
+            elif kind == "resize" and self.session.tty:
+                rows, cols = int(message["rows"]), int(message["cols"])
+                if 0 < rows <= MAX_TERMINAL_SIZE and 0 < cols <= MAX_TERMINAL_SIZE:
+                    await self.session.resize(rows, cols)
+        except (ValueError, KeyError, TypeError):
+            await self.send_event({"type": "error", "message": _("Malformed control message.")})
+        except EngineError as exc:
+            log.info("resize of %s failed: %s", self.session.container_id, exc.message)
+
+    async def send_event(self, event: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):
+            await self.send(text_data=json.dumps(event))
+
+    async def terminal_logout(self, event: dict[str, Any]) -> None:
+        """The user logged out somewhere: this terminal ends with the session."""
+        await self.send_event({"type": "ended", "reason": "logout"})
+        await self.close()
+
+    async def disconnect(self, code: int) -> None:
+        if self.pump is not None:
+            self.pump.cancel()
+        if self.session is not None:
+            await self.session.close()
+        user = self.scope["user"]
+        if user.is_authenticated:
+            await self.channel_layer.group_discard(terminals_group(user.pk), self.channel_name)

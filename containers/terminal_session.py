@@ -1,0 +1,114 @@
+"""The engine side of one browser terminal: attach to or exec in a container; how it ended."""
+
+import asyncio
+import shlex
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from containers.stream_frames import STDERR, Demultiplexer
+from dashboard import engine, engine_stream
+from dashboard.engine import BadParameter, Conflict, EngineError
+from dashboard.engine_stream import EngineStream
+
+RECENT_LINES = 100
+RECENT_BYTES = 64 * 1024
+SHELLS = ("/bin/bash", "/bin/sh")
+_RED, _RESET = b"\x1b[31m", b"\x1b[0m"
+
+
+class TerminalSession:
+    def __init__(self, container: dict[str, Any], stream: EngineStream, exec_id: str | None):
+        self.container = container
+        self.stream = stream
+        self.exec_id = exec_id
+        self._demux = None if stream.tty else Demultiplexer()
+
+    @property
+    def container_id(self) -> str:
+        return self.container["Id"]
+
+    @property
+    def tty(self) -> bool:
+        return self.stream.tty
+
+    @property
+    def accepts_input(self) -> bool:
+        return self.exec_id is not None or bool(self.container["Config"].get("OpenStdin"))
+
+    @classmethod
+    async def attach(cls, container: dict[str, Any], start: bool) -> "TerminalSession":
+        """`docker attach`; with ``start``, attach first and then start, as `docker start -a -i`."""
+        if not start and not container["State"].get("Running"):
+            raise Conflict(_("The container is not running. Start it to attach."))
+        stream = await engine_stream.attach(container["Id"], tty=bool(container["Config"]["Tty"]))
+        if start:
+            try:
+                await asyncio.to_thread(engine.start_container, container["Id"])
+            except EngineError:
+                await stream.close()
+                raise
+        return cls(container, stream, None)
+
+    @classmethod
+    async def exec(cls, container: dict[str, Any], command: str, user: str) -> "TerminalSession":
+        """`docker exec -i -t`: the given command, else bash if the image has it, else sh."""
+        if command:
+            try:
+                argv = shlex.split(command)
+            except ValueError as exc:
+                raise BadParameter(
+                    _("The command is not valid: %(error)s") % {"error": exc}
+                ) from exc
+        else:
+            argv = [await asyncio.to_thread(_first_shell, container["Id"])]
+        exec_id = await asyncio.to_thread(engine.create_exec, container["Id"], argv, user, True)
+        return cls(container, await engine_stream.start_exec(exec_id, tty=True), exec_id)
+
+    def output(self, data: bytes) -> Iterator[bytes]:
+        """What the browser shows for bytes read from the engine: raw, or demultiplexed."""
+        if self._demux is None:
+            yield data
+            return
+        for stream, payload in self._demux.feed(data):
+            yield _RED + payload + _RESET if stream == STDERR else payload
+
+    async def recent_output(self) -> bytes:
+        """A bounded tail of what the container printed, so an idle shell does not look blank."""
+        tail = await asyncio.to_thread(engine.container_logs_tail, self.container_id, RECENT_LINES)
+        return tail[-RECENT_BYTES:]
+
+    async def resize(self, rows: int, cols: int) -> None:
+        if self.exec_id is not None:
+            await asyncio.to_thread(engine.resize_exec, self.exec_id, rows, cols)
+        else:
+            await asyncio.to_thread(engine.resize_container, self.container_id, rows, cols)
+
+    async def ending(self) -> dict[str, Any]:
+        """Why the stream ended: the exec's process exited, the user detached, or the container
+        exited (the engine may close the stream a moment before it records the exit)."""
+        if self.exec_id is not None:
+            return {"type": "ended", "reason": "exec-exited", "exitCode": await self._exec_exit()}
+        code = await asyncio.to_thread(engine.wait_for_exit, self.container_id, 0.5)
+        if code is None:
+            return {"type": "ended", "reason": "detached"}
+        return {"type": "ended", "reason": "exited", "exitCode": code}
+
+    async def _exec_exit(self) -> int | None:
+        for _attempt in range(20):
+            state = await asyncio.to_thread(engine.inspect_exec, self.exec_id)
+            if not state.get("Running"):
+                return state.get("ExitCode")
+            await asyncio.sleep(0.05)
+        return None
+
+    async def close(self) -> None:
+        await self.stream.close()
+
+
+def _first_shell(container_id: str) -> str:
+    for shell in SHELLS[:-1]:
+        if engine.path_exists(container_id, shell):
+            return shell
+    return SHELLS[-1]

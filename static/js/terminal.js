@@ -1,0 +1,127 @@
+// The browser terminal: xterm.js bridged to Dockboard's websocket (see containers/terminal.py).
+// Output arrives as binary frames that xterm.js decodes as UTF-8 across frames; input leaves as
+// binary frames; what xterm.js has consumed is acknowledged so the server can bound what is in flight.
+(() => {
+  "use strict";
+  const page = document.getElementById("terminal-page");
+  if (!page) return;
+  const ACK_EVERY = 32 * 1024;
+  const strings = Object.fromEntries(
+    [...document.querySelectorAll("#terminal-strings li")].map((li) => [li.dataset.key, li.textContent]),
+  );
+  const notice = document.getElementById("terminal-notice");
+  const noticeText = document.getElementById("terminal-notice-text");
+  const reattach = document.getElementById("reattach");
+  const startAttach = document.getElementById("start-attach");
+
+  const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontSize: 14 });
+  const fit = new FitAddon.FitAddon();
+  term.loadAddon(fit);
+  term.open(document.getElementById("terminal"));
+  fit.fit();
+
+  const encoder = new TextEncoder();
+  let socket = null;
+  let unacked = 0;
+  let ackTimer = null;
+
+  function say(text, buttons = []) {
+    noticeText.textContent = text;
+    reattach.hidden = !buttons.includes("reattach");
+    startAttach.hidden = !buttons.includes("start");
+    notice.hidden = !text;
+  }
+
+  function control(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function flushAck() {
+    clearTimeout(ackTimer);
+    ackTimer = null;
+    if (unacked > 0) {
+      control({ type: "ack", bytes: unacked });
+      unacked = 0;
+    }
+  }
+
+  function consumed(count) {
+    unacked += count;
+    if (unacked >= ACK_EVERY) flushAck();
+    else if (!ackTimer) ackTimer = setTimeout(flushAck, 20);
+  }
+
+  function onEvent(event) {
+    if (event.type === "hello") {
+      term.options.convertEol = !event.tty;
+      const notes = [];
+      if (!event.tty) notes.push(strings["no-tty"]);
+      if (!event.stdin) notes.push(strings["no-stdin"]);
+      say(notes.join(" "));
+      control({ type: "resize", cols: term.cols, rows: term.rows });
+      term.focus();
+    } else if (event.type === "ended") {
+      const code = event.exitCode ?? "?";
+      if (event.reason === "detached") say(strings.detached, ["reattach"]);
+      else if (event.reason === "exited") say(strings.exited.replace("%(code)s", code), ["start"]);
+      else if (event.reason === "exec-exited") say(strings["exec-exited"].replace("%(code)s", code), ["reattach"]);
+      else say(strings[event.reason] || strings.closed, ["reattach"]);
+      page.dataset.ended = event.reason;
+    } else if (event.type === "error") {
+      say(event.message, ["reattach"]);
+    }
+  }
+
+  function connect(url) {
+    if (socket) socket.close();
+    unacked = 0;
+    delete page.dataset.ended;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${scheme}//${location.host}${url}`);
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => { page.dataset.connected = "true"; };
+    ws.onmessage = (message) => {
+      if (typeof message.data === "string") onEvent(JSON.parse(message.data));
+      else {
+        const bytes = new Uint8Array(message.data);
+        term.write(bytes, () => consumed(bytes.length));
+      }
+    };
+    ws.onclose = () => {
+      page.dataset.connected = "false";
+      if (socket === ws && !page.dataset.ended && notice.hidden) say(strings.closed, ["reattach"]);
+    };
+    socket = ws;
+  }
+
+  term.onData((data) => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
+  });
+  term.onBinary((data) => {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff));
+    }
+  });
+  term.onResize(({ cols, rows }) => control({ type: "resize", cols, rows }));
+
+  let fitFrame = 0;
+  window.addEventListener("resize", () => {
+    cancelAnimationFrame(fitFrame);
+    fitFrame = requestAnimationFrame(() => fit.fit());
+  });
+
+  reattach.addEventListener("click", () => { say(""); connect(page.dataset.attachUrl); });
+  startAttach.addEventListener("click", () => { say(""); connect(`${page.dataset.attachUrl}?start=1`); });
+  document.getElementById("exec-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const query = new URLSearchParams({ command: form.get("command"), user: form.get("user") });
+    say("");
+    term.reset();
+    connect(`${page.dataset.execUrl}?${query}`);
+  });
+
+  window.dockboardTerminal = term; // for tests and the curious: the xterm.js instance
+  if (page.dataset.running === "true") connect(page.dataset.attachUrl);
+  else say(strings.stopped, ["start"]);
+})();

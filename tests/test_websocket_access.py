@@ -1,0 +1,52 @@
+"""Websockets: login, origin and the gatekeeper are checked before any engine stream opens."""
+
+import docker
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
+
+from tests.conftest import LABEL_KEY, RUN_ID
+from tests.terminal_client import TerminalClient
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def running(engine: docker.DockerClient, busybox: str):
+    container = engine.containers.run(
+        busybox, tty=True, stdin_open=True, detach=True, labels={LABEL_KEY: RUN_ID}
+    )
+    yield container
+    container.remove(force=True)
+
+
+async def test_signed_in_same_origin_is_accepted(running, cookie) -> None:
+    client = TerminalClient(f"/ws/containers/{running.id}/attach/", cookie)
+    assert await client.connect()
+    assert (await client.event("hello"))["tty"] is True
+    await client.close()
+
+
+async def test_anonymous_is_refused(running) -> None:
+    client = TerminalClient(f"/ws/containers/{running.id}/attach/", cookie=None)
+    assert not await client.connect()
+
+
+async def test_cross_origin_is_refused(running, cookie) -> None:
+    client = TerminalClient(
+        f"/ws/containers/{running.id}/attach/", cookie, origin=b"http://evil.example"
+    )
+    assert not await client.connect()
+
+
+async def test_inactive_user_is_refused(running, member: User, cookie) -> None:
+    member.is_active = False
+    await database_sync_to_async(member.save)()
+    client = TerminalClient(f"/ws/containers/{running.id}/attach/", cookie)
+    assert not await client.connect()
+
+
+@pytest.mark.parametrize("kind", ["attach", "exec"])
+async def test_unknown_container_is_refused_like_a_forbidden_one(cookie, kind: str) -> None:
+    client = TerminalClient(f"/ws/containers/no-such-{RUN_ID}/{kind}/", cookie)
+    assert not await client.connect()

@@ -1,0 +1,151 @@
+"""The terminal in real headless Chromium: xterm.js, the websocket, a real busybox shell."""
+
+import contextlib
+import time
+
+import docker
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from tests.conftest import LABEL_KEY, PASSWORD, RUN_ID
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def shell(engine: docker.DockerClient, busybox: str):
+    container = engine.containers.run(
+        busybox, tty=True, stdin_open=True, detach=True, labels={LABEL_KEY: RUN_ID}
+    )
+    yield container
+    with contextlib.suppress(docker.errors.NotFound):
+        container.remove(force=True)
+
+
+def log_in(page, username: str = "member") -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+SHOWS_ROW = """(text) => [...document.querySelectorAll(".xterm-rows > div")]
+    .some((row) => row.textContent.replace(/\\u00a0/g, " ").trimEnd() === text)"""
+
+
+def wait_for_row(page, text: str) -> None:
+    """Wait until a whole line of the terminal's screen reads ``text``."""
+    page.wait_for_function(SHOWS_ROW, arg=text, timeout=10_000)
+
+
+def open_terminal(page, container) -> None:
+    page.goto(f"/containers/{container.id}/terminal/")
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    page.locator(".xterm").click()
+
+
+def test_type_hostname_and_see_the_short_id(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    page.keyboard.type("hostname\n")
+    wait_for_row(page, shell.id[:12])
+
+
+def test_korean_typed_in_the_browser_echoes_intact(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    page.keyboard.type("echo 안녕하세요 > /k.txt; cat /k.txt\n")
+    wait_for_row(page, "안녕하세요")
+    assert shell.exec_run("cat /k.txt").output.decode() == "안녕하세요\n"
+
+
+def test_detach_then_reattach(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    page.keyboard.press("Control+p")
+    page.keyboard.press("Control+q")
+    expect(page.locator("#terminal-notice-text")).to_have_text("Detached — the container is still running.")
+    shell.reload()
+    assert shell.status == "running"
+
+    page.get_by_role("button", name="Re-attach").click()
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    page.locator(".xterm").click()
+    page.keyboard.type("echo again-$((40+2))\n")
+    wait_for_row(page, "again-42")
+
+
+def test_exit_then_start_and_attach(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    page.keyboard.type("exit 7\n")
+    expect(page.locator("#terminal-notice-text")).to_have_text("The container exited with code 7.")
+    shell.reload()
+    assert shell.status == "exited"
+
+    page.get_by_role("button", name="Start & attach").click()
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    page.locator(".xterm").click()
+    page.keyboard.type("echo started-$((6*7))\n")
+    wait_for_row(page, "started-42")
+    shell.reload()
+    assert shell.status == "running"
+
+
+def test_open_a_shell_with_exec(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    page.get_by_role("button", name="Open a shell").click()
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    page.locator(".xterm").click()
+    page.keyboard.type("echo via-$0\n")
+    wait_for_row(page, "via-/bin/sh")
+    page.keyboard.type("exit\n")
+    expect(page.locator("#terminal-notice-text")).to_have_text("The shell ended with code 0; the container is still running.")
+
+
+def test_logging_out_closes_the_terminal(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    other = page.context.new_page()
+    other.goto("/")
+    other.get_by_role("button", name="Log out").click()
+    other.wait_for_url("**/accounts/login/")
+    expect(page.locator("#terminal-notice-text")).to_have_text("You logged out; the terminal was closed.")
+
+
+def test_a_stopped_container_offers_start_and_attach(
+    page, member: User, engine: docker.DockerClient, busybox: str
+) -> None:
+    created = engine.containers.create(
+        busybox, tty=True, stdin_open=True, labels={LABEL_KEY: RUN_ID}
+    )
+    try:
+        log_in(page)
+        page.goto(f"/containers/{created.id}/terminal/")
+        expect(page.locator("#terminal-notice-text")).to_have_text("The container is not running.")
+        page.get_by_role("button", name="Start & attach").click()
+        page.wait_for_selector('#terminal-page[data-connected="true"]')
+        wait_for_row(page, "/ #")
+    finally:
+        created.remove(force=True)
+
+
+CURSOR_LINE = """() => {
+  const buffer = window.dockboardTerminal.buffer.active;
+  return buffer.getLine(buffer.baseY + buffer.cursorY).translateToString(true);
+}"""
+
+
+def test_ctrl_c_stops_yes_promptly(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    page.keyboard.type("yes\n")
+    page.wait_for_timeout(1500)  # let the output run: the window is full, xterm.js busy
+    page.keyboard.press("Control+c")
+    started = time.monotonic()
+    page.wait_for_function(f"() => ({CURSOR_LINE})() === '/ # '", timeout=5_000)
+    # Without flow control the browser would first render everything the shell had written.
+    assert time.monotonic() - started < 1.0

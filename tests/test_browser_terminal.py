@@ -35,6 +35,10 @@ SHOWS_ROW = """(text) => [...document.querySelectorAll(".xterm-rows > div")]
     .some((row) => row.textContent.replace(/\\u00a0/g, " ").trimEnd() === text)"""
 
 
+def notice(page):
+    return page.locator("#terminal-notice-text")
+
+
 def wait_for_row(page, text: str) -> None:
     """Wait until a whole line of the terminal's screen reads ``text``."""
     page.wait_for_function(SHOWS_ROW, arg=text, timeout=10_000)
@@ -66,7 +70,7 @@ def test_detach_then_reattach(page, member: User, shell) -> None:
     open_terminal(page, shell)
     page.keyboard.press("Control+p")
     page.keyboard.press("Control+q")
-    expect(page.locator("#terminal-notice-text")).to_have_text("Detached — the container is still running.")
+    expect(notice(page)).to_have_text("Detached — the container is still running.")
     shell.reload()
     assert shell.status == "running"
 
@@ -81,7 +85,7 @@ def test_exit_then_start_and_attach(page, member: User, shell) -> None:
     log_in(page)
     open_terminal(page, shell)
     page.keyboard.type("exit 7\n")
-    expect(page.locator("#terminal-notice-text")).to_have_text("The container exited with code 7.")
+    expect(notice(page)).to_have_text("The container exited with code 7.")
     shell.reload()
     assert shell.status == "exited"
 
@@ -103,7 +107,9 @@ def test_open_a_shell_with_exec(page, member: User, shell) -> None:
     page.keyboard.type("echo via-$0\n")
     wait_for_row(page, "via-/bin/sh")
     page.keyboard.type("exit\n")
-    expect(page.locator("#terminal-notice-text")).to_have_text("The shell ended with code 0; the container is still running.")
+    expect(notice(page)).to_have_text(
+        "The shell ended with code 0; the container is still running."
+    )
 
 
 def test_logging_out_closes_the_terminal(page, member: User, shell) -> None:
@@ -113,7 +119,7 @@ def test_logging_out_closes_the_terminal(page, member: User, shell) -> None:
     other.goto("/")
     other.get_by_role("button", name="Log out").click()
     other.wait_for_url("**/accounts/login/")
-    expect(page.locator("#terminal-notice-text")).to_have_text("You logged out; the terminal was closed.")
+    expect(notice(page)).to_have_text("You logged out; the terminal was closed.")
 
 
 def test_a_stopped_container_offers_start_and_attach(
@@ -125,7 +131,7 @@ def test_a_stopped_container_offers_start_and_attach(
     try:
         log_in(page)
         page.goto(f"/containers/{created.id}/terminal/")
-        expect(page.locator("#terminal-notice-text")).to_have_text("The container is not running.")
+        expect(notice(page)).to_have_text("The container is not running.")
         page.get_by_role("button", name="Start & attach").click()
         page.wait_for_selector('#terminal-page[data-connected="true"]')
         wait_for_row(page, "/ #")

@@ -1,5 +1,6 @@
 """The terminal websocket against real containers: the seed's -i -t shell, exit, detach, exec."""
 
+import asyncio
 import contextlib
 import time
 
@@ -217,3 +218,17 @@ async def test_oversized_input_frames_close_the_socket(make_container, cookie) -
     client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
     await client.send(b"x" * (terminal.MAX_INPUT_FRAME + 1))
     assert (await client.event("closed"))["code"] == 1009
+
+
+async def test_closing_the_page_ends_the_exec_process(make_container, cookie) -> None:
+    container = make_container("sleep 600")
+    client = await open_terminal(f"/ws/containers/{container.id}/exec/", cookie)
+    await client.send(b"echo ready\n")
+    await client.read_until(b"\r\nready\r\n")
+    await client.close()
+    container.reload()
+    (exec_id,) = container.attrs["ExecIDs"]
+    deadline = time.monotonic() + 10
+    while container.client.api.exec_inspect(exec_id)["Running"]:
+        assert time.monotonic() < deadline, "the shell outlived its websocket"
+        await asyncio.sleep(0.1)

@@ -1,0 +1,277 @@
+"""The browser terminal against the raw engine, in one run (issue: browser terminal).
+
+Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--quick]
+
+1. Throughput: N MB from a TTY container through Dockboard's websocket (a headless client that
+   acknowledges as the browser does) versus the raw attach socket through the SDK; alternating.
+2. Keystroke echo p50/p99 through Dockboard versus raw attach, idle and beside 20 `yes` terminals.
+3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
+4. Headless Chromium: time to render 20 MB of `seq` output in xterm.js, every line counted.
+"""
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import time
+
+from support import (
+    busybox_image,
+    dockboard_server,
+    engine,
+    remove_bench_containers,
+    rss_kib,
+    signed_in_cookie,
+)
+from websockets.asyncio.client import connect
+
+LABEL = {"dockboard.bench": "1"}
+
+
+def run_container(client, image: str, command: list[str] | None = None):
+    return client.containers.run(
+        image, command, tty=True, stdin_open=True, detach=True, labels=LABEL
+    )
+
+
+async def open_ws(url: str, cookie: str, path: str):
+    ws = await connect(
+        url.replace("http", "ws", 1) + path,
+        additional_headers={"Cookie": cookie, "Origin": url},
+        max_size=None,
+        compression=None,
+    )
+    while True:  # skip the recent-output tail up to the hello event
+        message = await ws.recv()
+        if isinstance(message, str) and json.loads(message)["type"] == "hello":
+            return ws
+
+
+async def ws_receive(ws, nbytes: int) -> None:
+    received = 0
+    while received < nbytes:
+        message = await ws.recv()
+        if isinstance(message, bytes):
+            received += len(message)
+            await ws.send(json.dumps({"type": "ack", "bytes": len(message)}))
+
+
+def producer(nbytes: int) -> list[str]:
+    return ["sh", "-c", f"read x; head -c {nbytes} /dev/zero | tr '\\0' a; sleep 600"]
+
+
+async def dockboard_throughput(url, cookie, client, image, nbytes) -> float:
+    container = run_container(client, image, producer(nbytes))
+    ws = await open_ws(url, cookie, f"/ws/containers/{container.id}/attach/")
+    started = time.perf_counter()
+    await ws.send(b"\n")
+    await ws_receive(ws, nbytes)
+    elapsed = time.perf_counter() - started
+    await ws.close()
+    container.remove(force=True)
+    return elapsed
+
+
+def raw_throughput(client, image, nbytes) -> float:
+    container = run_container(client, image, producer(nbytes))
+    sock = client.api.attach_socket(container.id, params={"stdin": 1, "stdout": 1, "stream": 1})
+    raw = sock._sock
+    buffer = bytearray(64 * 1024)
+    started = time.perf_counter()
+    raw.sendall(b"\n")
+    received = 0
+    while received < nbytes:
+        received += raw.recv_into(buffer)
+    elapsed = time.perf_counter() - started
+    sock.close()
+    container.remove(force=True)
+    return elapsed
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99) - 1] * 1000
+
+
+async def dockboard_echo(ws, count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        await ws.send(b"a")
+        while not isinstance(message := await ws.recv(), bytes) or b"a" not in message:
+            pass
+        samples.append(time.perf_counter() - started)
+        await ws.send(json.dumps({"type": "ack", "bytes": len(message)}))
+    return samples
+
+
+def raw_echo(client, container_id: str, count: int) -> list[float]:
+    sock = client.api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stream": 1})
+    raw = sock._sock
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        raw.sendall(b"a")
+        while b"a" not in raw.recv(4096):
+            pass
+        samples.append(time.perf_counter() - started)
+    sock.close()
+    return samples
+
+
+def busy_terminals(url: str, cookie: str, container_ids: list[str], ready, stop) -> None:
+    """In its own process: terminals that run `yes` and acknowledge everything."""
+
+    async def one(container_id: str) -> None:
+        ws = await open_ws(url, cookie, f"/ws/containers/{container_id}/attach/")
+        await ws.send(b"yes\n")
+        while not stop.is_set():
+            message = await ws.recv()
+            if isinstance(message, bytes):
+                await ws.send(json.dumps({"type": "ack", "bytes": len(message)}))
+        await ws.close()
+
+    async def main() -> None:
+        tasks = [asyncio.create_task(one(c)) for c in container_ids]
+        await asyncio.sleep(2)
+        ready.set()
+        await asyncio.to_thread(stop.wait)
+        await asyncio.wait(tasks, timeout=10)
+
+    asyncio.run(main())
+
+
+async def measure(args, url: str, server_pid: int, cookie: str, client, image: str) -> None:
+    nbytes = args.megabytes * 1_000_000
+    print(f"== throughput: {args.megabytes} MB from a TTY container, {args.rounds} rounds")
+    ours, raw = [], []
+    for _ in range(args.rounds):
+        raw.append(raw_throughput(client, image, nbytes))
+        ours.append(await dockboard_throughput(url, cookie, client, image, nbytes))
+    ours_mbs, raw_mbs = (
+        args.megabytes / statistics.median(ours),
+        args.megabytes / statistics.median(raw),
+    )
+    print(f"raw attach (SDK socket): {raw_mbs:6.1f} MB/s   Dockboard: {ours_mbs:6.1f} MB/s"
+          f"   ratio {ours_mbs / raw_mbs:.2f}x")  # fmt: skip
+
+    print("== keystroke echo, 500 keystrokes each (a TTY running cat)")
+    cat = run_container(client, image, ["cat"])
+    raw_p50, raw_p99 = percentiles(raw_echo(client, cat.id, 500))
+    ws = await open_ws(url, cookie, f"/ws/containers/{cat.id}/attach/")
+    idle_p50, idle_p99 = percentiles(await dockboard_echo(ws, 500))
+    print(f"raw attach: p50 {raw_p50:.2f} ms  p99 {raw_p99:.2f} ms")
+    print(f"Dockboard idle: p50 {idle_p50:.2f} ms  p99 {idle_p99:.2f} ms"
+          f"  (added: p50 {idle_p50 - raw_p50:+.2f}, p99 {idle_p99 - raw_p99:+.2f})")  # fmt: skip
+
+    busy = [run_container(client, image) for _ in range(20)]
+    context = multiprocessing.get_context("spawn")
+    ready, stop = context.Event(), context.Event()
+    worker = context.Process(
+        target=busy_terminals, args=(url, cookie, [c.id for c in busy], ready, stop)
+    )
+    worker.start()
+    ready.wait(60)
+    busy_p50, busy_p99 = percentiles(await dockboard_echo(ws, 500))
+    raw_busy_p50, raw_busy_p99 = percentiles(raw_echo(client, cat.id, 500))
+    print(f"beside 20 `yes` terminals: Dockboard p50 {busy_p50:.2f} ms  p99 {busy_p99:.2f} ms;"
+          f" raw attach p50 {raw_busy_p50:.2f} ms  p99 {raw_busy_p99:.2f} ms")  # fmt: skip
+
+    print("== memory: 200 open terminals (20 busy) on one server process")
+    idle_containers = [run_container(client, image) for _ in range(18)]
+    await ws.close()
+    await asyncio.sleep(1)
+    before = rss_kib(server_pid)
+    idle = [
+        await open_ws(url, cookie, f"/ws/containers/{c.id}/attach/")
+        for c in idle_containers
+        for _ in range(10)
+    ]
+    await asyncio.sleep(2)
+    with_terminals = rss_kib(server_pid)
+    per_terminal = (with_terminals - before) / (len(idle) + len(busy))
+    print(f"server RSS with the 20 busy: {before / 1024:.1f} MiB; with 180 idle more: "
+          f"{with_terminals / 1024:.1f} MiB; {per_terminal:.0f} KiB per idle terminal")  # fmt: skip
+    stop.set()
+    worker.join(30)
+    for terminal in idle:
+        await terminal.close()
+    for container in busy:  # a TTY's output goes on into the engine's log: stop `yes`
+        container.remove(force=True)
+
+    cycles = args.cycles
+    for _ in range(200):  # warm up
+        await (await open_ws(url, cookie, f"/ws/containers/{cat.id}/attach/")).close()
+    await asyncio.sleep(1)
+    before = rss_kib(server_pid)
+    for _ in range(cycles):
+        await (await open_ws(url, cookie, f"/ws/containers/{cat.id}/attach/")).close()
+    await asyncio.sleep(2)
+    after = rss_kib(server_pid)
+    print(f"{cycles} connect/disconnect cycles: RSS {before / 1024:.1f} MiB -> "
+          f"{after / 1024:.1f} MiB ({(after - before) / before * 100:+.1f} %)")  # fmt: skip
+
+
+def main(args) -> None:
+    client = engine()
+    image = busybox_image(client)
+    cookie = signed_in_cookie()
+    try:
+        with dockboard_server() as (url, server_pid):
+            if not args.browser_only:
+                asyncio.run(measure(args, url, server_pid, cookie, client, image))
+            if not args.no_browser:
+                chromium_render(url, cookie, client, image, args.lines)
+    finally:
+        remove_bench_containers(client)
+
+
+CURSOR_LINE = """() => {
+  const buffer = window.dockboardTerminal.buffer.active;
+  return buffer.getLine(buffer.baseY + buffer.cursorY - 1).translateToString(true);
+}"""
+
+
+def chromium_render(url: str, cookie: str, client, image: str, args_lines: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.harness.browser import CHROMIUM_FLAGS
+
+    lines = args_lines
+    shell = run_container(client, image)
+    print(f"== Chromium: `seq 1 {lines}` (about 21 MB through the TTY) rendered by xterm.js")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+        )
+        context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 800})
+        name, value = cookie.split("=", 1)
+        context.add_cookies([{"name": name, "value": value, "url": url}])
+        page = context.new_page()
+        page.goto(f"/containers/{shell.id}/terminal/")
+        page.wait_for_selector('#terminal-page[data-connected="true"]')
+        page.evaluate(
+            "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
+        )
+        page.locator(".xterm").click()
+        page.keyboard.type(f"seq 1 {lines}; echo END-$((1+1))\n")
+        started = time.perf_counter()
+        page.wait_for_function(f"() => ({CURSOR_LINE})() === 'END-2'", timeout=600_000, polling=50)
+        elapsed = time.perf_counter() - started
+        feeds = page.evaluate("() => window.feeds")
+        browser.close()
+    counted = feeds - 2  # the command line's own newline and END-2's
+    print(f"rendered in {elapsed:.1f} s ({21 / elapsed:.1f} MB/s); line feeds counted {counted}"
+          f" of {lines}: {'nothing lost' if counted >= lines else 'LINES LOST'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--megabytes", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cycles", type=int, default=2000)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--browser-only", action="store_true")
+    parser.add_argument("--lines", type=int, default=2_500_000)
+    main(parser.parse_args())

@@ -1,14 +1,21 @@
-"""Rows of the container list (`docker ps -a`) from one engine list call."""
+"""Rows of the container list (`docker ps -a`) from one engine list call: filter, search, sort."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 STATE_FILTERS = {
-    "running": {"running"},
+    "running": {"running", "restarting"},
     "paused": {"paused"},
     "stopped": {"created", "exited", "dead"},
 }
+SORT_KEYS = {
+    "name": lambda r: r.name.lower(),
+    "image": lambda r: r.image.lower(),
+    "created": lambda r: r.created,
+    "status": lambda r: (r.state, r.status),
+}
+DEFAULT_SORT = "-created"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,12 @@ class ContainerRow:
     def short_id(self) -> str:
         return self.id[:12]
 
+    def matches(self, query: str) -> bool:
+        query = query.lower()
+        return (
+            query in self.name.lower() or self.id.startswith(query) or query in self.image.lower()
+        )
+
 
 def _ports(ports: list[dict[str, Any]]) -> list[str]:
     shown = []
@@ -38,20 +51,29 @@ def _ports(ports: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
-def container_rows(summaries: list[dict[str, Any]], state: str | None = None) -> list[ContainerRow]:
+def _row(summary: dict[str, Any]) -> ContainerRow:
+    return ContainerRow(
+        id=summary["Id"],
+        name=(summary.get("Names") or ["/"])[0].lstrip("/"),
+        image=summary.get("Image", ""),
+        command=summary.get("Command", ""),
+        created=datetime.fromtimestamp(summary.get("Created", 0), tz=UTC),
+        state=summary.get("State", ""),
+        status=summary.get("Status", ""),
+        ports=_ports(summary.get("Ports") or []),
+    )
+
+
+def normalise_sort(sort: str | None) -> str:
+    return sort if sort and sort.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+
+
+def container_rows(
+    summaries: list[dict[str, Any]], state: str | None = None, query: str = "", sort: str = ""
+) -> list[ContainerRow]:
     wanted = STATE_FILTERS.get(state or "")
-    rows = [
-        ContainerRow(
-            id=c["Id"],
-            name=(c.get("Names") or ["/"])[0].lstrip("/"),
-            image=c.get("Image", ""),
-            command=c.get("Command", ""),
-            created=datetime.fromtimestamp(c.get("Created", 0), tz=UTC),
-            state=c.get("State", ""),
-            status=c.get("Status", ""),
-            ports=_ports(c.get("Ports") or []),
-        )
-        for c in summaries
-        if wanted is None or c.get("State") in wanted
-    ]
-    return sorted(rows, key=lambda r: r.created, reverse=True)
+    rows = [_row(s) for s in summaries if wanted is None or s.get("State") in wanted]
+    if query:
+        rows = [r for r in rows if r.matches(query.strip())]
+    sort = normalise_sort(sort)
+    return sorted(rows, key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))

@@ -139,6 +139,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         await self.close()
 
     async def disconnect(self, code: int) -> None:
+        if self.session is not None:
+            await self.session.hang_up()
         if self.pump is not None:
             self.pump.cancel()
         if self.session is not None:

@@ -1,6 +1,7 @@
 """The engine side of one browser terminal: attach to or exec in a container; how it ended."""
 
 import asyncio
+import contextlib
 import shlex
 from collections.abc import Iterator
 from typing import Any
@@ -45,7 +46,7 @@ class TerminalSession:
         stream = await engine_stream.attach(container["Id"], tty=bool(container["Config"]["Tty"]))
         if start:
             try:
-                await asyncio.to_thread(engine.start_container, container["Id"])
+                await asyncio.to_thread(engine.container_action, container["Id"], "start")
             except EngineError:
                 await stream.close()
                 raise
@@ -102,6 +103,16 @@ class TerminalSession:
                 return state.get("ExitCode")
             await asyncio.sleep(0.05)
         return None
+
+    async def hang_up(self) -> None:
+        """End an exec'd shell whose page closed: the engine would leave it running, and has no
+        call to signal it. Ctrl+C stops what runs in the foreground, then Ctrl+D ends the shell."""
+        if self.exec_id is None:
+            return
+        with contextlib.suppress(OSError, RuntimeError):
+            await self.stream.write(b"\x03")
+            await asyncio.sleep(0.05)
+            await self.stream.write(b"\x04")
 
     async def close(self) -> None:
         await self.stream.close()

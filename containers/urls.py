@@ -6,5 +6,8 @@ app_name = "containers"
 urlpatterns = [
     path("", views.container_list, name="list"),
     path("<str:ref>/", views.container_detail, name="detail"),
+    path("<str:ref>/actions/", views.container_action, name="action"),
     path("<str:ref>/terminal/", views.container_terminal, name="terminal"),
+    path("<str:ref>/tabs/<str:tab>/", views.container_tab, name="tab"),
+    path("<str:ref>/logs/download/", views.container_logs_download, name="logs_download"),
 ]

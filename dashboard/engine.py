@@ -164,11 +164,6 @@ def container_logs_tail(ref: str, lines: int) -> bytes:
 
 
 @engine_call
-def start_container(ref: str) -> None:
-    client().start(ref)
-
-
-@engine_call
 def resize_container(ref: str, rows: int, cols: int) -> None:
     client().resize(ref, height=rows, width=cols)
 
@@ -225,3 +220,43 @@ def resize_exec(exec_id: str, rows: int, cols: int) -> None:
 @engine_call
 def api_version() -> str:
     return client().api_version
+
+
+@engine_call
+def container_action(ref: str, action: str) -> None:
+    """start, stop, restart, kill, pause or unpause, as the SDK names them."""
+    getattr(client(), action)(ref)
+
+
+@engine_call
+def remove_container(ref: str, force: bool, volumes: bool) -> None:
+    client().remove_container(ref, force=force, v=volumes)
+
+
+@engine_call
+def rename_container(ref: str, name: str) -> None:
+    client().rename(ref, name)
+
+
+@engine_call
+def container_changes(ref: str) -> list[dict[str, Any]]:
+    return client().diff(ref) or []
+
+
+@engine_call
+def container_processes(ref: str) -> dict[str, Any]:
+    return client().top(ref)
+
+
+@engine_call
+def container_stats(ref: str) -> dict[str, Any]:
+    return client().stats(ref, stream=False)
+
+
+@engine_call
+def container_logs(
+    ref: str, *, stdout: bool, stderr: bool, tail: int | str, since: int = 0
+) -> bytes:
+    return client().logs(
+        ref, stdout=stdout, stderr=stderr, timestamps=True, tail=tail, since=since or None
+    )

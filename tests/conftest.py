@@ -3,8 +3,9 @@
 Every engine object a test creates carries ``TEST_LABEL`` and is removed when the session ends.
 """
 
+import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import docker
 import pytest
@@ -46,6 +47,32 @@ def busybox(engine: docker.DockerClient, registry: str) -> str:
     build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID})
     push(engine, reference)
     return reference
+
+
+@pytest.fixture
+def make_container(engine: docker.DockerClient, busybox: str) -> Iterator[Callable]:
+    """Create labelled busybox containers (``tty``/``stdin`` as -t/-i); all removed afterwards."""
+    made = []
+
+    def make(command=None, *, name=None, tty=True, stdin=True, start=True, init=False):
+        container = engine.containers.create(
+            busybox,
+            command,
+            name=f"{name}-{RUN_ID}" if name else None,
+            tty=tty,
+            stdin_open=stdin,
+            init=init,  # an init as PID 1 makes `docker stop` quick: sleep ignores SIGTERM
+            labels={LABEL_KEY: RUN_ID},
+        )
+        made.append(container)
+        if start:
+            container.start()
+        return container
+
+    yield make
+    for container in made:
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
 
 
 @pytest.fixture

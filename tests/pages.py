@@ -24,3 +24,14 @@ def get_ok(client: Client, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200, response.content[:2000]
     return response.content
+
+
+def log_in(page, username: str = "member") -> None:
+    """Sign in through the login form, as a person would, in a Playwright page."""
+    from tests.conftest import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")

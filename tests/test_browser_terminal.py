@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.conftest import LABEL_KEY, PASSWORD, RUN_ID
+from tests.conftest import LABEL_KEY, RUN_ID
+from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +22,6 @@ def shell(engine: docker.DockerClient, busybox: str):
     yield container
     with contextlib.suppress(docker.errors.NotFound):
         container.remove(force=True)
-
-
-def log_in(page, username: str = "member") -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
 
 
 SHOWS_ROW = """(text) => [...document.querySelectorAll(".xterm-rows > div")]

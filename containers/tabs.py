@@ -1,0 +1,62 @@
+"""The detail page's tabs: each gathers what one tab shows, with the engine calls it needs."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+
+from containers import logs, stats
+from dashboard import engine
+
+CHANGE_KINDS = {0: "C", 1: "A", 2: "D"}
+
+
+def logs_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
+    tail = logs.parse_tail(request.GET.get("tail"))
+    lines = logs.read_lines(container, tail, after=request.GET.get("after", ""))
+    query = request.GET.get("q", "").strip()
+    if query:
+        lines = [line for line in lines if query.lower() in line.text.lower()]
+    return {
+        "lines": lines,
+        "tail": tail,
+        "query": query,
+        "timestamps": request.GET.get("timestamps") == "on",
+        "follow": request.GET.get("follow") == "on",
+        "last": lines[-1].timestamp if lines else request.GET.get("after", ""),
+    }
+
+
+def stats_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
+    if not container["State"].get("Running"):
+        return {"sample": None}
+    return {"sample": stats.sample(engine.container_stats(container["Id"]))}
+
+
+def processes_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
+    if not container["State"].get("Running"):
+        return {"top": None}
+    return {"top": engine.container_processes(container["Id"])}
+
+
+def changes_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
+    changes = engine.container_changes(container["Id"])
+    return {
+        "changes": sorted(
+            ({"kind": CHANGE_KINDS.get(c["Kind"], "?"), "path": c["Path"]} for c in changes),
+            key=lambda c: c["path"],
+        )
+    }
+
+
+def inspect_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+TABS: dict[str, Callable[[HttpRequest, dict[str, Any]], dict[str, Any]]] = {
+    "logs": logs_tab,
+    "stats": stats_tab,
+    "processes": processes_tab,
+    "changes": changes_tab,
+    "inspect": inspect_tab,
+}

@@ -1,0 +1,53 @@
+"""Container pages in real headless Chromium: the list stays current, logs follow live."""
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from tests.conftest import RUN_ID
+from tests.pages import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_list_updates_when_a_container_stops_outside_dockboard(
+    page, member: User, make_container
+) -> None:
+    container = make_container("sleep 600", name="watched", init=True)
+    log_in(page)
+    page.goto(f"/containers/?q={RUN_ID}")
+    row = page.locator(f'tr[data-id="{container.id}"]')
+    expect(row.locator("td.status")).to_contain_text("Up ")
+    row.get_by_role("checkbox").check()
+
+    container.stop(timeout=1)  # as `docker stop` in another terminal would
+    expect(row.locator("td.status")).to_contain_text("Exited", timeout=4_000)
+    assert row.get_by_role("checkbox").is_checked()  # the selection survives the refresh
+
+
+def test_following_logs_shows_a_line_printed_after_the_page_opened(
+    page, member: User, make_container
+) -> None:
+    container = make_container("sleep 600", tty=False)
+    log_in(page)
+    page.goto(f"/containers/{container.id}/?tab=logs")
+    page.get_by_label("Follow").check()
+    expect(page.locator("#log-follow")).to_have_count(1)
+
+    container.exec_run(["sh", "-c", "echo printed-later > /proc/1/fd/1"])
+    expect(page.locator("#log-lines")).to_contain_text("printed-later", timeout=5_000)
+
+
+def test_bulk_action_from_the_list(page, member: User, make_container) -> None:
+    one = make_container("sleep 600", name="bulk-one", init=True)
+    two = make_container("sleep 600", name="bulk-two", init=True)
+    log_in(page)
+    page.goto("/containers/?q=bulk-")
+    for container in (one, two):
+        page.locator(f'tr[data-id="{container.id}"]').get_by_role("checkbox").check()
+    page.locator("fieldset.bulk-actions").get_by_role("button", name="Stop").click()
+    expect(page.locator("#messages")).to_contain_text(f"docker stop {one.name}")
+    expect(page.locator("#messages")).to_contain_text(f"docker stop {two.name}")
+    for container in (one, two):
+        container.reload()
+        assert container.status == "exited"

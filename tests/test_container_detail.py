@@ -1,0 +1,119 @@
+"""The container detail page and its tabs, against real containers."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from containers.ansi import ansi_to_html
+from containers.stats import sample
+from tests.pages import get_ok, marked, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_detail_shows_the_seed_facts(member_client: Client, make_container) -> None:
+    container = make_container(name="facts")
+    html = get_ok(member_client, f"/containers/{container.name}/")
+    facts = marked(html, "data-fact")
+    assert facts["id"] == container.id
+    assert facts["hostname"] == container.id[:12]  # the seed: the hostname is the short id
+    assert facts["state"] == "running"
+    text = text_of(html)
+    assert "-i (stdin open) -t (TTY)" in text
+    assert f"docker inspect {container.name}" in text
+
+
+def test_changes_tab_lists_the_container_layer(member_client: Client, make_container) -> None:
+    container = make_container(name="diff")
+    container.exec_run(["sh", "-c", "echo hello > /lesson.txt && rm /bin/vi"])
+    text = text_of(get_ok(member_client, f"/containers/{container.id}/tabs/changes/"))
+    assert "A /lesson.txt" in text
+    assert "D /bin/vi" in text
+    assert "The image" in text and "stays unchanged" in text
+
+
+def test_logs_tab_tells_stdout_from_stderr(member_client: Client, make_container) -> None:
+    container = make_container(
+        ["sh", "-c", "echo to-out; echo to-err >&2; printf '\\033[31mred\\033[0m\\n'; sleep 600"],
+        tty=False,
+        stdin=False,
+    )
+    time.sleep(0.5)
+    html = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?timestamps=on").decode()
+    assert '<span class="log-line stdout"><span class="ts">' in html
+    assert "to-out" in html.split('class="log-line stdout"', 1)[1]
+    assert "to-err" in html.split('class="log-line stderr"', 1)[1]
+    assert '<span class="ansi-31">red</span>' in html
+
+    searched = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?q=err").decode()
+    assert "to-err" in searched and "to-out" not in searched
+
+    download = member_client.get(f"/containers/{container.id}/logs/download/")
+    assert download["Content-Disposition"].startswith("attachment")
+    body = download.content.decode()
+    assert " stdout to-out\n" in body and " stderr to-err\n" in body
+
+
+def test_logs_follow_returns_only_newer_lines(member_client: Client, make_container) -> None:
+    container = make_container(
+        ["sh", "-c", "echo first; sleep 1; echo second; sleep 600"], tty=False
+    )
+    time.sleep(0.3)
+    first = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on").decode()
+    assert "first" in first and "second" not in first
+    after = first.split("after=", 1)[1].split("&amp;", 1)[0]
+    time.sleep(1.2)
+    newer = get_ok(
+        member_client, f"/containers/{container.id}/tabs/logs/?follow=on&after={after}"
+    ).decode()
+    assert "second" in newer and "first" not in newer
+    assert 'id="log-follow"' in newer
+
+
+def test_stats_and_processes_tabs(member_client: Client, make_container) -> None:
+    container = make_container("sleep 600", tty=False, stdin=False)
+    stats_html = get_ok(member_client, f"/containers/{container.id}/tabs/stats/")
+    stats = marked(stats_html, "data-stat")
+    assert stats["pids"] == "1"
+    assert "%" in stats["cpu"] and " / " in stats["memory"]
+    text = text_of(get_ok(member_client, f"/containers/{container.id}/tabs/processes/"))
+    assert "sleep 600" in text and "PID" in text
+
+
+def test_tabs_of_a_stopped_container(member_client: Client, make_container) -> None:
+    container = make_container("true", start=False)
+    for tab in ("stats", "processes"):
+        text = text_of(get_ok(member_client, f"/containers/{container.id}/tabs/{tab}/"))
+        assert "The container is not running." in text
+    assert get_ok(member_client, f"/containers/{container.id}/?tab=inspect")
+
+
+def test_unknown_tab_and_container(member_client: Client, make_container) -> None:
+    container = make_container("true", start=False)
+    assert member_client.get(f"/containers/{container.id}/tabs/nope/").status_code == 404
+    missing = member_client.get("/containers/no-such-container-here/tabs/logs/")
+    assert missing.status_code == 404
+    assert "No such container: no-such-container-here" in text_of(missing.content)
+
+
+def test_ansi_is_escaped_before_it_is_coloured() -> None:
+    html = ansi_to_html("\x1b[1;32m<b>ok</b>\x1b[0m & \x1b[2Jdone")
+    assert html == '<span class="ansi-32 ansi-bold">&lt;b&gt;ok&lt;/b&gt;</span> &amp; done'
+
+
+def test_memory_subtracts_the_page_cache() -> None:
+    stats = {
+        "cpu_stats": {
+            "cpu_usage": {"total_usage": 300},
+            "system_cpu_usage": 2000,
+            "online_cpus": 2,
+        },
+        "precpu_stats": {"cpu_usage": {"total_usage": 100}, "system_cpu_usage": 1000},
+        "memory_stats": {"usage": 1000, "limit": 4000, "stats": {"inactive_file": 200}},
+        "pids_stats": {"current": 3},
+    }
+    result = sample(stats)
+    assert result.cpu_percent == pytest.approx(40.0)
+    assert result.memory_used == 800 and result.memory_percent == pytest.approx(20.0)
+    assert result.pids == 3

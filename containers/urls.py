@@ -5,6 +5,8 @@ from containers import views
 app_name = "containers"
 urlpatterns = [
     path("", views.container_list, name="list"),
+    path("new/", views.container_new, name="new"),
+    path("new/command-line/", views.container_command_line, name="command_line"),
     path("<str:ref>/", views.container_detail, name="detail"),
     path("<str:ref>/actions/", views.container_action, name="action"),
     path("<str:ref>/terminal/", views.container_terminal, name="terminal"),

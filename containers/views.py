@@ -4,13 +4,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
-from containers import actions, logs
+from containers import actions, create, logs
+from containers.create_form import CreateContainerForm
 from containers.listing import STATE_FILTERS, container_rows, normalise_sort
+from containers.spec import SpecError
 from containers.tabs import TABS
-from dashboard.access import access_container, visible_containers
+from dashboard.access import access_container, local_image_tags, visible_containers
 from dashboard.engine import EngineError
 
 
@@ -69,6 +72,45 @@ def _bulk_action(request: HttpRequest) -> HttpResponse:
         except EngineError as exc:
             messages.error(request, exc.message)
     return _back(request)
+
+
+def _create_context(form: CreateContainerForm, request: HttpRequest) -> dict:
+    container_spec = form.to_spec() if form.is_bound else None
+    return {
+        "form": form,
+        "create_line": container_spec.command_line(run=False) if container_spec else "",
+        "run_line": container_spec.command_line(run=True) if container_spec else "",
+        "local_images": local_image_tags(request.user) if not request.htmx else [],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def container_new(request: HttpRequest) -> HttpResponse:
+    """`docker create` (Create) or `docker run` (Run), checked before the engine sees it."""
+    data = request.POST if request.method == "POST" else None
+    form = CreateContainerForm(data, initial={"image": request.GET.get("image", "")})
+    if data is not None and (container_spec := form.to_spec()):
+        run = "run" in request.POST
+        try:
+            container_id = create.create(request.user, container_spec, run=run)
+        except SpecError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            verb = _("Ran") if run else _("Created")
+            command = container_spec.command_line(run)
+            messages.success(request, f"{verb} {container_id} ({container_id[:12]}) — {command}")
+            if run and container_spec.interactive and container_spec.tty:
+                return redirect("containers:terminal", container_id)
+            return redirect("containers:detail", container_id)
+    status = 400 if data is not None else 200
+    return render(request, "containers/new.html", _create_context(form, request), status=status)
+
+
+@require_POST
+def container_command_line(request: HttpRequest) -> HttpResponse:
+    """The equivalent command lines for what the form holds so far (htmx, as the user types)."""
+    form = CreateContainerForm(request.POST)
+    return render(request, "containers/new.html#command_lines", _create_context(form, request))
 
 
 @csp_override({**settings.SECURE_CSP, "style-src": ["'self'", "'unsafe-inline'"]})

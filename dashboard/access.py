@@ -21,6 +21,11 @@ def _may_use_engine(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def may_use_host_resources(user: User) -> bool:
+    """Host paths and the host network reach outside the container: administrators only."""
+    return _may_use_engine(user) and bool(getattr(user, "is_superuser", False))
+
+
 def visible_containers(user: User) -> list[dict[str, Any]]:
     if not _may_use_engine(user):
         return []
@@ -31,6 +36,11 @@ def visible_images(user: User) -> list[dict[str, Any]]:
     if not _may_use_engine(user):
         return []
     return engine.list_images()
+
+
+def local_image_tags(user: User) -> list[str]:
+    """The tags of the local images, to pick from when creating a container."""
+    return sorted(tag for image in visible_images(user) for tag in image.get("RepoTags") or [])
 
 
 def _access(user: User, lookup: Callable[[str], dict[str, Any]], ref: str, missing: str) -> dict:

@@ -260,3 +260,8 @@ def container_logs(
     return client().logs(
         ref, stdout=stdout, stderr=stderr, timestamps=True, tail=tail, since=since or None
     )
+
+
+@engine_call
+def create_container(parameters: dict[str, Any]) -> str:
+    return client().create_container(**parameters)["Id"]

@@ -1,0 +1,49 @@
+"""`docker create` and `docker run` from a spec, with failures tied to the field they concern."""
+
+from django.utils.translation import gettext as _
+
+from containers.spec import ContainerSpec, SpecError
+from dashboard import engine
+from dashboard.access import User, may_use_host_resources
+from dashboard.engine import Conflict, EngineError, NotFound
+
+
+def _field_for(error: EngineError) -> str | None:
+    message = error.message.lower()
+    if isinstance(error, Conflict) and "already in use" in message:
+        return "name"
+    if isinstance(error, NotFound) and "image" in message:
+        return "image"
+    if "port is already allocated" in message or "address already in use" in message:
+        return "ports"
+    if "memory" in message:
+        return "memory"
+    return None
+
+
+def create(user: User, spec: ContainerSpec, *, run: bool) -> str:
+    """The new container's id; on a failed start the container made for it is removed again,
+    so the same name can be used once the input is fixed. Raises ``SpecError``."""
+    if (any(m.is_bind for m in spec.mounts) or spec.network == "host") and (
+        not may_use_host_resources(user)
+    ):
+        field = "mounts" if any(m.is_bind for m in spec.mounts) else "network"
+        raise SpecError(field, _("Only administrators may use host paths or the host network."))
+    try:
+        container_id = engine.create_container(spec.create_parameters(engine.api_version()))
+    except EngineError as error:
+        raise _spec_error(error) from error
+    if run:
+        try:
+            engine.container_action(container_id, "start")
+        except EngineError as error:
+            engine.remove_container(container_id, force=True, volumes=True)
+            raise _spec_error(error) from error
+    return container_id
+
+
+def _spec_error(error: EngineError) -> SpecError:
+    message = error.message
+    if isinstance(error, NotFound) and "image" in message.lower():
+        message += " " + _("Pull the image first.")
+    return SpecError(_field_for(error) or "__all__", message)

@@ -1,0 +1,117 @@
+"""The form behind `docker create` / `docker run`: fields as the CLI names them, checked here."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from containers import spec
+from containers.validation import CONTAINER_NAME
+
+TEXTAREA = {"rows": 2, "cols": 40}
+
+
+class CreateContainerForm(forms.Form):
+    image = forms.CharField(label=gettext_lazy("Image"), max_length=255)
+    name = forms.CharField(label=gettext_lazy("Name (--name)"), required=False, max_length=128)
+    command = forms.CharField(label=gettext_lazy("Command"), required=False, max_length=4096)
+    entrypoint = forms.CharField(
+        label=gettext_lazy("Entrypoint (--entrypoint)"), required=False, max_length=4096
+    )
+    interactive = forms.BooleanField(
+        label=gettext_lazy("Keep stdin open (-i)"), required=False, initial=True
+    )
+    tty = forms.BooleanField(
+        label=gettext_lazy("Allocate a TTY (-t)"), required=False, initial=True
+    )
+    env = forms.CharField(
+        label=gettext_lazy("Environment (-e), one KEY=VALUE a line"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    ports = forms.CharField(
+        label=gettext_lazy("Published ports (-p), e.g. 127.0.0.1:8080:80/tcp"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    mounts = forms.CharField(
+        label=gettext_lazy("Volumes (-v), e.g. data:/data or /host/path:/data:ro"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    workdir = forms.CharField(label=gettext_lazy("Working dir (-w)"), required=False)
+    user = forms.CharField(label=gettext_lazy("User (-u)"), required=False)
+    hostname = forms.CharField(label=gettext_lazy("Hostname (-h)"), required=False)
+    restart = forms.CharField(
+        label=gettext_lazy("Restart policy (--restart)"), required=False, initial="no"
+    )
+    memory = forms.CharField(label=gettext_lazy("Memory limit (-m), e.g. 256m"), required=False)
+    cpus = forms.CharField(label=gettext_lazy("CPUs (--cpus), e.g. 0.5"), required=False)
+    labels = forms.CharField(
+        label=gettext_lazy("Labels (--label), one KEY=VALUE a line"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    network = forms.CharField(label=gettext_lazy("Network (--network)"), required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if name and not CONTAINER_NAME.match(name):
+            raise forms.ValidationError(
+                _("Use letters, digits and _ . - (two or more, starting with a letter or digit).")
+            )
+        return name.lstrip("/")
+
+    def clean_image(self) -> str:
+        image = self.cleaned_data["image"].strip()
+        if not image or any(c.isspace() for c in image):
+            raise forms.ValidationError(_("An image reference has no spaces, e.g. ubuntu:14.04."))
+        return image
+
+    def clean_cpus(self) -> str:
+        text = self.cleaned_data["cpus"].strip()
+        if not text:
+            return ""
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal(0)
+        if not Decimal("0.01") <= value <= Decimal(1024):
+            raise forms.ValidationError(_("Use a number of CPUs such as 0.5 or 2."))
+        return text
+
+    def to_spec(self) -> spec.ContainerSpec | None:
+        """The spec, or None with errors added to the fields they concern."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        try:
+            result = spec.ContainerSpec(
+                image=data["image"],
+                name=data["name"],
+                command=spec.split_command(data["command"], "command"),
+                entrypoint=spec.split_command(data["entrypoint"], "entrypoint")
+                if data["entrypoint"].strip()
+                else None,
+                interactive=data["interactive"],
+                tty=data["tty"],
+                env=spec.parse_pairs(data["env"], "env", allow_bare=True),
+                ports=spec.parse_ports(data["ports"]),
+                mounts=spec.parse_mounts(data["mounts"]),
+                workdir=data["workdir"].strip(),
+                user=data["user"].strip(),
+                hostname=data["hostname"].strip(),
+                restart=spec.parse_restart(data["restart"]),
+                memory=spec.parse_memory(data["memory"]),
+                memory_text=data["memory"].strip(),
+                cpus=data["cpus"],
+                labels=dict(
+                    line.split("=", 1) for line in spec.parse_pairs(data["labels"], "labels")
+                ),
+                network=data["network"].strip(),
+            )
+        except spec.SpecError as exc:
+            self.add_error(exc.field, exc.message)
+            return None
+        return result

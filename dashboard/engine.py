@@ -265,3 +265,16 @@ def container_logs(
 @engine_call
 def create_container(parameters: dict[str, Any]) -> str:
     return client().create_container(**parameters)["Id"]
+
+
+def pull_stream(repository: str, tag: str, platform: str) -> tuple[Any, Iterator[dict]]:
+    """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
+    Errors before the stream begins raise ``EngineError``; later ones arrive as messages."""
+    with translated_errors():
+        api = client()
+        params = {"fromImage": repository, "tag": tag}
+        if platform:
+            params["platform"] = platform
+        response = api._post(api._url("/images/create"), params=params, stream=True, timeout=None)
+        api._raise_for_status(response)
+    return response, api._stream_helper(response, decode=True)

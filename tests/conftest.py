@@ -4,20 +4,25 @@ Every engine object a test creates carries ``TEST_LABEL`` and is removed when th
 """
 
 import contextlib
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 
 import docker
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 
 from tests.harness.browser import headless_chromium
+from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
-from tests.harness.images import build_busybox_image, push
+from tests.harness.images import build_busybox_image, build_layered_image, push
 from tests.harness.registry import loopback_registry
 from tests.harness.server import live_asgi_server
+from tests.harness.throttle import throttled_proxy
 
 RUN_ID = uuid.uuid4().hex[:10]
 LABEL_KEY = "dockboard.test"
@@ -47,6 +52,46 @@ def busybox(engine: docker.DockerClient, registry: str) -> str:
     build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID})
     push(engine, reference)
     return reference
+
+
+@pytest.fixture(scope="session")
+def layered_image(engine: docker.DockerClient, registry: str) -> str:
+    """Three layers of 8 MB of random bytes, in the loopback registry only (not kept locally)."""
+    reference = f"{registry}/dockboard-test/layered:{RUN_ID}"
+    build_layered_image(engine, reference, {LABEL_KEY: RUN_ID}, layers=3, layer_bytes=8_000_000)
+    push(engine, reference)
+    engine.images.remove(reference, force=True)
+    return reference
+
+
+@pytest.fixture(scope="session")
+def slow_registry(registry: str) -> Iterator[str]:
+    """The same registry at 2 MB/s a connection: a pull of ``layered_image`` takes seconds."""
+    with throttled_proxy(registry, 2_000_000) as address:
+        yield address
+
+
+@pytest.fixture
+def start_worker(transactional_db: None) -> Iterator[Callable[[], subprocess.Popen]]:
+    """Start real task workers (`db_worker`) on the test database; all stopped afterwards."""
+    started = []
+
+    def start() -> subprocess.Popen:
+        env = {**os.environ, "DOCKBOARD_DATABASE_URL": database_url(connection.settings_dict)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "django", "db_worker", "--interval", "0.1",
+             "--no-startup-delay"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture

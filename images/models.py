@@ -1,0 +1,73 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+HEARTBEAT_SECONDS = 2
+
+
+def stale_after() -> timedelta:
+    """How long a running job's worker may stay silent before the job counts as interrupted."""
+    return timedelta(seconds=settings.DOCKBOARD_PULL_STALE_SECONDS)
+
+
+class PullJob(models.Model):
+    """One `docker pull`, run by the task worker, with its per-layer progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+        INTERRUPTED = "interrupted", _("interrupted")
+
+    ACTIVE = (State.QUEUED, State.RUNNING)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=512)
+    platform = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    layers = models.JSONField(default=dict)
+    bytes_done = models.BigIntegerField(default=0)
+    bytes_total = models.BigIntegerField(default=0)
+    image_id = models.CharField(max_length=128, blank=True)
+    digest = models.CharField(max_length=256, blank=True)
+    error = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["reference", "state"])]
+
+    def __str__(self) -> str:
+        return f"pull {self.reference} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.bytes_done * 100 // self.bytes_total) if self.bytes_total else 0
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    def is_stale(self) -> bool:
+        """Running, but its worker has not been heard from: it died or was killed."""
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return self.state == self.State.RUNNING and timezone.now() - last > stale_after()

@@ -1,0 +1,49 @@
+"""The engine's pull messages folded into per-layer progress, as `docker pull` draws it."""
+
+from typing import Any
+
+DOWNLOADED = {"Verifying Checksum", "Download complete", "Extracting", "Pull complete"}
+LAYER_STATUSES = {
+    "Pulling fs layer", "Waiting", "Downloading", "Retrying", "Already exists", *DOWNLOADED,
+}  # fmt: skip
+
+
+class PullFailed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PullProgress:
+    def __init__(self) -> None:
+        self.layers: dict[str, dict[str, Any]] = {}
+        self.digest = ""
+
+    def apply(self, message: dict[str, Any]) -> None:
+        """Fold one message in; an error message raises ``PullFailed`` with its reason."""
+        if "error" in message:
+            detail = message.get("errorDetail") or {}
+            raise PullFailed(detail.get("message") or message["error"])
+        status = message.get("status", "")
+        if status.startswith("Digest: "):
+            self.digest = status.removeprefix("Digest: ").strip()
+            return
+        layer_id = message.get("id")
+        if not layer_id or status.split(" ")[0] not in {s.split(" ")[0] for s in LAYER_STATUSES}:
+            return
+        layer = self.layers.setdefault(layer_id, {"status": "", "current": 0, "total": 0})
+        layer["status"] = status
+        detail = message.get("progressDetail") or {}
+        if status == "Downloading" and detail.get("total"):
+            layer["total"] = detail["total"]
+            layer["current"] = detail.get("current", 0)
+        elif status in DOWNLOADED and layer["total"]:
+            layer["current"] = layer["total"]
+
+    @property
+    def bytes_total(self) -> int:
+        return sum(layer["total"] for layer in self.layers.values())
+
+    @property
+    def bytes_done(self) -> int:
+        return sum(layer["current"] for layer in self.layers.values())

@@ -1,0 +1,132 @@
+"""The worker's side of a pull: stream the engine's progress into the job, a few writes a second.
+
+Database writes are coalesced to one per ``FLUSH_SECONDS`` at most; a heartbeat thread keeps
+``heartbeat_at`` fresh while the engine is silent and closes the engine stream on cancel.
+"""
+
+import contextlib
+import logging
+import threading
+import time
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from dashboard import engine
+from dashboard.engine import EngineError
+from images.models import HEARTBEAT_SECONDS, PullJob
+from images.pull_progress import PullFailed, PullProgress
+from images.reference import parse_reference
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.25
+
+
+class _Heartbeat(threading.Thread):
+    def __init__(self, job_id: object, response: object) -> None:
+        super().__init__(name=f"pull-heartbeat-{job_id}", daemon=True)
+        self.job_id, self.response = job_id, response
+        self.stopped = threading.Event()
+        self.cancelled = False
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                jobs = PullJob.objects.filter(pk=self.job_id)
+                jobs.update(heartbeat_at=timezone.now())
+                if jobs.filter(cancel_requested=True).exists():
+                    self.cancelled = True
+                    self.response.close()  # ends the engine's pull, as Ctrl+C does
+                    return
+        finally:
+            connection.close()
+
+
+def _finish(job: PullJob, state: str, **fields: object) -> None:
+    PullJob.objects.filter(pk=job.pk).update(state=state, finished_at=timezone.now(), **fields)
+
+
+def run(job: PullJob) -> None:
+    reference = parse_reference(job.reference)
+    started = PullJob.objects.filter(pk=job.pk, state=PullJob.State.QUEUED).update(
+        state=PullJob.State.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    if not started:  # cancelled, or taken by another worker
+        return
+    progress = PullProgress()
+    try:
+        response, messages = engine.pull_stream(
+            reference.repository, reference.pull_tag, job.platform
+        )
+    except EngineError as exc:
+        _finish(job, PullJob.State.FAILED, error=exc.message)
+        return
+    heartbeat = _Heartbeat(job.pk, response)
+    heartbeat.start()
+    try:
+        _stream(job, messages, progress, heartbeat)
+    except PullFailed as exc:
+        _finish(job, PullJob.State.FAILED, error=exc.message, **_progress_fields(progress))
+    except Exception as exc:  # the stream broke: cancelled by us, or the engine went away
+        if heartbeat.cancelled:
+            _finish(job, PullJob.State.CANCELLED, **_progress_fields(progress))
+        else:
+            log.warning("pull of %s broke: %r", job.reference, exc)
+            _finish(job, PullJob.State.FAILED, error=str(engine.unreachable().message))
+    else:
+        _succeed(job, reference, progress)
+    finally:
+        heartbeat.stopped.set()
+        with contextlib.suppress(Exception):
+            response.close()
+
+
+def _progress_fields(progress: PullProgress) -> dict[str, object]:
+    return {
+        "layers": progress.layers,
+        "bytes_done": progress.bytes_done,
+        "bytes_total": progress.bytes_total,
+    }
+
+
+def _stream(job: PullJob, messages: object, progress: PullProgress, heartbeat: _Heartbeat) -> None:
+    last_flush = 0.0
+    for message in messages:
+        progress.apply(message)
+        now = time.monotonic()
+        if now - last_flush >= FLUSH_SECONDS:
+            written = PullJob.objects.filter(pk=job.pk, cancel_requested=False).update(
+                heartbeat_at=timezone.now(), **_progress_fields(progress)
+            )
+            if not written:  # the user cancelled: stop the engine's pull now
+                heartbeat.cancelled = True
+                break
+            last_flush = now
+    if heartbeat.cancelled:
+        raise ConnectionAbortedError("cancelled")
+
+
+def _succeed(job: PullJob, reference: object, progress: PullProgress) -> None:
+    try:
+        image = engine.inspect_image(str(reference))
+    except EngineError as exc:
+        _finish(job, PullJob.State.FAILED, error=exc.message, **_progress_fields(progress))
+        return
+    digests = image.get("RepoDigests") or []
+    _finish(
+        job,
+        PullJob.State.SUCCEEDED,
+        image_id=image["Id"],
+        digest=progress.digest or (digests[0].partition("@")[2] if digests else ""),
+        **_progress_fields(progress),
+    )
+
+
+def run_by_id(job_id: str) -> None:
+    close_old_connections()
+    from images.pulls import mark_stale_jobs_interrupted
+
+    mark_stale_jobs_interrupted()  # the worker before this one may have died mid-pull
+    job = PullJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        run(job)

@@ -1,0 +1,59 @@
+"""The pull pages: the form and recent pulls, one job's live progress, cancel and retry."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from images import pulls
+from images.forms import PullForm
+from images.models import PullJob
+
+RECENT = 50
+
+
+@require_http_methods(["GET", "POST"])
+def pull_form(request: HttpRequest) -> HttpResponse:
+    form = PullForm(request.POST or None, initial={"reference": request.GET.get("reference", "")})
+    if request.method == "POST" and form.is_valid():
+        job = pulls.request_pull(
+            request.user, form.cleaned_data["reference"], form.cleaned_data["platform"]
+        )
+        return redirect("images:pull_job", job.pk)
+    pulls.mark_stale_jobs_interrupted()
+    context = {"form": form, "jobs": PullJob.objects.select_related("requested_by")[:RECENT]}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "images/pull.html", context, status=status)
+
+
+def pull_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    pulls.mark_stale_jobs_interrupted()
+    job = get_object_or_404(PullJob, pk=job_id)
+    context = {"job": job, "command": pulls.pull_command(job)}
+    template = "images/pull_job.html#progress" if request.htmx else "images/pull_job.html"
+    return render(request, template, context)
+
+
+@require_POST
+def pull_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_object_or_404(PullJob, pk=job_id)
+    pulls.cancel(job)
+    return redirect("images:pull_job", job.pk)
+
+
+@require_POST
+def pull_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = get_object_or_404(PullJob, pk=job_id)
+    return redirect("images:pull_job", pulls.retry(request.user, job).pk)
+
+
+@require_POST
+def pull_prune(request: HttpRequest) -> HttpResponse:
+    removed = pulls.prune_finished(timedelta(days=7))
+    messages.success(
+        request, _("Removed %(count)d finished pulls older than a week.") % {"count": removed}
+    )
+    return redirect("images:pull")

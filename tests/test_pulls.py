@@ -1,0 +1,155 @@
+"""Pulls run by the real task worker from the real loopback registry, with per-layer progress."""
+
+import contextlib
+import time
+
+import docker
+import pytest
+from django.test import Client
+
+from images.models import PullJob
+from tests.pages import text_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(job_id, predicate, timeout: float = 30) -> PullJob:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = PullJob.objects.get(pk=job_id)
+        if predicate(job):
+            return job
+        assert time.monotonic() < deadline, f"job stuck: {job.state} {job.error}"
+        time.sleep(0.1)
+
+
+def finished(job: PullJob) -> bool:
+    return not job.is_active
+
+
+def ask_pull(client: Client, reference: str) -> str:
+    response = client.post("/images/pull/", {"reference": reference})
+    assert response.status_code == 302, text_of(response.content)[:500]
+    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+@pytest.fixture
+def not_local(engine: docker.DockerClient, layered_image: str):
+    """Make sure the image (under any of its names) is not here, so its layers are pulled."""
+
+    def remove(reference: str) -> str:
+        for name in {reference, layered_image}:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                engine.images.remove(engine.images.get(name).id, force=True)
+        return reference
+
+    return remove
+
+
+def test_pull_records_every_layer(
+    member_client: Client, start_worker, layered_image: str, not_local, engine
+) -> None:
+    start_worker()
+    job_id = ask_pull(member_client, not_local(layered_image))
+    job = wait_for(job_id, finished)
+    assert job.state == "succeeded", job.error
+    assert job.image_id == engine.images.get(layered_image).id
+    assert job.digest.startswith("sha256:")
+    downloaded = [layer for layer in job.layers.values() if layer["status"] == "Pull complete"]
+    assert len(downloaded) >= 3
+    assert all(layer["total"] > 0 and layer["current"] == layer["total"] for layer in downloaded)
+    assert job.bytes_total >= 3 * 8_000_000 and job.bytes_done == job.bytes_total
+
+    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    assert f"docker pull {layered_image}" in page
+    assert "Pulled." in page and "Open the image" in page
+
+
+def test_a_missing_tag_fails_with_the_engines_reason(
+    member_client: Client, start_worker, layered_image: str
+) -> None:
+    start_worker()
+    job_id = ask_pull(member_client, layered_image.rsplit(":", 1)[0] + ":no-such-tag")
+    job = wait_for(job_id, finished)
+    assert job.state == "failed"
+    assert "manifest unknown" in job.error or "not found" in job.error
+    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    assert job.error in page and "Retry" in page
+
+
+def test_docker_hub_is_unreachable_here_and_says_so_quickly(
+    member_client: Client, start_worker
+) -> None:
+    start_worker()
+    started = time.monotonic()
+    job = wait_for(ask_pull(member_client, "ubuntu:14.04"), finished, timeout=60)
+    assert job.state == "failed"
+    assert job.reference == "docker.io/library/ubuntu:14.04"
+    assert job.error and "Traceback" not in job.error
+    assert time.monotonic() - started < 60
+
+
+def test_cancel_stops_a_running_pull(
+    member_client: Client, start_worker, layered_image: str, slow_registry: str, not_local, engine
+) -> None:
+    start_worker()
+    reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
+    job_id = ask_pull(member_client, reference)
+    wait_for(job_id, lambda j: j.bytes_done > 0)
+    member_client.post(f"/images/pulls/{job_id}/cancel/")
+    job = wait_for(job_id, finished, timeout=10)
+    assert job.state == "cancelled"
+    with pytest.raises(docker.errors.ImageNotFound):
+        engine.images.get(reference)
+
+
+def test_a_second_pull_joins_the_running_one(
+    member_client: Client, start_worker, layered_image: str, slow_registry: str, not_local
+) -> None:
+    start_worker()
+    reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
+    first = ask_pull(member_client, reference)
+    wait_for(first, lambda j: j.state == "running")
+    assert ask_pull(member_client, reference) == first
+    assert wait_for(first, finished).state == "succeeded"
+
+
+def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
+    member_client: Client, start_worker, layered_image: str, slow_registry: str, not_local, settings
+) -> None:
+    settings.DOCKBOARD_PULL_STALE_SECONDS = 3
+    worker = start_worker()
+    reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
+    job_id = ask_pull(member_client, reference)
+    wait_for(job_id, lambda j: j.bytes_done > 0)
+    worker.kill()
+    time.sleep(4)
+    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    assert "interrupted" in page and "The worker running this pull stopped" in page
+
+    start_worker()
+    response = member_client.post(f"/images/pulls/{job_id}/retry/")
+    retried = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert retried != job_id
+    assert wait_for(retried, finished).state == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reference": "Ubuntu"}, "must be lowercase"),
+        ({"reference": "ubuntu:-bad"}, "Invalid tag"),
+        ({"reference": ""}, "This field is required"),
+        ({"reference": "ubuntu", "platform": "amd64"}, "os/architecture"),
+    ],
+)
+def test_bad_input_is_refused_before_the_engine(member_client: Client, fields, message) -> None:
+    response = member_client.post("/images/pull/", fields)
+    assert response.status_code == 400
+    assert message in text_of(response.content)
+    assert not PullJob.objects.exists()
+
+
+def test_the_pull_page_in_korean(member_client: Client) -> None:
+    text = text_of(member_client.get("/images/pull/", headers={"Accept-Language": "ko"}).content)
+    assert "이미지 내려받기" in text

@@ -74,13 +74,12 @@ def _bulk_action(request: HttpRequest) -> HttpResponse:
     return _back(request)
 
 
-def _create_context(form: CreateContainerForm, request: HttpRequest) -> dict:
+def _command_lines(form: CreateContainerForm) -> dict:
     container_spec = form.to_spec() if form.is_bound else None
     return {
         "form": form,
         "create_line": container_spec.command_line(run=False) if container_spec else "",
         "run_line": container_spec.command_line(run=True) if container_spec else "",
-        "local_images": local_image_tags(request.user) if not request.htmx else [],
     }
 
 
@@ -103,14 +102,15 @@ def container_new(request: HttpRequest) -> HttpResponse:
                 return redirect("containers:terminal", container_id)
             return redirect("containers:detail", container_id)
     status = 400 if data is not None else 200
-    return render(request, "containers/new.html", _create_context(form, request), status=status)
+    context = {**_command_lines(form), "local_images": local_image_tags(request.user)}
+    return render(request, "containers/new.html", context, status=status)
 
 
 @require_POST
 def container_command_line(request: HttpRequest) -> HttpResponse:
     """The equivalent command lines for what the form holds so far (htmx, as the user types)."""
     form = CreateContainerForm(request.POST)
-    return render(request, "containers/new.html#command_lines", _create_context(form, request))
+    return render(request, "containers/new.html#command_lines", _command_lines(form))
 
 
 @csp_override({**settings.SECURE_CSP, "style-src": ["'self'", "'unsafe-inline'"]})

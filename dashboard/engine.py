@@ -278,3 +278,31 @@ def pull_stream(repository: str, tag: str, platform: str) -> tuple[Any, Iterator
         response = api._post(api._url("/images/create"), params=params, stream=True, timeout=None)
         api._raise_for_status(response)
     return response, api._stream_helper(response, decode=True)
+
+
+@engine_call
+def image_history(ref: str) -> list[dict[str, Any]]:
+    return client().history(ref)
+
+
+@engine_call
+def containers_using_image(image_id: str) -> list[dict[str, Any]]:
+    return client().containers(all=True, filters={"ancestor": image_id})
+
+
+@engine_call
+def tag_image(ref: str, repository: str, tag: str) -> None:
+    client().tag(ref, repository, tag)
+
+
+@engine_call
+def remove_image(ref: str, force: bool) -> list[dict[str, Any]]:
+    return client().remove_image(ref, force=force)
+
+
+@engine_call
+def prune_dangling_images(label: str = "") -> dict[str, Any]:
+    filters: dict[str, Any] = {"dangling": True}
+    if label:
+        filters["label"] = [label]
+    return client().prune_images(filters=filters)

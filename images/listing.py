@@ -5,6 +5,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 NONE = "<none>"
+SORT_KEYS = {
+    "repository": lambda r: (r.repository, r.tag),
+    "tag": lambda r: (r.tag, r.repository),
+    "id": lambda r: r.id,
+    "created": lambda r: r.created,
+    "size": lambda r: r.size,
+}
+DEFAULT_SORT = "-created"
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,23 @@ class ImageRow:
     def short_id(self) -> str:
         return self.id.removeprefix("sha256:")[:12]
 
+    @property
+    def dangling(self) -> bool:
+        return self.tag == NONE
+
+    @property
+    def reference(self) -> str:
+        """What `docker rmi` should be given for this row: the tag, or the id when dangling."""
+        return self.short_id if self.dangling else f"{self.repository}:{self.tag}"
+
+    def matches(self, query: str) -> bool:
+        query = query.lower().removeprefix("sha256:")
+        return (
+            query in self.repository.lower()
+            or query in self.tag.lower()
+            or self.id.removeprefix("sha256:").startswith(query)
+        )
+
 
 def _split_tag(repo_tag: str) -> tuple[str, str]:
     repository, sep, tag = repo_tag.rpartition(":")
@@ -27,7 +52,13 @@ def _split_tag(repo_tag: str) -> tuple[str, str]:
     return repository, tag
 
 
-def image_rows(summaries: list[dict[str, Any]]) -> list[ImageRow]:
+def normalise_sort(sort: str | None) -> str:
+    return sort if sort and sort.lstrip("-") in SORT_KEYS else DEFAULT_SORT
+
+
+def image_rows(
+    summaries: list[dict[str, Any]], query: str = "", dangling_only: bool = False, sort: str = ""
+) -> list[ImageRow]:
     rows = []
     for image in summaries:
         tags = [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
@@ -38,4 +69,9 @@ def image_rows(summaries: list[dict[str, Any]]) -> list[ImageRow]:
         for repo_tag in tags:
             repository, tag = _split_tag(repo_tag)
             rows.append(ImageRow(image["Id"], repository, tag, created, image.get("Size", 0)))
-    return sorted(rows, key=lambda r: (r.created, r.repository, r.tag), reverse=True)
+    if dangling_only:
+        rows = [r for r in rows if r.dangling]
+    if query.strip():
+        rows = [r for r in rows if r.matches(query.strip())]
+    sort = normalise_sort(sort)
+    return sorted(rows, key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))

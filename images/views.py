@@ -1,15 +1,87 @@
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboard import engine
 from dashboard.access import access_image, visible_images
-from images.listing import image_rows
+from dashboard.engine import EngineError
+from images import actions
+from images.forms import TagForm
+from images.listing import image_rows, normalise_sort
 
 
 def image_list(request: HttpRequest) -> HttpResponse:
-    rows = image_rows(visible_images(request.user))
-    return render(request, "images/list.html", {"rows": rows})
+    """`docker images`: one engine call, nothing per image."""
+    summaries = visible_images(request.user)
+    query = request.GET.get("q", "")
+    dangling = request.GET.get("dangling") == "on"
+    sort = normalise_sort(request.GET.get("sort"))
+    rows = image_rows(summaries, query, dangling, sort)
+    context = {
+        "rows": rows,
+        "image_count": len(summaries),
+        "query": query,
+        "dangling": dangling,
+        "sort": sort,
+    }
+    return render(request, "images/list.html", context)
 
 
-def image_detail(request: HttpRequest, ref: str) -> HttpResponse:
+def image_detail(request: HttpRequest, ref: str, tag_form: TagForm | None = None) -> HttpResponse:
+    """`docker image inspect` and `docker history`, and the containers made from the image."""
     image = access_image(request.user, ref)
-    return render(request, "images/detail.html", {"image": image})
+    context = {
+        "image": image,
+        "history": engine.image_history(image["Id"]),
+        "containers": engine.containers_using_image(image["Id"]),
+        "tag_form": tag_form or TagForm(),
+    }
+    return render(request, "images/detail.html", context, status=400 if tag_form else 200)
+
+
+@require_POST
+def image_tag(request: HttpRequest, ref: str) -> HttpResponse:
+    form = TagForm(request.POST)
+    if not form.is_valid():
+        return image_detail(request, ref, tag_form=form)
+    messages.success(request, actions.tag(request.user, ref, form.cleaned_data["target"]))
+    return redirect("images:detail", ref)
+
+
+@require_POST
+def image_remove(request: HttpRequest, ref: str) -> HttpResponse:
+    """Untag one tag (``name``) or remove the image; a conflict is explained on its page."""
+    target = request.POST.get("name") or ref
+    try:
+        messages.success(
+            request, actions.remove(request.user, target, force="force" in request.POST)
+        )
+    except EngineError as exc:
+        messages.error(request, exc.message)
+        return redirect("images:detail", ref)
+    try:
+        access_image(request.user, ref)
+    except EngineError:
+        return redirect("images:list")
+    return redirect("images:detail", ref)
+
+
+@require_http_methods(["GET", "POST"])
+def image_prune(request: HttpRequest) -> HttpResponse:
+    """`docker image prune`: first what would go and the space it frees, then the real thing."""
+    label = (request.POST if request.method == "POST" else request.GET).get("label", "").strip()
+    if request.method == "POST":
+        deleted, reclaimed, command = actions.prune(label)
+        return render(
+            request,
+            "images/prune.html",
+            {"deleted": deleted, "reclaimed": reclaimed, "command": command, "done": True},
+        )
+    dangling = actions.dangling_images(visible_images(request.user), label)
+    context = {
+        "dangling": dangling,
+        "reclaimable": sum(i.get("Size", 0) for i in dangling),
+        "label": label,
+    }
+    return render(request, "images/prune.html", context)

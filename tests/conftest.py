@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test import Client
+from django.utils import translation
 
 from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
@@ -28,6 +29,13 @@ RUN_ID = uuid.uuid4().hex[:10]
 LABEL_KEY = "dockboard.test"
 TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"
 PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Each test starts in English: a Korean request earlier must not leak into the next test."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +70,21 @@ def layered_image(engine: docker.DockerClient, registry: str) -> str:
     push(engine, reference)
     engine.images.remove(reference, force=True)
     return reference
+
+
+@pytest.fixture
+def not_local(engine: docker.DockerClient, layered_image: str) -> Callable[[str], str]:
+    """Remove the layered image under every name (any registry), so its layers are pulled."""
+    path = layered_image.split("/", 1)[1]
+
+    def remove(reference: str) -> str:
+        for image in engine.images.list(filters={"label": f"{LABEL_KEY}={RUN_ID}"}):
+            if any(tag.endswith(path) for tag in image.tags):
+                with contextlib.suppress(docker.errors.ImageNotFound):
+                    engine.images.remove(image.id, force=True)
+        return reference
+
+    return remove
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/"}
-SAMPLE_ARGUMENT = "x"
+SAMPLES = {"str": "x", "uuid": "00000000-0000-4000-8000-000000000000"}
+CONVERTERS = {"StringConverter": "str", "UUIDConverter": "uuid"}
 
 
 def every_url() -> list[str]:
@@ -24,8 +25,9 @@ def every_url() -> list[str]:
                 if not route.startswith("admin/"):
                     walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):
-                for name in pattern.pattern.converters:
-                    route = route.replace(f"<str:{name}>", SAMPLE_ARGUMENT)
+                for name, converter in pattern.pattern.converters.items():
+                    kind = CONVERTERS[type(converter).__name__]
+                    route = route.replace(f"<{kind}:{name}>", SAMPLES[kind])
                 found.append("/" + route)
 
     walk(get_resolver().url_patterns, "")

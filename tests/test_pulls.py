@@ -1,6 +1,5 @@
 """Pulls run by the real task worker from the real loopback registry, with per-layer progress."""
 
-import contextlib
 import time
 
 import docker
@@ -31,19 +30,6 @@ def ask_pull(client: Client, reference: str) -> str:
     response = client.post("/images/pull/", {"reference": reference})
     assert response.status_code == 302, text_of(response.content)[:500]
     return response["Location"].rstrip("/").rsplit("/", 1)[-1]
-
-
-@pytest.fixture
-def not_local(engine: docker.DockerClient, layered_image: str):
-    """Make sure the image (under any of its names) is not here, so its layers are pulled."""
-
-    def remove(reference: str) -> str:
-        for name in {reference, layered_image}:
-            with contextlib.suppress(docker.errors.ImageNotFound):
-                engine.images.remove(engine.images.get(name).id, force=True)
-        return reference
-
-    return remove
 
 
 def test_pull_records_every_layer(

@@ -1,7 +1,7 @@
 """How container facts read on the page."""
 
 import shlex
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import template
@@ -52,3 +52,8 @@ def nano_cpus(value: int) -> str:
 @register.filter
 def ansi(text: str) -> SafeString:
     return ansi_to_html(text)
+
+
+@register.filter
+def unix_time(value: int) -> datetime:
+    return datetime.fromtimestamp(value, tz=UTC)

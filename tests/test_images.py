@@ -1,0 +1,111 @@
+"""The image list, detail, tag, remove and prune, against the real engine."""
+
+import contextlib
+
+import docker
+import pytest
+from django.test import Client
+
+from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.images import build_busybox_image
+from tests.pages import get_ok, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def own_image(engine: docker.DockerClient):
+    """A freshly built image with its own tag, removed afterwards."""
+    reference = f"dockboard-test/own:{RUN_ID}"
+    image_id = build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "purpose": "own"})
+    yield image_id, reference
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        engine.images.remove(image_id, force=True)
+
+
+def test_list_shows_one_row_per_tag(member_client: Client, engine, own_image) -> None:
+    image_id, _reference = own_image
+    engine.images.get(image_id).tag("dockboard-test/own", f"second-{RUN_ID}")
+    text = text_of(get_ok(member_client, f"/images/?q={RUN_ID}"))
+    assert f"dockboard-test/own {RUN_ID} {image_id[7:19]}" in text
+    assert f"dockboard-test/own second-{RUN_ID} {image_id[7:19]}" in text
+    summaries = engine.api.images()
+    assert f"{len(summaries)} images" in text_of(get_ok(member_client, "/images/"))
+
+
+def test_filter_by_id_and_dangling(member_client: Client, engine, own_image) -> None:
+    image_id, _reference = own_image
+    assert image_id[7:19] in text_of(get_ok(member_client, f"/images/?q={image_id[7:15]}"))
+    dangling_only = text_of(get_ok(member_client, "/images/?dangling=on"))
+    assert image_id[7:19] not in dangling_only
+
+
+def test_detail_shows_layers_and_the_containers_using_it(
+    member_client: Client, engine, busybox: str, make_container
+) -> None:
+    container = make_container("sleep 600", name="user-of-image")
+    image = engine.images.get(busybox)
+    text = text_of(get_ok(member_client, f"/images/{image.id}/"))
+    assert image.id in text and busybox in text
+    assert "read-only layers" in text or "read-only layer" in text
+    assert "/bin/busybox --install -s /bin" in text  # the history's RUN step
+    assert container.name in text
+
+
+def test_tag_then_list_shows_both(member_client: Client, engine, own_image) -> None:
+    image_id, _reference = own_image
+    response = member_client.post(
+        f"/images/{image_id}/tag/", {"target": f"dockboard-test/retagged:{RUN_ID}"}, follow=True
+    )
+    assert f"docker tag {image_id[7:19]} dockboard-test/retagged:{RUN_ID}" in text_of(
+        response.content
+    )
+    assert f"dockboard-test/retagged:{RUN_ID}" in engine.images.get(image_id).tags
+    listed = text_of(get_ok(member_client, f"/images/?q={RUN_ID}"))
+    assert (
+        f"dockboard-test/retagged {RUN_ID}" in listed and f"dockboard-test/own {RUN_ID}" in listed
+    )
+
+
+def test_bad_tag_is_refused(member_client: Client, own_image) -> None:
+    image_id, _reference = own_image
+    response = member_client.post(f"/images/{image_id}/tag/", {"target": "Bad:Tag"})
+    assert response.status_code == 400
+    assert "must be lowercase" in text_of(response.content)
+
+
+def test_remove_conflict_names_the_container(
+    member_client: Client, engine, own_image, make_container
+) -> None:
+    image_id, reference = own_image
+    container = engine.containers.create(
+        reference, "true", labels={LABEL_KEY: RUN_ID}, name=f"holder-{RUN_ID}"
+    )
+    try:
+        response = member_client.post(f"/images/{image_id}/remove/", follow=True)
+        text = text_of(response.content)
+        assert f"holder-{RUN_ID}" in text
+        engine.images.get(image_id)  # still there
+    finally:
+        container.remove(force=True)
+    response = member_client.post(f"/images/{image_id}/remove/", {"name": reference}, follow=True)
+    assert f"docker rmi {reference}" in text_of(response.content)
+    with pytest.raises(docker.errors.ImageNotFound):
+        engine.images.get(image_id)
+
+
+def test_prune_preview_equals_what_is_removed(member_client: Client, engine) -> None:
+    reference = f"dockboard-test/dangle:{RUN_ID}"
+    old = build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "generation": "1"})
+    build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "generation": "2"})  # old dangles
+    label = f"{LABEL_KEY}={RUN_ID}"  # only this run's images: the tests touch nothing else
+    ours = {"dangling": True, "label": label}
+    preview = get_ok(member_client, f"/images/prune/?label={label}").decode()
+    shown = {line.split("</code>")[0] for line in preview.split("<li><code>")[1:]}
+    assert shown == {i.id for i in engine.images.list(filters=ours)} and old in shown
+    done = text_of(member_client.post("/images/prune/", {"label": label}).content)
+    assert f"docker image prune -f --filter label={label}" in done
+    for image_id in shown:
+        assert image_id in done
+    assert not engine.images.list(filters=ours)
+    engine.images.remove(reference, force=True)

@@ -20,7 +20,7 @@ from dashboard.engine import EngineError
 @require_http_methods(["GET", "POST"])
 def container_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        return _bulk_action(request)
+        return _perform_each(request, request.POST.getlist("ids"))
     state = request.GET.get("state")
     if state not in STATE_FILTERS:
         state = None
@@ -56,22 +56,19 @@ def _perform(request: HttpRequest, ref: str) -> str:
     return actions.run_lifecycle(request.user, ref, action)
 
 
-@require_POST
-def container_action(request: HttpRequest, ref: str) -> HttpResponse:
-    try:
-        messages.success(request, _perform(request, ref))
-    except EngineError as exc:
-        messages.error(request, exc.message)
-    return _back(request)
-
-
-def _bulk_action(request: HttpRequest) -> HttpResponse:
-    for ref in request.POST.getlist("ids"):
+def _perform_each(request: HttpRequest, refs: list[str]) -> HttpResponse:
+    """Each container's outcome, success or refusal, becomes a message on the page returned to."""
+    for ref in refs:
         try:
             messages.success(request, _perform(request, ref))
         except EngineError as exc:
             messages.error(request, exc.message)
     return _back(request)
+
+
+@require_POST
+def container_action(request: HttpRequest, ref: str) -> HttpResponse:
+    return _perform_each(request, [ref])
 
 
 def _command_lines(form: CreateContainerForm) -> dict:

@@ -1,6 +1,5 @@
 """The terminal in real headless Chromium: xterm.js, the websocket, a real busybox shell."""
 
-import contextlib
 import time
 
 import docker
@@ -15,13 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def shell(engine: docker.DockerClient, busybox: str):
-    container = engine.containers.run(
-        busybox, tty=True, stdin_open=True, detach=True, labels={LABEL_KEY: RUN_ID}
-    )
-    yield container
-    with contextlib.suppress(docker.errors.NotFound):
-        container.remove(force=True)
+def shell(make_container):
+    return make_container()
 
 
 SHOWS_ROW = """(text) => [...document.querySelectorAll(".xterm-rows > div")]

@@ -1,23 +1,18 @@
 """Websockets: login, origin and the gatekeeper are checked before any engine stream opens."""
 
-import docker
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.conftest import RUN_ID
 from tests.terminal_client import TerminalClient
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def running(engine: docker.DockerClient, busybox: str):
-    container = engine.containers.run(
-        busybox, tty=True, stdin_open=True, detach=True, labels={LABEL_KEY: RUN_ID}
-    )
-    yield container
-    container.remove(force=True)
+def running(make_container):
+    return make_container()
 
 
 async def test_signed_in_same_origin_is_accepted(running, cookie) -> None:

@@ -1,5 +1,7 @@
 """`docker create` and `docker run` from a spec, with failures tied to the field they concern."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
 from containers.spec import ContainerSpec, SpecError
@@ -7,13 +9,18 @@ from dashboard import engine
 from dashboard.access import User, may_use_host_resources
 from dashboard.engine import Conflict, EngineError, NotFound
 
+if TYPE_CHECKING:
+    from images.models import PullJob
+
+
+class MissingImage(SpecError):
+    """The image is not here: `docker run` would pull it first."""
+
 
 def _field_for(error: EngineError) -> str | None:
     message = error.message.lower()
     if isinstance(error, Conflict) and "already in use" in message:
         return "name"
-    if isinstance(error, NotFound) and "image" in message:
-        return "image"
     if "port is already allocated" in message or "address already in use" in message:
         return "ports"
     if "memory" in message:
@@ -43,7 +50,22 @@ def create(user: User, spec: ContainerSpec, *, run: bool) -> str:
 
 
 def _spec_error(error: EngineError) -> SpecError:
-    message = error.message
-    if isinstance(error, NotFound) and "image" in message.lower():
-        message += " " + _("Pull the image first.")
-    return SpecError(_field_for(error) or "__all__", message)
+    if isinstance(error, NotFound) and "image" in error.message.lower():
+        return MissingImage("image", error.message + " " + _("Pull the image first."))
+    return SpecError(_field_for(error) or "__all__", error.message)
+
+
+def create_after_pull(job: "PullJob") -> None:
+    """The worker's last step of a `docker run` whose image had to be pulled first."""
+    from containers.create_form import CreateContainerForm
+
+    form = CreateContainerForm(job.then_create["form"])
+    container_spec = form.to_spec()
+    try:
+        if container_spec is None:
+            raise SpecError("__all__", "; ".join(str(e) for e in form.errors.values()))
+        container_id = create(job.requested_by, container_spec, run=job.then_create["run"])
+    except SpecError as exc:
+        type(job).objects.filter(pk=job.pk).update(container_error=exc.message)
+    else:
+        type(job).objects.filter(pk=job.pk).update(container_id=container_id)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from containers import spec
 from containers.validation import CONTAINER_NAME
+from images.reference import InvalidReference, parse_reference
 
 TEXTAREA = {"rows": 2, "cols": 40}
 
@@ -65,8 +66,10 @@ class CreateContainerForm(forms.Form):
 
     def clean_image(self) -> str:
         image = self.cleaned_data["image"].strip()
-        if not image or any(c.isspace() for c in image):
-            raise forms.ValidationError(_("An image reference has no spaces, e.g. ubuntu:14.04."))
+        try:
+            parse_reference(image)
+        except InvalidReference as exc:
+            raise forms.ValidationError(exc.message) from None
         return image
 
     def clean_cpus(self) -> str:

@@ -106,13 +106,22 @@ class TerminalSession:
 
     async def hang_up(self) -> None:
         """End an exec'd shell whose page closed: the engine would leave it running, and has no
-        call to signal it. Ctrl+C stops what runs in the foreground, then Ctrl+D ends the shell."""
+        call to signal it. Ctrl+C stops what runs in the foreground, then Ctrl+D ends the shell;
+        tried again while the exec still runs (a busy machine may lose the first Ctrl+D)."""
         if self.exec_id is None:
             return
-        with contextlib.suppress(OSError, RuntimeError):
-            await self.stream.write(b"\x03")
-            await asyncio.sleep(0.05)
-            await self.stream.write(b"\x04")
+        for pause in (0.2, 0.5, 1.0):
+            try:
+                await self.stream.write(b"\x03")
+                await asyncio.sleep(0.05)
+                await self.stream.write(b"\x04")
+            except (OSError, RuntimeError):
+                return
+            await asyncio.sleep(pause)
+            with contextlib.suppress(EngineError):
+                state = await asyncio.to_thread(engine.inspect_exec, self.exec_id)
+                if not state.get("Running"):
+                    return
 
     async def close(self) -> None:
         await self.stream.close()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,10 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from containers import actions, create, logs
 from containers.create_form import CreateContainerForm
 from containers.listing import STATE_FILTERS, container_rows, normalise_sort
-from containers.spec import SpecError
+from containers.spec import ContainerSpec, SpecError
 from containers.tabs import TABS
 from dashboard.access import access_container, local_image_tags, visible_containers
 from dashboard.engine import EngineError
+from images import pulls
+from images.reference import parse_reference
+
+PAGE_SIZE = 100
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,6 +34,7 @@ def container_list(request: HttpRequest) -> HttpResponse:
     rows = container_rows(visible_containers(request.user), state, query, sort)
     context = {
         "rows": rows,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "state": state,
         "query": query,
         "sort": sort,
@@ -89,6 +95,8 @@ def container_new(request: HttpRequest) -> HttpResponse:
         run = "run" in request.POST
         try:
             container_id = create.create(request.user, container_spec, run=run)
+        except create.MissingImage:
+            return _pull_then_create(request, container_spec, run)
         except SpecError as exc:
             form.add_error(exc.field, exc.message)
         else:
@@ -101,6 +109,23 @@ def container_new(request: HttpRequest) -> HttpResponse:
     status = 400 if data is not None else 200
     context = {**_command_lines(form), "local_images": local_image_tags(request.user)}
     return render(request, "containers/new.html", context, status=status)
+
+
+def _pull_then_create(
+    request: HttpRequest, container_spec: ContainerSpec, run: bool
+) -> HttpResponse:
+    """As `docker run` does for a missing image: pull it (the worker), then create the container."""
+    form_data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    then_create = {"form": form_data, "run": run}
+    job = pulls.request_pull(
+        request.user, parse_reference(container_spec.image), then_create=then_create
+    )
+    messages.info(
+        request,
+        _("%(image)s is not here yet: pulling it first, then the container is created.")
+        % {"image": container_spec.image},
+    )
+    return redirect("images:pull_job", job.pk)
 
 
 @require_POST

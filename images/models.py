@@ -45,6 +45,10 @@ class PullJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # `docker run` of a missing image: the create form to submit once the image is here.
+    then_create = models.JSONField(null=True, blank=True)
+    container_id = models.CharField(max_length=64, blank=True)
+    container_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -55,7 +59,11 @@ class PullJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.state in self.ACTIVE
+        """Still worth watching: pulling, or about to create the container it was asked for."""
+        creating = self.state == self.State.SUCCEEDED and self.then_create
+        return self.state in self.ACTIVE or bool(
+            creating and not (self.container_id or self.container_error)
+        )
 
     @property
     def percent(self) -> int:

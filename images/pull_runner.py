@@ -120,6 +120,10 @@ def _succeed(job: PullJob, reference: object, progress: PullProgress) -> None:
         digest=progress.digest or (digests[0].partition("@")[2] if digests else ""),
         **_progress_fields(progress),
     )
+    if job.then_create:
+        from containers.create import create_after_pull
+
+        create_after_pull(job)
 
 
 def run_by_id(job_id: str) -> None:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,9 +33,29 @@ def pull_form(request: HttpRequest) -> HttpResponse:
 def pull_job(request: HttpRequest, job_id: str) -> HttpResponse:
     pulls.mark_stale_jobs_interrupted()
     job = get_object_or_404(PullJob, pk=job_id)
-    context = {"job": job, "command": pulls.pull_command(job)}
+    if request.htmx and job.container_id:  # `docker run` went on: open what it made
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = container_destination(job)
+        return response
+    context = {
+        "job": job,
+        "command": pulls.pull_command(job),
+        "next_url": container_destination(job),
+    }
     template = "images/pull_job.html#progress" if request.htmx else "images/pull_job.html"
     return render(request, template, context)
+
+
+def container_destination(job: PullJob) -> str:
+    if not job.container_id:
+        return ""
+    form = job.then_create["form"]
+    name = (
+        "terminal"
+        if job.then_create["run"] and form.get("interactive") and form.get("tty")
+        else "detail"
+    )
+    return reverse(f"containers:{name}", args=[job.container_id])
 
 
 @require_POST

@@ -18,17 +18,22 @@ def pull_command(job: PullJob) -> str:
     return shlex.join(["docker", "pull", *platform, reference.familiar])
 
 
-def request_pull(user: User, reference: ImageReference, platform: str = "") -> PullJob:
-    """A new queued job, or the one already pulling the same reference (joined, not doubled)."""
+def request_pull(
+    user: User, reference: ImageReference, platform: str = "", then_create: dict | None = None
+) -> PullJob:
+    """A new queued job, or the one already pulling the same reference (joined, not doubled).
+    With ``then_create`` (a container form) the job creates the container once pulled."""
     with transaction.atomic():
         running = (
             PullJob.objects.select_for_update()
             .filter(reference=str(reference), platform=platform, state__in=PullJob.ACTIVE)
             .first()
         )
-        if running is not None and not running.is_stale():
+        if running is not None and not running.is_stale() and then_create is None:
             return running
-        job = PullJob.objects.create(reference=str(reference), platform=platform, requested_by=user)
+        job = PullJob.objects.create(
+            reference=str(reference), platform=platform, requested_by=user, then_create=then_create
+        )
         transaction.on_commit(lambda: pull_image.enqueue(str(job.pk)))
     return job
 

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,6 +11,8 @@ from images import actions
 from images.forms import TagForm
 from images.listing import image_rows, normalise_sort
 
+PAGE_SIZE = 100
+
 
 def image_list(request: HttpRequest) -> HttpResponse:
     """`docker images`: one engine call, nothing per image."""
@@ -20,6 +23,7 @@ def image_list(request: HttpRequest) -> HttpResponse:
     rows = image_rows(summaries, query, dangling, sort)
     context = {
         "rows": rows,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "image_count": len(summaries),
         "query": query,
         "dangling": dangling,

@@ -187,8 +187,8 @@ def test_engine_refusals_are_explained_too(
     missing = member_client.post(
         "/containers/new/", {**form(f"{busybox}-missing", name=f"m-{RUN_ID}"), "create": "1"}
     )
-    assert missing.status_code == 400
-    assert "Pull the image first." in text_of(missing.content)
+    assert missing.status_code == 302  # as `docker run` would: pull first (the worker's job)
+    assert missing["Location"].startswith("/images/pulls/")
 
     port = free_port()
     first = {

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from images.models import PullJob
+from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -139,3 +140,29 @@ def test_bad_input_is_refused_before_the_engine(member_client: Client, fields, m
 def test_the_pull_page_in_korean(member_client: Client) -> None:
     text = text_of(member_client.get("/images/pull/", headers={"Accept-Language": "ko"}).content)
     assert "이미지 내려받기" in text
+
+
+def test_run_pulls_a_missing_image_then_starts_the_container(
+    member_client: Client, start_worker, layered_image: str, not_local, engine
+) -> None:
+    start_worker()
+    fields = {
+        "image": not_local(layered_image),
+        "name": f"pulled-first-{RUN_ID}",
+        "interactive": "on",
+        "tty": "on",
+        "labels": f"{LABEL_KEY}={RUN_ID}",
+        "run": "1",
+    }
+    response = member_client.post("/containers/new/", fields)
+    assert response.status_code == 302 and "/images/pulls/" in response["Location"]
+    job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    job = wait_for(job_id, finished)
+    assert job.state == "succeeded" and job.container_id, job.container_error
+    container = engine.containers.get(f"pulled-first-{RUN_ID}")
+    assert container.id == job.container_id and container.status == "running"
+    assert container.image.id == job.image_id
+
+    follow = member_client.get(f"/images/pulls/{job_id}/", headers={"HX-Request": "true"})
+    assert follow["HX-Redirect"] == f"/containers/{container.id}/terminal/"
+    container.remove(force=True)

@@ -44,6 +44,29 @@ def remove(user: User, ref: str, *, force: bool, volumes: bool) -> str:
     )
 
 
+STOPPED = {"created", "exited", "dead"}
+
+
+def stopped_containers(summaries: list[dict], label: str = "") -> list[dict]:
+    """What `docker container prune` would remove: every container not running or paused."""
+    key, has_value, value = label.partition("=")
+
+    def labelled(summary: dict) -> bool:
+        labels = summary.get("Labels") or {}
+        return not label or (key in labels and (not has_value or labels[key] == value))
+
+    return [s for s in summaries if s.get("State") in STOPPED and labelled(s)]
+
+
+def prune(label: str = "") -> tuple[list[str], int, str]:
+    """Removed ids, bytes reclaimed, and the command."""
+    result = engine.prune_stopped_containers(label)
+    command = ["docker", "container", "prune", "-f"]
+    command += ["--filter", f"label={label}"] if label else []
+    deleted = result.get("ContainersDeleted") or []
+    return deleted, result.get("SpaceReclaimed", 0), shlex.join(command)
+
+
 def rename(user: User, ref: str, new_name: str) -> str:
     new_name = validate_container_name(new_name)
     container = access_container(user, ref)

@@ -6,6 +6,7 @@ app_name = "containers"
 urlpatterns = [
     path("", views.container_list, name="list"),
     path("new/", views.container_new, name="new"),
+    path("prune/", views.container_prune, name="prune"),
     path("new/command-line/", views.container_command_line, name="command_line"),
     path("<str:ref>/", views.container_detail, name="detail"),
     path("<str:ref>/actions/", views.container_action, name="action"),

@@ -77,6 +77,19 @@ def container_action(request: HttpRequest, ref: str) -> HttpResponse:
     return _perform_each(request, [ref])
 
 
+@require_http_methods(["GET", "POST"])
+def container_prune(request: HttpRequest) -> HttpResponse:
+    """`docker container prune`: first what would go, then the real thing."""
+    label = (request.POST if request.method == "POST" else request.GET).get("label", "").strip()
+    if request.method == "POST":
+        deleted, reclaimed, command = actions.prune(label)
+        context = {"deleted": deleted, "reclaimed": reclaimed, "command": command, "done": True}
+    else:
+        stopped = actions.stopped_containers(visible_containers(request.user), label)
+        context = {"stopped": container_rows(stopped), "label": label}
+    return render(request, "containers/prune.html", context)
+
+
 def _command_lines(form: CreateContainerForm) -> dict:
     container_spec = form.to_spec() if form.is_bound else None
     return {

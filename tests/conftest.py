@@ -112,9 +112,13 @@ def start_worker(transactional_db: None) -> Iterator[Callable[[], subprocess.Pop
         return process
 
     yield start
-    for process in started:
-        process.kill()
-        process.wait()
+    for process in started:  # a clean stop: the worker closes its database connection
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from containers.validation import validate_container_name
 from dashboard import engine
 from dashboard.access import User, access_container
 from dashboard.engine import BadParameter
+from dashboard.labels import has_label, label_filter_args
 
 LIFECYCLE = {
     "start": gettext_lazy("Started"),
@@ -49,20 +50,13 @@ STOPPED = {"created", "exited", "dead"}
 
 def stopped_containers(summaries: list[dict], label: str = "") -> list[dict]:
     """What `docker container prune` would remove: every container not running or paused."""
-    key, has_value, value = label.partition("=")
-
-    def labelled(summary: dict) -> bool:
-        labels = summary.get("Labels") or {}
-        return not label or (key in labels and (not has_value or labels[key] == value))
-
-    return [s for s in summaries if s.get("State") in STOPPED and labelled(s)]
+    return [s for s in summaries if s.get("State") in STOPPED and has_label(s, label)]
 
 
 def prune(label: str = "") -> tuple[list[str], int, str]:
     """Removed ids, bytes reclaimed, and the command."""
     result = engine.prune_stopped_containers(label)
-    command = ["docker", "container", "prune", "-f"]
-    command += ["--filter", f"label={label}"] if label else []
+    command = ["docker", "container", "prune", "-f", *label_filter_args(label)]
     deleted = result.get("ContainersDeleted") or []
     return deleted, result.get("SpaceReclaimed", 0), shlex.join(command)
 

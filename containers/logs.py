@@ -39,7 +39,10 @@ def _parse(raw: bytes, stream: str) -> list[LogLine]:
 def read_lines(container: dict[str, Any], tail: int | str, after: str = "") -> list[LogLine]:
     """The last ``tail`` lines of each stream (a TTY has only one), merged by time; with
     ``after`` (a timestamp already shown), only the lines that came later."""
-    since = LogLine(after, "", "").unix_time if after else 0
+    try:
+        since = LogLine(after, "", "").unix_time if after else 0
+    except ValueError:  # not a timestamp this page wrote: show the tail as if none was given
+        after, since = "", 0
 
     def stream(name: str, stdout: bool, stderr: bool) -> list[LogLine]:
         raw = engine.container_logs(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from dashboard import engine
 from dashboard.access import User, access_image
 from dashboard.engine import Conflict
+from dashboard.labels import has_label, label_filter_args
 from images.reference import ImageReference
 
 
@@ -40,16 +41,10 @@ def remove(user: User, ref: str, *, force: bool) -> str:
 
 def dangling_images(images: list[dict[str, Any]], label: str = "") -> list[dict[str, Any]]:
     """What `docker image prune` would remove: images with no tag (and ``label``, if given)."""
-    key, has_value, value = label.partition("=")
-
-    def labelled(image: dict[str, Any]) -> bool:
-        labels = image.get("Labels") or {}
-        return not label or (key in labels and (not has_value or labels[key] == value))
-
     return [
         i
         for i in images
-        if not [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"] and labelled(i)
+        if not [t for t in i.get("RepoTags") or [] if t != "<none>:<none>"] and has_label(i, label)
     ]
 
 
@@ -57,5 +52,5 @@ def prune(label: str = "") -> tuple[list[str], int, str]:
     """Deleted ids, the bytes reclaimed, and the command."""
     result = engine.prune_dangling_images(label)
     deleted = [e["Deleted"] for e in result.get("ImagesDeleted") or [] if "Deleted" in e]
-    command = ["docker", "image", "prune", "-f", *(["--filter", f"label={label}"] if label else [])]
+    command = ["docker", "image", "prune", "-f", *label_filter_args(label)]
     return deleted, result.get("SpaceReclaimed", 0), shlex.join(command)

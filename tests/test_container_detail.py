@@ -69,6 +69,8 @@ def test_logs_follow_returns_only_newer_lines(member_client: Client, make_contai
     ).decode()
     assert "second" in newer and "first" not in newer
     assert 'id="log-follow"' in newer
+    garbled = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on&after=x")
+    assert b"first" in garbled and b"second" in garbled
 
 
 def test_stats_and_processes_tabs(member_client: Client, make_container) -> None:

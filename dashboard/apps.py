@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = "Dockboard"
+
+    def ready(self) -> None:
+        from django.tasks.signals import task_enqueued
+
+        from dashboard.worker_wake import nudge_on_commit
+
+        task_enqueued.connect(nudge_on_commit, dispatch_uid="dockboard-nudge-workers")

@@ -122,9 +122,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# How often the task worker looks for new jobs: lower picks pulls up sooner, at more idle CPU
-# (measured: 0.1 s ≈ 3 % of a core, 0.05 s ≈ 6 %).
-DOCKBOARD_WORKER_INTERVAL = float(os.environ.get("DOCKBOARD_WORKER_INTERVAL", "0.1"))
+# A queued task wakes the worker at once (dashboard/worker_wake.py); this poll is the fallback.
+DOCKBOARD_WORKER_INTERVAL = float(os.environ.get("DOCKBOARD_WORKER_INTERVAL", "1"))
 # A running pull whose worker has been silent this long is shown as interrupted.
 DOCKBOARD_PULL_STALE_SECONDS = 15
 

@@ -96,14 +96,13 @@ def slow_registry(registry: str) -> Iterator[str]:
 
 @pytest.fixture
 def start_worker(transactional_db: None) -> Iterator[Callable[[], subprocess.Popen]]:
-    """Start real task workers (`db_worker`) on the test database; all stopped afterwards."""
+    """Start real task workers (`taskworker`) on the test database; all stopped afterwards."""
     started = []
 
-    def start() -> subprocess.Popen:
+    def start(*options: str) -> subprocess.Popen:
         env = {**os.environ, "DOCKBOARD_DATABASE_URL": database_url(connection.settings_dict)}
         process = subprocess.Popen(
-            [sys.executable, "-m", "django", "db_worker", "--interval", "0.1",
-             "--no-startup-delay"],
+            [sys.executable, "-m", "django", "taskworker", *options],
             env={**env, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

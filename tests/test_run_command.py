@@ -83,7 +83,7 @@ def test_when_the_worker_dies_the_server_stops_too(dashboard_process) -> None:
     process, port = dashboard_process
     wait_for_http(f"http://127.0.0.1:{port}/accounts/login/")
     children = children_of(process.pid)
-    worker = next(p for p in children if b"db_worker" in Path(f"/proc/{p}/cmdline").read_bytes())
+    worker = next(p for p in children if b"taskworker" in Path(f"/proc/{p}/cmdline").read_bytes())
     os.kill(worker, signal.SIGKILL)
     assert process.wait(timeout=20) != 0
     assert "the task worker exited" in process.stderr.read()

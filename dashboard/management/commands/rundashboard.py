@@ -27,10 +27,7 @@ def web_server_command(host: str, port: int) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    return [
-        sys.executable, "-m", "django", "db_worker",
-        "--interval", str(settings.DOCKBOARD_WORKER_INTERVAL),
-    ]  # fmt: skip
+    return [sys.executable, "-m", "django", "taskworker"]
 
 
 class Command(BaseCommand):

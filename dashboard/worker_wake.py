@@ -1,0 +1,103 @@
+"""Wake idle task workers the moment a task is queued.
+
+django-tasks-db workers find tasks by polling, so a pull would wait up to one poll interval
+before it starts. Here a queued task also nudges the workers: on PostgreSQL with NOTIFY (which
+reaches workers on any host), on SQLite with a datagram to each worker's socket in a folder
+beside the database file (SQLite workers share its host). Polling stays as the fallback: a lost
+nudge costs one interval, never a task.
+"""
+
+import contextlib
+import os
+import select
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.db import connection, connections, transaction
+
+CHANNEL = "dockboard_tasks"
+
+
+def nudge_on_commit(**_: object) -> None:
+    """Receiver of ``task_enqueued``: the nudge leaves once the task's row is committed."""
+    transaction.on_commit(nudge)
+
+
+def nudge() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+    elif folder := _socket_folder():
+        _send_datagrams(folder)
+
+
+@contextlib.contextmanager
+def listen() -> Iterator[Callable[[float], None]]:
+    """``wait(timeout)``: returns when nudged or after ``timeout`` seconds."""
+    if connection.vendor == "postgresql":
+        with _listen_postgresql() as wait:
+            yield wait
+    elif folder := _socket_folder():
+        with _listen_socket(folder) as wait:
+            yield wait
+    else:
+        yield time.sleep
+
+
+@contextlib.contextmanager
+def _listen_postgresql() -> Iterator[Callable[[float], None]]:
+    listener = connections.create_connection("default")  # its own: the worker's may be closed
+    listener.ensure_connection()
+    raw = listener.connection
+    raw.execute(f"LISTEN {CHANNEL}")
+
+    def wait(timeout: float) -> None:
+        for _ in raw.notifies(timeout=timeout, stop_after=1):
+            pass
+
+    try:
+        yield wait
+    finally:
+        listener.close()
+
+
+def _socket_folder() -> Path | None:
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "sqlite" or name.startswith("file:") or name == ":memory:":
+        return None
+    return Path(f"{name}.wake")
+
+
+@contextlib.contextmanager
+def _listen_socket(folder: Path) -> Iterator[Callable[[float], None]]:
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / str(os.getpid())
+    path.unlink(missing_ok=True)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(str(path))
+        receiver.setblocking(False)
+
+        def wait(timeout: float) -> None:
+            if select.select([receiver], [], [], timeout)[0]:
+                with contextlib.suppress(BlockingIOError):
+                    while receiver.recv(16):  # several nudges wake the worker once
+                        pass
+
+        try:
+            yield wait
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _send_datagrams(folder: Path) -> None:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        sender.setblocking(False)
+        for path in folder.glob("[0-9]*"):
+            try:
+                sender.sendto(b"!", str(path))
+            except ConnectionRefusedError:  # a worker that was killed left its socket behind
+                path.unlink(missing_ok=True)
+            except (BlockingIOError, FileNotFoundError):  # already nudged, or just stopped
+                pass

@@ -1,0 +1,43 @@
+"""A queued pull wakes an idle task worker at once, however long its poll interval."""
+
+import signal
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from dashboard import worker_wake
+from tests.test_pulls import ask_pull, finished, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ONE_HOUR = "3600"
+
+
+def pull_twice(client: Client, reference: str) -> None:
+    """The second pull is queued while the worker idles, waiting out its hour."""
+    for _ in range(2):
+        job = wait_for(ask_pull(client, reference), finished, timeout=20)
+        assert job.state == "succeeded", job.error
+
+
+def test_an_idle_worker_starts_a_queued_pull_at_once_and_stops_at_once(
+    member_client: Client, start_worker, layered_image: str
+) -> None:
+    worker = start_worker("--interval", ONE_HOUR)
+    pull_twice(member_client, layered_image)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=10) == 0
+
+
+def test_a_killed_worker_does_not_keep_the_next_one_asleep(
+    member_client: Client, start_worker, layered_image: str
+) -> None:
+    killed = start_worker("--interval", ONE_HOUR)
+    pull_twice(member_client, layered_image)
+    killed.kill()
+    killed.wait()
+    start_worker("--interval", ONE_HOUR)
+    pull_twice(member_client, layered_image)
+    if connection.vendor == "sqlite":  # the nudge cleared the killed worker's socket
+        assert not (worker_wake._socket_folder() / str(killed.pid)).exists()

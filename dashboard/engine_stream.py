@@ -35,6 +35,17 @@ class EngineStream:
         """The next bytes, or b"" at the end of the stream."""
         return await self.reader.read(READ_SIZE)
 
+    async def read_more(self, seconds: float, limit: int) -> bytes:
+        """What else arrives within ``seconds``, up to ``limit`` bytes (b"" if nothing does;
+        the end of the stream is left for the next ``read``)."""
+        chunks, size = [], 0
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while size < limit and (chunk := await self.reader.read(limit - size)):
+                    chunks.append(chunk)
+                    size += len(chunk)
+        return b"".join(chunks)
+
     async def write(self, data: bytes) -> None:
         self.writer.write(data)
         await self.writer.drain()

@@ -17,6 +17,7 @@ class TerminalClient:
             headers.append((b"cookie", cookie))
         self.ws = WebsocketCommunicator(application, path, headers=headers)
         self.output = bytearray()
+        self.frames = 0  # binary frames received
         self.events: list[dict] = []
         self.ack = True
 
@@ -36,6 +37,7 @@ class TerminalClient:
             self.events.append({"type": "closed", "code": message.get("code")})
         elif message.get("bytes") is not None:
             self.output += message["bytes"]
+            self.frames += 1
             if b"\x1b[6n" in message["bytes"]:  # a cursor position query: answer as xterm.js does
                 await self.send(b"\x1b[1;1R")
             if self.ack:

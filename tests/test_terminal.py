@@ -175,6 +175,16 @@ async def test_output_in_flight_is_bounded_until_acknowledged(make_container, co
     await client.close()
 
 
+async def test_output_nobody_typed_for_is_gathered_into_few_frames(make_container, cookie) -> None:
+    lines = "i=0; while [ $i -lt 100 ]; do echo line-$i; usleep 2000; i=$((i+1)); done"
+    container = make_container(["sh", "-c", f"sleep 1; {lines}; echo done; sleep 600"])
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    output = await client.read_until(b"done\r\n")
+    assert output.endswith("".join(f"line-{i}\r\n" for i in range(100)) + "done\r\n")
+    assert client.frames < 75  # of 101 writes, 2 ms or more apart: each its own frame unpaced
+    await client.close()
+
+
 async def test_a_stalled_browser_releases_the_stream(
     make_container, cookie, monkeypatch: pytest.MonkeyPatch
 ) -> None:

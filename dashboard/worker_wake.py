@@ -8,7 +8,9 @@ nudge costs one interval, never a task.
 """
 
 import contextlib
+import logging
 import os
+import secrets
 import select
 import socket
 import time
@@ -18,6 +20,7 @@ from pathlib import Path
 from django.db import connection, connections, transaction
 
 CHANNEL = "dockboard_tasks"
+log = logging.getLogger(__name__)
 
 
 def nudge_on_commit(**_: object) -> None:
@@ -73,10 +76,14 @@ def _socket_folder() -> Path | None:
 @contextlib.contextmanager
 def _listen_socket(folder: Path) -> Iterator[Callable[[float], None]]:
     folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / str(os.getpid())
-    path.unlink(missing_ok=True)
+    path = folder / f"{os.getpid()}.{secrets.token_hex(4)}"  # pids repeat across containers
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as receiver:
-        receiver.bind(str(path))
+        try:
+            receiver.bind(str(path))
+        except OSError as exc:  # e.g. a data folder path too long for a socket
+            log.warning("task worker: no wake-up socket (%s); polling only", exc)
+            yield time.sleep
+            return
         receiver.setblocking(False)
 
         def wait(timeout: float) -> None:
@@ -99,5 +106,5 @@ def _send_datagrams(folder: Path) -> None:
                 sender.sendto(b"!", str(path))
             except ConnectionRefusedError:  # a worker that was killed left its socket behind
                 path.unlink(missing_ok=True)
-            except (BlockingIOError, FileNotFoundError):  # already nudged, or just stopped
+            except OSError:  # already nudged, just stopped, …: it polls anyway
                 pass

@@ -3,6 +3,7 @@
 Every engine object a test creates carries ``TEST_LABEL`` and is removed when the session ends.
 """
 
+import asyncio
 import contextlib
 import os
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 
 import docker
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test import Client
@@ -29,6 +31,14 @@ RUN_ID = uuid.uuid4().hex[:10]
 LABEL_KEY = "dockboard.test"
 TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"
 PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_executor_connections(django_db_setup: None) -> Iterator[None]:
+    """Websocket logins ran in asgiref's shared executor thread, whose connection outlives them:
+    close it before the test database is dropped (PostgreSQL refuses while one is open)."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -28,6 +29,9 @@ class Command(BaseCommand):
             interval=0, batch=True, startup_delay=False, max_tasks=None,
         )  # fmt: skip
         worker.configure_signals()  # SIGTERM: finish the running task, then stop
+        # One long-lived thread: keep its database connection (checked before reuse) rather
+        # than log in again for every task, which costs a PostgreSQL pick-up ~20 ms.
+        connection.settings_dict.update(CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True)
         with worker_wake.listen() as wait:
             while worker.running:
                 worker.run()

@@ -17,9 +17,11 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from django.db import connection, connections, transaction
+import psycopg
+from django.db import DatabaseError, connection, connections, transaction
 
 CHANNEL = "dockboard_tasks"
+RELISTEN_SECONDS = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -51,19 +53,32 @@ def listen() -> Iterator[Callable[[float], None]]:
 
 @contextlib.contextmanager
 def _listen_postgresql() -> Iterator[Callable[[float], None]]:
-    listener = connections.create_connection("default")  # its own: the worker's may be closed
-    listener.ensure_connection()
-    raw = listener.connection
-    raw.execute(f"LISTEN {CHANNEL}")
+    listener = None  # a connection of its own, outside the worker's transactions
 
     def wait(timeout: float) -> None:
-        for _ in raw.notifies(timeout=timeout, stop_after=1):
-            pass
+        nonlocal listener
+        try:
+            if listener is None:
+                listener = connections.create_connection("default")
+                listener.ensure_connection()
+                listener.connection.execute(f"LISTEN {CHANNEL}")
+            for _ in listener.connection.notifies(timeout=timeout, stop_after=1):
+                pass
+        except (DatabaseError, psycopg.Error) as exc:
+            # The database restarted or dropped us: the worker polls once (a nudge may have
+            # been missed meanwhile), then the next wait listens again.
+            log.warning("task worker: lost its wake-up connection (%s)", exc)
+            if listener is not None:
+                with contextlib.suppress(DatabaseError, psycopg.Error):
+                    listener.close()
+                listener = None
+            time.sleep(min(timeout, RELISTEN_SECONDS))
 
     try:
         yield wait
     finally:
-        listener.close()
+        if listener is not None:
+            listener.close()
 
 
 def _socket_folder() -> Path | None:

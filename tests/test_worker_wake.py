@@ -1,6 +1,7 @@
 """A queued pull wakes an idle task worker at once, however long its poll interval."""
 
 import signal
+import time
 
 import pytest
 from django.db import connection
@@ -47,3 +48,28 @@ def test_a_killed_worker_does_not_keep_the_next_one_asleep(
 
 def killed_sockets(pid: int) -> list:
     return list(worker_wake._socket_folder().glob(f"{pid}.*"))
+
+
+def listening_backends() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = %s",
+            [f"LISTEN {worker_wake.CHANNEL}"],
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL workers LISTEN")
+def test_a_worker_whose_wake_up_connection_drops_listens_again(
+    member_client: Client, start_worker, layered_image: str
+) -> None:
+    start_worker("--interval", ONE_HOUR)
+    pull_twice(member_client, layered_image)
+    [dropped] = listening_backends()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    deadline = time.monotonic() + 10
+    while listening_backends() in ([], [dropped]):
+        assert time.monotonic() < deadline, "the worker did not listen again"
+        time.sleep(0.1)
+    pull_twice(member_client, layered_image)

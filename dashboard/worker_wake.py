@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 CHANNEL = "dockboard_tasks"
 RELISTEN_SECONDS = 1.0
@@ -53,32 +54,47 @@ def listen() -> Iterator[Callable[[float], None]]:
 
 @contextlib.contextmanager
 def _listen_postgresql() -> Iterator[Callable[[float], None]]:
-    listener = None  # a connection of its own, outside the worker's transactions
+    # Listening starts before the worker's first look, and again before its next look after a
+    # lost connection: a task queued in between is found by that look, never missed.
+    listener = _postgresql_listener()
 
     def wait(timeout: float) -> None:
         nonlocal listener
+        if listener is None:
+            time.sleep(min(timeout, RELISTEN_SECONDS))
+            listener = _postgresql_listener()
+            return
         try:
-            if listener is None:
-                listener = connections.create_connection("default")
-                listener.ensure_connection()
-                listener.connection.execute(f"LISTEN {CHANNEL}")
             for _ in listener.connection.notifies(timeout=timeout, stop_after=1):
                 pass
-        except (DatabaseError, psycopg.Error) as exc:
-            # The database restarted or dropped us: the worker polls once (a nudge may have
-            # been missed meanwhile), then the next wait listens again.
+        except (DatabaseError, psycopg.Error) as exc:  # the database restarted or dropped us
             log.warning("task worker: lost its wake-up connection (%s)", exc)
-            if listener is not None:
-                with contextlib.suppress(DatabaseError, psycopg.Error):
-                    listener.close()
-                listener = None
-            time.sleep(min(timeout, RELISTEN_SECONDS))
+            _close_quietly(listener)
+            listener = None
 
     try:
         yield wait
     finally:
         if listener is not None:
-            listener.close()
+            _close_quietly(listener)
+
+
+def _postgresql_listener() -> BaseDatabaseWrapper | None:
+    """A connection of its own, outside the worker's transactions, listening for nudges."""
+    listener = connections.create_connection("default")
+    try:
+        listener.ensure_connection()
+        listener.connection.execute(f"LISTEN {CHANNEL}")
+    except (DatabaseError, psycopg.Error) as exc:
+        log.warning("task worker: cannot listen for wake-ups (%s); polling", exc)
+        _close_quietly(listener)
+        return None
+    return listener
+
+
+def _close_quietly(listener: BaseDatabaseWrapper) -> None:
+    with contextlib.suppress(DatabaseError, psycopg.Error):
+        listener.close()
 
 
 def _socket_folder() -> Path | None:

@@ -41,7 +41,8 @@ def nudge() -> None:
 
 @contextlib.contextmanager
 def listen() -> Iterator[Callable[[float], None]]:
-    """``wait(timeout)``: returns when nudged or after ``timeout`` seconds."""
+    """``wait(timeout)``: returns when nudged, after ``timeout`` seconds, or sooner when the
+    worker should look for tasks again."""
     if connection.vendor == "postgresql":
         with _listen_postgresql() as wait:
             yield wait

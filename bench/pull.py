@@ -1,6 +1,7 @@
 """A pull through Dockboard (form → task worker → succeeded) against `docker pull`, in one run.
 
-Usage: .venv/bin/python bench/pull.py [--layers 5] [--megabytes 40] [--rounds 5]
+Usage: .venv/bin/python bench/pull.py [--layers 5] [--megabytes 40] [--rounds 5] [--interval 1]
+(on SQLite in a temporary folder; set DOCKBOARD_DATABASE_URL to run it on PostgreSQL)
 
 A multi-layer image of random bytes is built, pushed to a loopback registry and removed; then
 each round pulls it cold with the CLI and with Dockboard, alternating, and the medians compare.

@@ -1,10 +1,12 @@
 """The browser terminal against the raw engine, in one run (issue: browser terminal).
 
-Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--quick]
+Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycles 2000]
+       [--no-browser | --browser-only]
 
 1. Throughput: N MB from a TTY container through Dockboard's websocket (a headless client that
    acknowledges as the browser does) versus the raw attach socket through the SDK; alternating.
-2. Keystroke echo p50/p99 through Dockboard versus raw attach, idle and beside 20 `yes` terminals.
+2. Keystroke echo p50/p99 through Dockboard versus raw attach, idle and beside 20 `yes` terminals
+   (three rounds of 1,000 keystrokes, each round printed).
 3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
 4. Headless Chromium: time to render 20 MB of `seq` output in xterm.js, every line counted.
 """

@@ -53,7 +53,9 @@ class EngineStream:
     async def close(self) -> None:
         self.writer.close()
         with contextlib.suppress(OSError):
-            await self.writer.wait_closed()
+            # Shielded: cancelling one waiter (the output pump, as the page closes) would
+            # otherwise cancel the close future that every other waiter shares.
+            await asyncio.shield(self.writer.wait_closed())
 
 
 async def _open_connection() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

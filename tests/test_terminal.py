@@ -7,6 +7,7 @@ import docker
 import pytest
 
 from containers import terminal
+from dashboard import engine_stream
 from tests.terminal_client import TerminalClient
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -183,6 +184,17 @@ async def test_output_nobody_typed_for_is_gathered_into_few_frames(make_containe
     assert output.endswith("".join(f"line-{i}\r\n" for i in range(100)) + "done\r\n")
     assert client.frames < 75  # of 101 writes, 2 ms or more apart: each its own frame unpaced
     await client.close()
+
+
+async def test_a_close_cancelled_midway_does_not_break_the_next_one(make_container) -> None:
+    """The page closing while the output pump is still closing the stream: both close it."""
+    container = make_container()
+    stream = await engine_stream.attach(container.id, tty=True)
+    pump_closing = asyncio.create_task(stream.close())
+    await asyncio.sleep(0)  # the pump now waits for the socket to close
+    pump_closing.cancel()
+    await stream.close()
+    assert stream.writer.is_closing()
 
 
 async def test_a_stalled_browser_releases_the_stream(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dashboard import engine
 from dashboard.engine import NotFound
+from images.models import PullJob
 
 type User = AbstractBaseUser | AnonymousUser
 
@@ -60,3 +61,12 @@ def access_container(user: User, ref: str) -> dict[str, Any]:
 def access_image(user: User, ref: str) -> dict[str, Any]:
     """The image's inspect data, or ``NotFound`` alike for a missing or forbidden one."""
     return _access(user, engine.inspect_image, ref, _("No such image: %(ref)s"))
+
+
+def access_pull_job(user: User, job_id: object) -> PullJob:
+    """A pull job (anyone signed in follows, cancels and retries any pull, as with images), or
+    ``NotFound`` alike for a missing or forbidden one."""
+    job = PullJob.objects.filter(pk=job_id).first() if _may_use_engine(user) else None
+    if job is None:
+        raise NotFound(_("No such pull: %(ref)s") % {"ref": job_id})
+    return job

@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboard.access import access_pull_job
 from images import pulls
 from images.forms import PullForm
 from images.models import PullJob
@@ -32,7 +33,7 @@ def pull_form(request: HttpRequest) -> HttpResponse:
 
 def pull_job(request: HttpRequest, job_id: str) -> HttpResponse:
     pulls.mark_stale_jobs_interrupted()
-    job = get_object_or_404(PullJob, pk=job_id)
+    job = access_pull_job(request.user, job_id)
     if request.htmx and job.container_id:  # `docker run` went on: open what it made
         response = HttpResponse(status=204)
         response["HX-Redirect"] = container_destination(job)
@@ -60,14 +61,14 @@ def container_destination(job: PullJob) -> str:
 
 @require_POST
 def pull_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = get_object_or_404(PullJob, pk=job_id)
+    job = access_pull_job(request.user, job_id)
     pulls.cancel(job)
     return redirect("images:pull_job", job.pk)
 
 
 @require_POST
 def pull_retry(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = get_object_or_404(PullJob, pk=job_id)
+    job = access_pull_job(request.user, job_id)
     return redirect("images:pull_job", pulls.retry(request.user, job).pk)
 
 

@@ -1,4 +1,5 @@
-"""A headless terminal client for the websocket, acknowledging output as the browser does."""
+"""A headless terminal client for the websocket; it acknowledges each frame it receives (the
+browser gathers its acknowledgements, see bench/terminal.py's BrowserAcks)."""
 
 import json
 import time

@@ -1,6 +1,7 @@
 """Pulls run by the real task worker from the real loopback registry, with per-layer progress."""
 
 import time
+import uuid
 
 import docker
 import pytest
@@ -135,6 +136,16 @@ def test_bad_input_is_refused_before_the_engine(member_client: Client, fields, m
     assert response.status_code == 400
     assert message in text_of(response.content)
     assert not PullJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "action"), [("get", ""), ("post", "cancel/"), ("post", "retry/")]
+)
+def test_a_missing_pull_is_a_clear_not_found(member_client: Client, method, action) -> None:
+    missing = uuid.uuid4()
+    response = getattr(member_client, method)(f"/images/pulls/{missing}/{action}")
+    assert response.status_code == 404
+    assert f"No such pull: {missing}" in text_of(response.content)
 
 
 def test_the_pull_page_in_korean(member_client: Client) -> None:

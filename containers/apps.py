@@ -5,4 +5,4 @@ class ContainersConfig(AppConfig):
     name = "containers"
 
     def ready(self) -> None:
-        from containers import signals  # noqa: F401 - connects the logout receiver
+        from containers import signals  # noqa: F401 - connects the run-after-pull receiver

@@ -1,16 +1,16 @@
-"""`docker create` and `docker run` from a spec, with failures tied to the field they concern."""
+"""`docker create` and `docker run` from a spec, through the policy gate, with failures tied to
+the field they concern."""
 
-from typing import TYPE_CHECKING
-
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from containers.create_form import CreateContainerForm
 from containers.spec import ContainerSpec, SpecError
-from dashboard import engine
-from dashboard.access import User, may_use_host_resources
+from dashboard import audit, engine, policy
 from dashboard.engine import Conflict, EngineError, NotFound
-
-if TYPE_CHECKING:
-    from images.models import PullJob
+from dashboard.grants import User
+from images.models import PullJob
 
 
 class MissingImage(SpecError):
@@ -28,25 +28,51 @@ def _field_for(error: EngineError) -> str | None:
     return None
 
 
-def create(user: User, spec: ContainerSpec, *, run: bool) -> str:
+def create(user: User, spec: ContainerSpec, *, team_id: int | None, run: bool) -> str:
     """The new container's id; on a failed start the container made for it is removed again,
     so the same name can be used once the input is fixed. Raises ``SpecError``."""
-    if (any(m.is_bind for m in spec.mounts) or spec.network == "host") and (
-        not may_use_host_resources(user)
-    ):
-        field = "mounts" if any(m.is_bind for m in spec.mounts) else "network"
-        raise SpecError(field, _("Only administrators may use host paths or the host network."))
+    action = "run" if run else "create"
+    command = spec.command_line(run)
+    parameters = spec.create_parameters(engine.api_version())
     try:
-        container_id = engine.create_container(spec.create_parameters(engine.api_version()))
+        with policy.admit_create(user, team_id, parameters, command) as checked:
+            container_id = engine.create_container(checked)
+    except policy.PolicyRefusal as refusal:
+        raise SpecError(refusal.field, refusal.message) from refusal
     except EngineError as error:
+        _record(user, action, team_id, spec, command, error=error)
         raise _spec_error(error) from error
     if run:
         try:
             engine.container_action(container_id, "start")
         except EngineError as error:
             engine.remove_container(container_id, force=True, volumes=True)
+            _record(user, action, team_id, spec, command, container_id, error)
             raise _spec_error(error) from error
+    _record(user, action, team_id, spec, command, container_id)
     return container_id
+
+
+def _record(
+    user: User,
+    action: str,
+    team_id: int | None,
+    spec: ContainerSpec,
+    command: str,
+    container_id: str = "",
+    error: EngineError | None = None,
+) -> None:
+    audit.record(
+        user,
+        action,
+        target_kind="container",
+        target_id=container_id,
+        target_name=spec.name or container_id[:12],
+        command=command,
+        team_id=team_id,
+        outcome=audit.Outcome.ERROR if error else audit.Outcome.OK,
+        reason=error.message if error else "",
+    )
 
 
 def _spec_error(error: EngineError) -> SpecError:
@@ -55,17 +81,25 @@ def _spec_error(error: EngineError) -> SpecError:
     return SpecError(_field_for(error) or "__all__", error.message)
 
 
-def create_after_pull(job: "PullJob") -> None:
-    """The worker's last step of a `docker run` whose image had to be pulled first."""
-    from containers.create_form import CreateContainerForm
+def destination(container_id: str, spec: ContainerSpec, run: bool) -> str:
+    """Where the user goes on to: the terminal of a container run with -i -t, else its page."""
+    name = "terminal" if run and spec.interactive and spec.tty else "detail"
+    return reverse(f"containers:{name}", args=[container_id])
 
-    form = CreateContainerForm(job.then_create["form"])
+
+def create_after_pull(job: PullJob) -> None:
+    """The worker's last step of a `docker run` whose image had to be pulled first: the form
+    again, through the policy gate again, with the requester's rights as they are now."""
+    user = job.requested_by or AnonymousUser()
+    form = CreateContainerForm.for_user(user, job.follow_up["form"])
     container_spec = form.to_spec()
+    run = bool(job.follow_up.get("run"))
     try:
         if container_spec is None:
             raise SpecError("__all__", "; ".join(str(e) for e in form.errors.values()))
-        container_id = create(job.requested_by, container_spec, run=job.then_create["run"])
+        container_id = create(user, container_spec, team_id=form.team_id(), run=run)
     except SpecError as exc:
-        type(job).objects.filter(pk=job.pk).update(container_error=exc.message)
+        PullJob.objects.filter(pk=job.pk).update(follow_up_error=exc.message)
     else:
-        type(job).objects.filter(pk=job.pk).update(container_id=container_id)
+        next_url = destination(container_id, container_spec, run)
+        PullJob.objects.filter(pk=job.pk).update(next_url=next_url)

@@ -8,9 +8,14 @@ from django.utils.translation import gettext_lazy
 
 from containers import spec
 from containers.validation import CONTAINER_NAME
-from images.reference import InvalidReference, parse_reference
+from dashboard.grants import User, creatable_teams, grants_for
+from dashboard.models import Team
+from dashboard.reference import InvalidReference, parse_reference
 
 TEXTAREA = {"rows": 2, "cols": 40}
+# What a submit may carry besides the fields: anything else is refused, not silently dropped.
+SUBMIT_KEYS = {"csrfmiddlewaretoken", "create", "run"}
+NO_TEAM = ""
 
 
 class CreateContainerForm(forms.Form):
@@ -55,6 +60,59 @@ class CreateContainerForm(forms.Form):
         widget=forms.Textarea(attrs=TEXTAREA),
     )
     network = forms.CharField(label=gettext_lazy("Network (--network)"), required=False)
+    team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
+    privileged = forms.BooleanField(label=gettext_lazy("Privileged (--privileged)"), required=False)
+    cap_add = forms.CharField(label=gettext_lazy("Add capabilities (--cap-add)"), required=False)
+    cap_drop = forms.CharField(label=gettext_lazy("Drop capabilities (--cap-drop)"), required=False)
+    devices = forms.CharField(
+        label=gettext_lazy("Devices (--device), e.g. /dev/fuse"), required=False
+    )
+    sysctls = forms.CharField(
+        label=gettext_lazy("Kernel parameters (--sysctl), one KEY=VALUE a line"),
+        required=False,
+        widget=forms.Textarea(attrs=TEXTAREA),
+    )
+    security_opt = forms.CharField(
+        label=gettext_lazy("Security options (--security-opt)"), required=False
+    )
+    pid = forms.CharField(label=gettext_lazy("PID namespace (--pid)"), required=False)
+    ipc = forms.CharField(label=gettext_lazy("IPC namespace (--ipc)"), required=False)
+    uts = forms.CharField(label=gettext_lazy("UTS namespace (--uts)"), required=False)
+    userns = forms.CharField(label=gettext_lazy("User namespace (--userns)"), required=False)
+
+    def __init__(
+        self, *args: object, teams: list[Team] | None = None, admin: bool = False, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(team.pk), team.name) for team in teams or []]
+        if admin:
+            choices.insert(0, (NO_TEAM, _("No team (administrators only)")))
+        self.fields["team"].choices = choices
+        if len(choices) == 1:
+            self.fields["team"].initial = choices[0][0]
+
+    def clean(self) -> dict:
+        unknown = sorted(set(self.data) - set(self.fields) - SUBMIT_KEYS)
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)}
+            )
+        for name in ("uts", "userns"):
+            if self.cleaned_data.get(name, "").strip() not in ("", "host"):
+                self.add_error(name, _("The only value is host."))
+        return self.cleaned_data
+
+    @classmethod
+    def for_user(cls, user: User, data: object = None, **kwargs: object) -> "CreateContainerForm":
+        """The form with the teams this user may create containers in to choose from."""
+        return cls(data, teams=creatable_teams(user), admin=grants_for(user).admin, **kwargs)
+
+    def team_id(self) -> int | None:
+        """The chosen team; a user with only one team to choose need not say it."""
+        value = self.cleaned_data.get("team") or NO_TEAM
+        if value == NO_TEAM and self.fields["team"].initial:
+            value = self.fields["team"].initial
+        return int(value) if value != NO_TEAM else None
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -113,6 +171,18 @@ class CreateContainerForm(forms.Form):
                     line.split("=", 1) for line in spec.parse_pairs(data["labels"], "labels")
                 ),
                 network=data["network"].strip(),
+                privileged=data["privileged"],
+                cap_add=spec.parse_words(data["cap_add"]),
+                cap_drop=spec.parse_words(data["cap_drop"]),
+                devices=spec.parse_words(data["devices"]),
+                sysctls=dict(
+                    line.split("=", 1) for line in spec.parse_pairs(data["sysctls"], "sysctls")
+                ),
+                security_opt=spec.parse_words(data["security_opt"]),
+                pid=data["pid"].strip(),
+                ipc=data["ipc"].strip(),
+                uts=data["uts"].strip(),
+                userns=data["userns"].strip(),
             )
         except spec.SpecError as exc:
             self.add_error(exc.field, exc.message)

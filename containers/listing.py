@@ -1,5 +1,6 @@
 """Rows of the container list (`docker ps -a`) from one engine list call: filter, search, sort."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,7 @@ class ContainerRow:
     state: str
     status: str
     ports: list[str]
+    changeable: bool = True  # the user may act on it, not only look
 
     @property
     def short_id(self) -> str:
@@ -51,7 +53,7 @@ def _ports(ports: list[dict[str, Any]]) -> list[str]:
     return shown
 
 
-def _row(summary: dict[str, Any]) -> ContainerRow:
+def _row(summary: dict[str, Any], changeable: bool = True) -> ContainerRow:
     return ContainerRow(
         id=summary["Id"],
         name=(summary.get("Names") or ["/"])[0].lstrip("/"),
@@ -61,6 +63,7 @@ def _row(summary: dict[str, Any]) -> ContainerRow:
         state=summary.get("State", ""),
         status=summary.get("Status", ""),
         ports=_ports(summary.get("Ports") or []),
+        changeable=changeable,
     )
 
 
@@ -69,10 +72,14 @@ def normalise_sort(sort: str | None) -> str:
 
 
 def container_rows(
-    summaries: list[dict[str, Any]], state: str | None = None, query: str = "", sort: str = ""
+    summaries: list[dict[str, Any]],
+    state: str | None = None,
+    query: str = "",
+    sort: str = "",
+    changeable: Callable[[dict[str, Any]], bool] = lambda summary: True,
 ) -> list[ContainerRow]:
     wanted = STATE_FILTERS.get(state or "")
-    rows = [_row(s) for s in summaries if wanted is None or s.get("State") in wanted]
+    rows = [_row(s, changeable(s)) for s in summaries if wanted is None or s.get("State") in wanted]
     if query:
         rows = [r for r in rows if r.matches(query.strip())]
     sort = normalise_sort(sort)

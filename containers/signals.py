@@ -1,18 +1,17 @@
-"""Logging out ends the user's terminals, in every server process (through the channel layer)."""
+"""What containers does when other parts of Dockboard say something happened."""
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.contrib.auth.signals import user_logged_out
 from django.dispatch import receiver
 
-from containers.terminal import terminals_group
+from containers.create import create_after_pull
+from images.models import PullJob
+from images.signals import pull_succeeded
+
+FOLLOW_UP_KIND = "container"
 
 
-@receiver(user_logged_out)
-def close_terminals_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    if user is not None:
-        async_to_sync(get_channel_layer().group_send)(
-            terminals_group(user.pk), {"type": "terminal.logout"}
-        )
+@receiver(pull_succeeded)
+def run_after_pull(sender: Any, job: PullJob, **kwargs: Any) -> None:
+    if (job.follow_up or {}).get("kind") == FOLLOW_UP_KIND:
+        create_after_pull(job)

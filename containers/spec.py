@@ -83,6 +83,16 @@ class ContainerSpec:
     cpus: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     network: str = ""
+    privileged: bool = False
+    cap_add: list[str] = field(default_factory=list)
+    cap_drop: list[str] = field(default_factory=list)
+    devices: list[str] = field(default_factory=list)
+    sysctls: dict[str, str] = field(default_factory=dict)
+    security_opt: list[str] = field(default_factory=list)
+    pid: str = ""
+    ipc: str = ""
+    uts: str = ""
+    userns: str = ""
 
     def create_parameters(self, api_version: str) -> dict[str, Any]:
         """Keyword arguments for the SDK's ``APIClient.create_container``."""
@@ -101,6 +111,16 @@ class ContainerSpec:
             mem_limit=self.memory or None,
             nano_cpus=int(float(self.cpus) * 1e9) if self.cpus else None,
             network_mode=self.network or None,
+            privileged=self.privileged,
+            cap_add=self.cap_add or None,
+            cap_drop=self.cap_drop or None,
+            devices=self.devices or None,
+            sysctls=self.sysctls or None,
+            security_opt=self.security_opt or None,
+            pid_mode=self.pid or None,
+            ipc_mode=self.ipc or None,
+            uts_mode=self.uts or None,
+            userns_mode=self.userns or None,
         )
         return {
             "image": self.image,
@@ -134,8 +154,23 @@ class ContainerSpec:
             ("--memory", self.memory_text),
             ("--cpus", self.cpus),
             ("--network", self.network),
+            ("--pid", self.pid),
+            ("--ipc", self.ipc),
+            ("--uts", self.uts),
+            ("--userns", self.userns),
         ):
             if value:
+                args += [option, value]
+        if self.privileged:
+            args.append("--privileged")
+        for option, values in (
+            ("--cap-add", self.cap_add),
+            ("--cap-drop", self.cap_drop),
+            ("--device", self.devices),
+            ("--security-opt", self.security_opt),
+            ("--sysctl", [f"{k}={v}" for k, v in self.sysctls.items()]),
+        ):
+            for value in values:
                 args += [option, value]
         if self.restart != "no":
             args += ["--restart", self.restart]
@@ -232,6 +267,11 @@ def split_command(text: str, field_name: str) -> list[str]:
         raise SpecError(
             field_name, _("Cannot read this as a command: %(error)s.") % {"error": exc}
         ) from None
+
+
+def parse_words(text: str) -> list[str]:
+    """Values given one a line or separated by spaces or commas (capabilities, devices)."""
+    return [word for word in re.split(r"[\s,]+", text) if word]
 
 
 def _lines(text: str) -> list[str]:

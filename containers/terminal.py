@@ -12,13 +12,16 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from containers.flow import FlowWindow
 from containers.terminal_session import TerminalSession
-from dashboard.access import access_container
-from dashboard.engine import EngineError
+from dashboard import audit, policy
+from dashboard.access import access_container, may_change_container
+from dashboard.engine import Denied, EngineError
+from dashboard.sessions import user_group
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +39,36 @@ GATHER_BELOW = 16 * 1024
 GATHER_LIMIT = 64 * 1024
 
 
-def terminals_group(user_id: int) -> str:
-    return f"terminals.user.{user_id}"
+@database_sync_to_async
+def _access(user: Any, ref: str) -> tuple[dict[str, Any], bool]:
+    """The container (read rights suffice to watch) and whether the user may type into it."""
+    container = access_container(user, ref)
+    return container, may_change_container(user, container)
+
+
+@database_sync_to_async
+def _check_exec(
+    user: Any,
+    address: str | None,
+    container: dict,
+    argv: list[str],
+    exec_user: str,
+    privileged: bool,
+) -> policy.CheckedExec:
+    with audit.client_address(address):
+        return policy.check_exec(user, container, argv, exec_user, privileged=privileged)
+
+
+@database_sync_to_async
+def _record(user: Any, address: str | None, action: str, container: dict[str, Any]) -> None:
+    with audit.client_address(address):
+        audit.record(
+            user,
+            action,
+            target_kind="container",
+            target_id=container["Id"],
+            target_name=container["Name"].lstrip("/"),
+        )
 
 
 class TerminalConsumer(AsyncWebsocketConsumer):
@@ -47,17 +78,19 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.session: TerminalSession | None = None
         self.pump: asyncio.Task | None = None
         self.last_input = 0.0
+        self.may_type = False
+        self.window = FlowWindow()
 
     async def connect(self) -> None:
         user = self.scope["user"]
         ref = self.scope["url_route"]["kwargs"]["ref"]
         try:
-            container = await asyncio.to_thread(access_container, user, ref)
+            container, self.may_type = await _access(user, ref)
         except EngineError:
             await self.close()  # refuses the handshake: not found and not allowed look alike
             return
         await self.accept()
-        await self.channel_layer.group_add(terminals_group(user.pk), self.channel_name)
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
         try:
             self.session = await self._open(container, params)
@@ -65,21 +98,39 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self.send_event({"type": "error", "message": exc.message})
             await self.close()
             return
-        self.window = FlowWindow()
+        if self.accepts_input:
+            address = (self.scope.get("client") or [None])[0]
+            await _record(user, address, self.mode if self.mode == "exec" else "attach", container)
         await self.send_event(
             {"type": "hello", "mode": self.mode, "tty": self.session.tty,
-             "stdin": self.session.accepts_input}
+             "stdin": self.accepts_input}
         )  # fmt: skip
         self.pump = asyncio.create_task(
             self._pump(recent=self.mode == "attach" and not params.get("start"))
         )
 
+    @property
+    def accepts_input(self) -> bool:
+        """Viewers watch: what they type is dropped here, whatever their browser sends."""
+        return self.may_type and self.session is not None and self.session.accepts_input
+
     async def _open(self, container: dict[str, Any], params: dict[str, str]) -> TerminalSession:
         if self.mode == "exec":
-            return await TerminalSession.exec(
-                container, params.get("command", "").strip(), params.get("user", "").strip()
+            argv = await TerminalSession.exec_argv(container, params.get("command", "").strip())
+            address = (self.scope.get("client") or [None])[0]
+            checked = await _check_exec(
+                self.scope["user"],
+                address,
+                container,
+                argv,
+                params.get("user", "").strip(),
+                params.get("privileged") == "1",
             )
-        return await TerminalSession.attach(container, start=params.get("start") == "1")
+            return await TerminalSession.exec(container, checked)
+        start = params.get("start") == "1"
+        if start and not self.may_type:
+            raise Denied(_("You may only look at this container."))
+        return await TerminalSession.attach(container, start=start)
 
     async def _pump(self, recent: bool) -> None:
         session = self.session
@@ -123,7 +174,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if bytes_data is not None:
             if len(bytes_data) > MAX_INPUT_FRAME:
                 await self.close(code=1009)
-            elif self.session.accepts_input:
+            elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
                 await self.session.stream.write(bytes_data)
             return
@@ -152,8 +203,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(Exception):
             await self.send(text_data=json.dumps(event))
 
-    async def terminal_logout(self, event: dict[str, Any]) -> None:
-        """The user logged out somewhere: this terminal ends with the session."""
+    async def user_signed_out(self, event: dict[str, Any]) -> None:
+        """The user logged out somewhere, or was deactivated: the terminal ends with them."""
         await self.send_event({"type": "ended", "reason": "logout"})
         await self.close()
 
@@ -166,4 +217,4 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await self.session.close()
         user = self.scope["user"]
         if user.is_authenticated:
-            await self.channel_layer.group_discard(terminals_group(user.pk), self.channel_name)
+            await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)

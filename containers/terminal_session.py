@@ -12,6 +12,7 @@ from containers.stream_frames import STDERR, Demultiplexer
 from dashboard import engine, engine_stream
 from dashboard.engine import BadParameter, Conflict, EngineError
 from dashboard.engine_stream import EngineStream
+from dashboard.policy import CheckedExec
 
 RECENT_LINES = 100
 RECENT_BYTES = 64 * 1024
@@ -52,19 +53,23 @@ class TerminalSession:
                 raise
         return cls(container, stream, None)
 
-    @classmethod
-    async def exec(cls, container: dict[str, Any], command: str, user: str) -> "TerminalSession":
-        """`docker exec -i -t`: the given command, else bash if the image has it, else sh."""
+    @staticmethod
+    async def exec_argv(container: dict[str, Any], command: str) -> list[str]:
+        """What `docker exec -i -t` runs: the given command, else bash if the image has it,
+        else sh."""
         if command:
             try:
-                argv = shlex.split(command)
+                return shlex.split(command)
             except ValueError as exc:
                 raise BadParameter(
                     _("The command is not valid: %(error)s") % {"error": exc}
                 ) from exc
-        else:
-            argv = [await asyncio.to_thread(_first_shell, container["Id"])]
-        exec_id = await asyncio.to_thread(engine.create_exec, container["Id"], argv, user, True)
+        return [await asyncio.to_thread(_first_shell, container["Id"])]
+
+    @classmethod
+    async def exec(cls, container: dict[str, Any], checked: CheckedExec) -> "TerminalSession":
+        """`docker exec -i -t`, as the policy gate let it through."""
+        exec_id = await asyncio.to_thread(engine.create_exec, checked)
         return cls(container, await engine_stream.start_exec(exec_id, tty=True), exec_id)
 
     def output(self, data: bytes) -> Iterator[bytes]:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -12,14 +14,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from containers import actions, create, logs
 from containers.create_form import CreateContainerForm
 from containers.listing import STATE_FILTERS, container_rows, normalise_sort
+from containers.signals import FOLLOW_UP_KIND
 from containers.spec import ContainerSpec, SpecError
 from containers.tabs import TABS
 from dashboard.access import access_container, local_image_tags, visible_containers
 from dashboard.engine import EngineError
+from dashboard.grants import Rights, summary_rights
+from dashboard.policy import PolicyRefusal
+from dashboard.reference import parse_reference
 from images import pulls
-from images.reference import parse_reference
 
 PAGE_SIZE = 100
+
+
+def may_change_summary(user: object, summary: dict[str, Any]) -> bool:
+    return summary_rights(user, summary) is Rights.WRITE
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,7 +40,10 @@ def container_list(request: HttpRequest) -> HttpResponse:
         state = None
     query = request.GET.get("q", "")
     sort = normalise_sort(request.GET.get("sort"))
-    rows = container_rows(visible_containers(request.user), state, query, sort)
+    user = request.user
+    rows = container_rows(
+        visible_containers(user), state, query, sort, lambda s: may_change_summary(user, s)
+    )
     context = {
         "rows": rows,
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
@@ -51,22 +63,16 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-def _perform(request: HttpRequest, ref: str) -> str:
-    action = request.POST.get("action", "")
-    if action == "remove":
-        return actions.remove(
-            request.user, ref, force="force" in request.POST, volumes="volumes" in request.POST
-        )
-    if action == "rename":
-        return actions.rename(request.user, ref, request.POST.get("name", ""))
-    return actions.run_lifecycle(request.user, ref, action)
-
-
 def _perform_each(request: HttpRequest, refs: list[str]) -> HttpResponse:
     """Each container's outcome, success or refusal, becomes a message on the page returned to."""
+    name = request.POST.get("action", "")
+    action = actions.ACTIONS.get(name)
+    if action is None:
+        messages.error(request, _("Unknown action: %(action)s") % {"action": name})
+        return _back(request)
     for ref in refs:
         try:
-            messages.success(request, _perform(request, ref))
+            messages.success(request, action(request.user, ref, request.POST))
         except EngineError as exc:
             messages.error(request, exc.message)
     return _back(request)
@@ -82,15 +88,16 @@ def container_prune(request: HttpRequest) -> HttpResponse:
     """`docker container prune`: first what would go, then the real thing."""
     label = (request.POST if request.method == "POST" else request.GET).get("label", "").strip()
     if request.method == "POST":
-        deleted, reclaimed, command = actions.prune(label)
-        context = {"deleted": deleted, "reclaimed": reclaimed, "command": command, "done": True}
+        deleted, reclaimed, commands = actions.prune(request.user, label)
+        context = {"deleted": deleted, "reclaimed": reclaimed, "commands": commands, "done": True}
     else:
-        stopped = actions.stopped_containers(visible_containers(request.user), label)
+        mine = [c for c in visible_containers(request.user) if may_change_summary(request.user, c)]
+        stopped = actions.stopped_containers(mine, label)
         context = {"stopped": container_rows(stopped), "label": label}
     return render(request, "containers/prune.html", context)
 
 
-def _command_lines(form: CreateContainerForm) -> dict:
+def _command_lines(form: CreateContainerForm) -> dict[str, Any]:
     container_spec = form.to_spec() if form.is_bound else None
     return {
         "form": form,
@@ -103,22 +110,23 @@ def _command_lines(form: CreateContainerForm) -> dict:
 def container_new(request: HttpRequest) -> HttpResponse:
     """`docker create` (Create) or `docker run` (Run), checked before the engine sees it."""
     data = request.POST if request.method == "POST" else None
-    form = CreateContainerForm(data, initial={"image": request.GET.get("image", "")})
+    initial = {"image": request.GET.get("image", "")}
+    form = CreateContainerForm.for_user(request.user, data, initial=initial)
     if data is not None and (container_spec := form.to_spec()):
         run = "run" in request.POST
         try:
-            container_id = create.create(request.user, container_spec, run=run)
+            container_id = create.create(
+                request.user, container_spec, team_id=form.team_id(), run=run
+            )
         except create.MissingImage:
             return _pull_then_create(request, container_spec, run)
         except SpecError as exc:
             form.add_error(exc.field, exc.message)
         else:
-            verb = _("Ran") if run else _("Created")
-            command = container_spec.command_line(run)
-            messages.success(request, f"{verb} {container_id} ({container_id[:12]}) — {command}")
-            if run and container_spec.interactive and container_spec.tty:
-                return redirect("containers:terminal", container_id)
-            return redirect("containers:detail", container_id)
+            done = _("Ran %(id)s (%(short)s)") if run else _("Created %(id)s (%(short)s)")
+            shown = done % {"id": container_id, "short": container_id[:12]}
+            messages.success(request, f"{shown} — {container_spec.command_line(run)}")
+            return redirect(create.destination(container_id, container_spec, run))
     status = 400 if data is not None else 200
     context = {**_command_lines(form), "local_images": local_image_tags(request.user)}
     return render(request, "containers/new.html", context, status=status)
@@ -129,10 +137,22 @@ def _pull_then_create(
 ) -> HttpResponse:
     """As `docker run` does for a missing image: pull it (the worker), then create the container."""
     form_data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-    then_create = {"form": form_data, "run": run}
-    job = pulls.request_pull(
-        request.user, parse_reference(container_spec.image), then_create=then_create
-    )
+    follow_up = {
+        "kind": FOLLOW_UP_KIND,
+        "form": form_data,
+        "run": run,
+        "command": container_spec.command_line(run),
+    }
+    try:
+        job = pulls.request_pull(
+            request.user, parse_reference(container_spec.image), follow_up=follow_up
+        )
+    except PolicyRefusal as refusal:
+        form = CreateContainerForm.for_user(request.user, request.POST)
+        form.is_valid()
+        form.add_error("image", refusal.message)
+        context = {**_command_lines(form), "local_images": local_image_tags(request.user)}
+        return render(request, "containers/new.html", context, status=400)
     messages.info(
         request,
         _("%(image)s is not here yet: pulling it first, then the container is created.")
@@ -144,7 +164,7 @@ def _pull_then_create(
 @require_POST
 def container_command_line(request: HttpRequest) -> HttpResponse:
     """The equivalent command lines for what the form holds so far (htmx, as the user types)."""
-    form = CreateContainerForm(request.POST)
+    form = CreateContainerForm.for_user(request.user, request.POST)
     return render(request, "containers/new.html#command_lines", _command_lines(form))
 
 

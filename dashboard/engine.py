@@ -8,13 +8,16 @@ import contextlib
 import functools
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docker
 import requests
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from dashboard.policy import CheckedCreate, CheckedExec, CheckedPull
 
 
 class EngineError(Exception):
@@ -139,8 +142,11 @@ def disk_usage() -> dict[str, Any]:
 
 
 @engine_call
-def list_containers() -> list[dict[str, Any]]:
-    return client().containers(all=True)
+def list_containers(label_filters: list[str] | None = None) -> list[dict[str, Any]]:
+    """`docker ps -a`, with ``--filter label=…`` for each selector (the engine ANDs them)."""
+    return client().containers(
+        all=True, filters={"label": label_filters} if label_filters else None
+    )
 
 
 @engine_call
@@ -194,15 +200,26 @@ def path_exists(ref: str, path: str) -> bool:
     return True
 
 
+def _require[T](checked: object, kind: type[T]) -> T:
+    """Creates, execs and pulls take only what the policy gate (dashboard/policy.py) made."""
+    if not isinstance(checked, kind):
+        raise TypeError(f"the engine takes a {kind.__name__} from dashboard.policy")
+    return checked
+
+
 @engine_call
-def create_exec(ref: str, command: list[str], user: str, tty: bool) -> str:
+def create_exec(checked: "CheckedExec") -> str:
+    from dashboard.policy import CheckedExec
+
+    checked = _require(checked, CheckedExec)
     created = client().exec_create(
-        ref,
-        command,
+        checked.container_id,
+        checked.command,
         stdin=True,
-        tty=tty,
-        user=user,
-        environment={"TERM": "xterm-256color"} if tty else None,
+        tty=checked.tty,
+        user=checked.user,
+        privileged=checked.privileged,
+        environment={"TERM": "xterm-256color"} if checked.tty else None,
     )
     return created["Id"]
 
@@ -263,18 +280,33 @@ def container_logs(
 
 
 @engine_call
-def create_container(parameters: dict[str, Any]) -> str:
-    return client().create_container(**parameters)["Id"]
+def create_container(checked: "CheckedCreate") -> str:
+    from dashboard.policy import CheckedCreate
+
+    return client().create_container(**_require(checked, CheckedCreate).parameters)["Id"]
 
 
-def pull_stream(repository: str, tag: str, platform: str) -> tuple[Any, Iterator[dict]]:
+@engine_call
+def inspect_volume(name: str) -> dict[str, Any]:
+    return client().inspect_volume(name)
+
+
+@engine_call
+def create_volume(name: str, labels: dict[str, str]) -> dict[str, Any]:
+    return client().create_volume(name, driver="local", labels=labels)
+
+
+def pull_stream(checked: "CheckedPull") -> tuple[Any, Iterator[dict]]:
     """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
     Errors before the stream begins raise ``EngineError``; later ones arrive as messages."""
+    from dashboard.policy import CheckedPull
+
+    reference = _require(checked, CheckedPull).reference
     with translated_errors():
         api = client()
-        params = {"fromImage": repository, "tag": tag}
-        if platform:
-            params["platform"] = platform
+        params = {"fromImage": reference.repository, "tag": reference.pull_tag}
+        if checked.platform:
+            params["platform"] = checked.platform
         response = api._post(api._url("/images/create"), params=params, stream=True, timeout=None)
         api._raise_for_status(response)
     return response, api._stream_helper(response, decode=True)
@@ -309,5 +341,5 @@ def prune_dangling_images(label: str = "") -> dict[str, Any]:
 
 
 @engine_call
-def prune_stopped_containers(label: str = "") -> dict[str, Any]:
-    return client().prune_containers(filters={"label": [label]} if label else None)
+def prune_stopped_containers(label_filters: list[str]) -> dict[str, Any]:
+    return client().prune_containers(filters={"label": label_filters} if label_filters else None)

@@ -1,6 +1,13 @@
-"""Label selectors as `docker … prune --filter label=KEY[=VALUE]` reads them."""
+"""Engine labels: the ones Dockboard sets on what it creates, and label selectors as
+`docker … prune --filter label=KEY[=VALUE]` reads them."""
 
 from typing import Any
+
+RESERVED_PREFIX = "dockboard."
+OWNER = "dockboard.owner"  # the Dockboard user id that created the container
+TEAM = "dockboard.team"  # the team whose policy and quota it was created under
+MEMORY = "dockboard.memory"  # its memory limit in bytes, counted by the quotas
+NANO_CPUS = "dockboard.nano-cpus"  # its CPU limit in billionths of a CPU, likewise
 
 
 def has_label(summary: dict[str, Any], selector: str) -> bool:
@@ -15,3 +22,8 @@ def has_label(summary: dict[str, Any], selector: str) -> bool:
 def label_filter_args(selector: str) -> list[str]:
     """The CLI's arguments for the same selector."""
     return ["--filter", f"label={selector}"] if selector else []
+
+
+def is_reserved(key: str) -> bool:
+    """Labels only Dockboard sets; compared without case, as a user might try ``Dockboard.x``."""
+    return key.strip().lower().startswith(RESERVED_PREFIX)

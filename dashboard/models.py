@@ -1,4 +1,11 @@
+from decimal import Decimal
+
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MIB = 1024**2
+GIB = 1024**3
 
 
 class SetupToken(models.Model):
@@ -9,3 +16,105 @@ class SetupToken(models.Model):
 
     def __str__(self) -> str:
         return f"setup token {self.digest[:8]}…"
+
+
+class Team(models.Model):
+    """People who share containers, with the policy and quotas that bind its members."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    allowed_images = models.TextField(
+        _("allowed images"),
+        blank=True,
+        help_text=_("One pattern a line, e.g. 127.0.0.1:5000/acc/*; empty allows nothing."),
+    )
+    max_memory = models.BigIntegerField(_("memory per container (bytes)"), default=512 * MIB)
+    max_cpus = models.DecimalField(
+        _("CPUs per container"), max_digits=6, decimal_places=2, default=Decimal(1)
+    )
+    pids_limit = models.PositiveIntegerField(_("processes per container"), default=256)
+    port_range_start = models.PositiveIntegerField(_("first host port"), null=True, blank=True)
+    port_range_end = models.PositiveIntegerField(_("last host port"), null=True, blank=True)
+    log_max_size = models.CharField(_("log file size"), max_length=16, default="10m")
+    log_max_files = models.PositiveSmallIntegerField(_("log files kept"), default=3)
+    member_containers = models.PositiveIntegerField(_("containers per member"), default=5)
+    member_memory = models.BigIntegerField(_("memory per member (bytes)"), default=2 * GIB)
+    member_cpus = models.DecimalField(
+        _("CPUs per member"), max_digits=6, decimal_places=2, default=Decimal(2)
+    )
+    team_containers = models.PositiveIntegerField(_("containers in the team"), default=50)
+    team_memory = models.BigIntegerField(_("memory in the team (bytes)"), default=16 * GIB)
+    team_cpus = models.DecimalField(
+        _("CPUs in the team"), max_digits=6, decimal_places=2, default=Decimal(8)
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def image_patterns(self) -> list[str]:
+        return [line.strip() for line in self.allowed_images.splitlines() if line.strip()]
+
+    @property
+    def publishes_ports(self) -> bool:
+        return self.port_range_start is not None and self.port_range_end is not None
+
+
+class Membership(models.Model):
+    """One user's role in one team."""
+
+    class Role(models.TextChoices):
+        INSTRUCTOR = "instructor", _("instructor")
+        MEMBER = "member", _("member")
+        VIEWER = "viewer", _("viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="one_role_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
+
+
+class AuditEvent(models.Model):
+    """One state change made through Dockboard, or refused by its policy."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("ok")
+        REFUSED = "refused", _("refused by policy")
+        ERROR = "error", _("engine error")
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32, db_index=True)
+    target_kind = models.CharField(max_length=16, blank=True)
+    target_id = models.CharField(max_length=128, blank=True)
+    target_name = models.CharField(max_length=255, blank=True)
+    command = models.TextField(blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.OK)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["team", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"

@@ -37,6 +37,10 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 DOCKBOARD_BIND = os.environ.get("DOCKBOARD_BIND", "127.0.0.1:8000")
+# Registries a pull may name even at a link-local address or Dockboard's own (host:port).
+DOCKBOARD_ALLOWED_REGISTRIES = [
+    r.strip() for r in os.environ.get("DOCKBOARD_ALLOWED_REGISTRIES", "").split(",") if r.strip()
+]
 
 # The engine: DOCKER_HOST as the docker CLI reads it, else the local socket.
 DOCKER_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
@@ -71,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.audit.AuditMiddleware",
     "dashboard.middleware.EngineErrorMiddleware",
 ]
 
@@ -89,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.team_status",
             ],
         },
     },

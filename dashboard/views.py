@@ -8,10 +8,13 @@ from django.views.decorators.http import require_http_methods
 
 from dashboard.first_run import create_first_administrator, setup_token_is_valid
 from dashboard.forms import FirstAdministratorForm
+from dashboard.grants import grants_for
 from dashboard.overview import collect_overview
 
 
 def overview(request: HttpRequest) -> HttpResponse:
+    if not grants_for(request.user).has_team:
+        return render(request, "dashboard/no_team.html")
     return render(request, "dashboard/overview.html", collect_overview())
 
 

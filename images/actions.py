@@ -5,25 +5,74 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine
-from dashboard.access import User, access_image
-from dashboard.engine import Conflict
+from dashboard import audit, engine
+from dashboard.access import access_image, may_manage_image
+from dashboard.engine import Conflict, Denied, EngineError
+from dashboard.grants import User, grants_for
 from dashboard.labels import has_label, label_filter_args
-from images.reference import ImageReference
+from dashboard.reference import ImageReference
+
+
+def _record(user: User, action: str, name: str, command: str, error: Exception | None = None):
+    audit.record(
+        user,
+        action,
+        target_kind="image",
+        target_name=name,
+        command=command,
+        outcome=audit.Outcome.ERROR if error else audit.Outcome.OK,
+        reason=getattr(error, "message", ""),
+    )
+
+
+def _manageable(user: User, ref: str, action: str, extra: list[str] = ()) -> dict[str, Any]:
+    """The image, if the user may manage it (and the other names it would get); refusals and
+    denials are audited."""
+    try:
+        image = access_image(user, ref, change=True)
+        if extra and not may_manage_image(user, list(extra)):
+            raise Denied(_("Your team's allow-list does not name %(name)s.") % {"name": extra[0]})
+    except Denied as refusal:
+        audit.record(
+            user,
+            action,
+            target_kind="image",
+            target_name=ref,
+            outcome=audit.Outcome.REFUSED,
+            reason=refusal.message,
+        )
+        raise
+    return image
 
 
 def tag(user: User, ref: str, target: ImageReference) -> str:
-    image = access_image(user, ref)
-    engine.tag_image(image["Id"], target.familiar_repository, target.tag or "latest")
+    image = _manageable(user, ref, "tag", [str(target)])
     command = shlex.join(
         ["docker", "tag", image["Id"].removeprefix("sha256:")[:12], target.familiar]
     )
+    try:
+        engine.tag_image(image["Id"], target.familiar_repository, target.tag or "latest")
+    except EngineError as error:
+        _record(user, "tag", target.familiar, command, error)
+        raise
+    _record(user, "tag", target.familiar, command)
     return _("Tagged %(target)s") % {"target": target.familiar} + f" — {command}"
 
 
 def remove(user: User, ref: str, *, force: bool) -> str:
     """`docker rmi`: a tag is untagged (the image goes with its last tag); an id removes it."""
-    image = access_image(user, ref)
+    image = _manageable(user, ref, "image-remove")
+    command = shlex.join(["docker", "rmi", *(["-f"] if force else []), ref])
+    try:
+        _remove(image, ref, force)
+    except EngineError as error:
+        _record(user, "image-remove", ref, command, error)
+        raise
+    _record(user, "image-remove", ref, command)
+    return _("Removed %(name)s") % {"name": ref} + f" — {command}"
+
+
+def _remove(image: dict[str, Any], ref: str, force: bool) -> None:
     try:
         engine.remove_image(ref, force=force)
     except Conflict as conflict:
@@ -35,8 +84,6 @@ def remove(user: User, ref: str, *, force: bool) -> str:
             _("%(message)s — used by: %(names)s. Remove those containers first, or force.")
             % {"message": conflict.message, "names": names}
         ) from conflict
-    command = shlex.join(["docker", "rmi", *(["-f"] if force else []), ref])
-    return _("Removed %(name)s") % {"name": ref} + f" — {command}"
 
 
 def dangling_images(images: list[dict[str, Any]], label: str = "") -> list[dict[str, Any]]:
@@ -48,9 +95,22 @@ def dangling_images(images: list[dict[str, Any]], label: str = "") -> list[dict[
     ]
 
 
-def prune(label: str = "") -> tuple[list[str], int, str]:
-    """Deleted ids, the bytes reclaimed, and the command."""
+def prune(user: User, label: str = "") -> tuple[list[str], int, str]:
+    """Deleted ids, the bytes reclaimed, and the command; administrators only (dangling images
+    have no name an allow-list could match)."""
+    command = shlex.join(["docker", "image", "prune", "-f", *label_filter_args(label)])
+    if not grants_for(user).admin:
+        denied = Denied(_("Only administrators prune images."))
+        audit.record(
+            user,
+            "image-prune",
+            target_kind="image",
+            command=command,
+            outcome=audit.Outcome.REFUSED,
+            reason=denied.message,
+        )
+        raise denied
     result = engine.prune_dangling_images(label)
     deleted = [e["Deleted"] for e in result.get("ImagesDeleted") or [] if "Deleted" in e]
-    command = ["docker", "image", "prune", "-f", *label_filter_args(label)]
-    return deleted, result.get("SpaceReclaimed", 0), shlex.join(command)
+    _record(user, "image-prune", str(len(deleted)), command)
+    return deleted, result.get("SpaceReclaimed", 0), command

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from images.reference import ImageReference, InvalidReference, parse_reference
+from dashboard.reference import ImageReference, InvalidReference, parse_reference
 
 PLATFORM = re.compile(r"^[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?$")
 

@@ -45,10 +45,12 @@ class PullJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # `docker run` of a missing image: the create form to submit once the image is here.
-    then_create = models.JSONField(null=True, blank=True)
-    container_id = models.CharField(max_length=64, blank=True)
-    container_error = models.TextField(blank=True)
+    # What the requester does once the image is here (`docker run` of a missing image): given by
+    # the requester, carried out by its receiver of ``pull_succeeded``, which sets ``next_url``
+    # (where the user goes on to) or ``follow_up_error``. ``{"command": …}`` is shown meanwhile.
+    follow_up = models.JSONField(null=True, blank=True)
+    next_url = models.CharField(max_length=512, blank=True)
+    follow_up_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -59,10 +61,10 @@ class PullJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        """Still worth watching: pulling, or about to create the container it was asked for."""
-        creating = self.state == self.State.SUCCEEDED and self.then_create
+        """Still worth watching: pulling, or about to carry out its follow-up."""
+        following = self.state == self.State.SUCCEEDED and self.follow_up
         return self.state in self.ACTIVE or bool(
-            creating and not (self.container_id or self.container_error)
+            following and not (self.next_url or self.follow_up_error)
         )
 
     @property

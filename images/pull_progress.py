@@ -1,11 +1,29 @@
 """The engine's pull messages folded into per-layer progress, as `docker pull` draws it."""
 
+import re
 from typing import Any
 
 DOWNLOADED = {"Verifying Checksum", "Download complete", "Extracting", "Pull complete"}
 LAYER_STATUSES = {
     "Pulling fs layer", "Waiting", "Downloading", "Retrying", "Already exists", *DOWNLOADED,
 }  # fmt: skip
+
+
+# What a registry (or whatever answers at its address) sent back is never shown: a port that is
+# no registry would otherwise have its first bytes read out on the job page. Quoted URLs stay.
+QUOTED = re.compile(r'"[^"]*"?')
+MAX_ERROR = 300
+
+
+def short_error(message: str) -> str:
+    """The engine's reason in short: its first line, with quoted answers from the other end cut."""
+    lines = message.strip().splitlines()
+    first = QUOTED.sub(_keep_urls, lines[0] if lines else message)
+    return first if len(first) <= MAX_ERROR else first[: MAX_ERROR - 1] + "…"
+
+
+def _keep_urls(quoted: re.Match[str]) -> str:
+    return quoted[0] if quoted[0].startswith(('"http://', '"https://')) else '"…"'
 
 
 class PullFailed(Exception):
@@ -23,7 +41,7 @@ class PullProgress:
         """Fold one message in; an error message raises ``PullFailed`` with its reason."""
         if "error" in message:
             detail = message.get("errorDetail") or {}
-            raise PullFailed(detail.get("message") or message["error"])
+            raise PullFailed(short_error(detail.get("message") or message["error"]))
         status = message.get("status", "")
         if status.startswith("Digest: "):
             self.digest = status.removeprefix("Digest: ").strip()

@@ -9,14 +9,16 @@ import logging
 import threading
 import time
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from dashboard import engine
+from dashboard import engine, policy
 from dashboard.engine import EngineError
+from dashboard.reference import parse_reference
 from images.models import HEARTBEAT_SECONDS, PullJob
-from images.pull_progress import PullFailed, PullProgress
-from images.reference import parse_reference
+from images.pull_progress import PullFailed, PullProgress, short_error
+from images.signals import pull_succeeded
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.25
@@ -55,18 +57,20 @@ def run(job: PullJob) -> None:
         return
     progress = PullProgress()
     try:
-        response, messages = engine.pull_stream(
-            reference.repository, reference.pull_tag, job.platform
-        )
+        # The gate again, with the requester's rights as they are now.
+        checked = policy.check_pull(job.requested_by or AnonymousUser(), reference, job.platform)
+        response, messages = engine.pull_stream(checked)
     except EngineError as exc:
-        _finish(job, PullJob.State.FAILED, error=exc.message)
+        _finish(job, PullJob.State.FAILED, error=short_error(exc.message))
         return
     heartbeat = _Heartbeat(job.pk, response)
     heartbeat.start()
     try:
         _stream(job, messages, progress, heartbeat)
     except PullFailed as exc:
-        _finish(job, PullJob.State.FAILED, error=exc.message, **_progress_fields(progress))
+        _finish(
+            job, PullJob.State.FAILED, error=short_error(exc.message), **_progress_fields(progress)
+        )
     except Exception as exc:  # the stream broke: cancelled by us, or the engine went away
         if heartbeat.cancelled:
             _finish(job, PullJob.State.CANCELLED, **_progress_fields(progress))
@@ -120,10 +124,9 @@ def _succeed(job: PullJob, reference: object, progress: PullProgress) -> None:
         digest=progress.digest or (digests[0].partition("@")[2] if digests else ""),
         **_progress_fields(progress),
     )
-    if job.then_create:
-        from containers.create import create_after_pull
-
-        create_after_pull(job)
+    if job.follow_up:
+        job.refresh_from_db()
+        pull_succeeded.send(sender=PullJob, job=job)
 
 
 def run_by_id(job_id: str) -> None:

@@ -5,14 +5,13 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.access import access_pull_job
+from dashboard.access import access_pull_job, visible_pull_jobs
+from dashboard.policy import PolicyRefusal
 from images import pulls
 from images.forms import PullForm
-from images.models import PullJob
 
 RECENT = 50
 
@@ -21,12 +20,16 @@ RECENT = 50
 def pull_form(request: HttpRequest) -> HttpResponse:
     form = PullForm(request.POST or None, initial={"reference": request.GET.get("reference", "")})
     if request.method == "POST" and form.is_valid():
-        job = pulls.request_pull(
-            request.user, form.cleaned_data["reference"], form.cleaned_data["platform"]
-        )
-        return redirect("images:pull_job", job.pk)
+        try:
+            job = pulls.request_pull(
+                request.user, form.cleaned_data["reference"], form.cleaned_data["platform"]
+            )
+        except PolicyRefusal as refusal:
+            form.add_error("reference", refusal.message)
+        else:
+            return redirect("images:pull_job", job.pk)
     pulls.mark_stale_jobs_interrupted()
-    context = {"form": form, "jobs": PullJob.objects.select_related("requested_by")[:RECENT]}
+    context = {"form": form, "jobs": visible_pull_jobs(request.user)[:RECENT]}
     status = 400 if request.method == "POST" else 200
     return render(request, "images/pull.html", context, status=status)
 
@@ -34,29 +37,13 @@ def pull_form(request: HttpRequest) -> HttpResponse:
 def pull_job(request: HttpRequest, job_id: str) -> HttpResponse:
     pulls.mark_stale_jobs_interrupted()
     job = access_pull_job(request.user, job_id)
-    if request.htmx and job.container_id:  # `docker run` went on: open what it made
+    if request.htmx and job.next_url:  # the follow-up (`docker run`) is done: go on
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = container_destination(job)
+        response["HX-Redirect"] = job.next_url
         return response
-    context = {
-        "job": job,
-        "command": pulls.pull_command(job),
-        "next_url": container_destination(job),
-    }
+    context = {"job": job, "command": pulls.pull_command(job)}
     template = "images/pull_job.html#progress" if request.htmx else "images/pull_job.html"
     return render(request, template, context)
-
-
-def container_destination(job: PullJob) -> str:
-    if not job.container_id:
-        return ""
-    form = job.then_create["form"]
-    name = (
-        "terminal"
-        if job.then_create["run"] and form.get("interactive") and form.get("tty")
-        else "detail"
-    )
-    return reverse(f"containers:{name}", args=[job.container_id])
 
 
 @require_POST
@@ -69,7 +56,11 @@ def pull_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_POST
 def pull_retry(request: HttpRequest, job_id: str) -> HttpResponse:
     job = access_pull_job(request.user, job_id)
-    return redirect("images:pull_job", pulls.retry(request.user, job).pk)
+    try:
+        return redirect("images:pull_job", pulls.retry(request.user, job).pk)
+    except PolicyRefusal as refusal:
+        messages.error(request, refusal.message)
+        return redirect("images:pull_job", job.pk)
 
 
 @require_POST

@@ -6,35 +6,49 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.access import User
+from dashboard import audit, policy
+from dashboard.grants import User
+from dashboard.reference import ImageReference, parse_reference
 from images.models import PullJob, stale_after
-from images.reference import ImageReference, parse_reference
 from images.tasks import pull_image
 
 
 def pull_command(job: PullJob) -> str:
-    reference = parse_reference(job.reference)
-    platform = ["--platform", job.platform] if job.platform else []
-    return shlex.join(["docker", "pull", *platform, reference.familiar])
+    return command_line(parse_reference(job.reference), job.platform)
+
+
+def command_line(reference: ImageReference, platform: str) -> str:
+    options = ["--platform", platform] if platform else []
+    return shlex.join(["docker", "pull", *options, reference.familiar])
 
 
 def request_pull(
-    user: User, reference: ImageReference, platform: str = "", then_create: dict | None = None
+    user: User, reference: ImageReference, platform: str = "", follow_up: dict | None = None
 ) -> PullJob:
     """A new queued job, or the one already pulling the same reference (joined, not doubled).
-    With ``then_create`` (a container form) the job creates the container once pulled."""
+    Refused by the policy gate before anything is queued. With ``follow_up``, the requester's
+    receiver of ``pull_succeeded`` carries it out once the image is here."""
+    policy.check_pull(user, reference, platform)
     with transaction.atomic():
         running = (
             PullJob.objects.select_for_update()
             .filter(reference=str(reference), platform=platform, state__in=PullJob.ACTIVE)
             .first()
         )
-        if running is not None and not running.is_stale() and then_create is None:
+        if running is not None and not running.is_stale() and follow_up is None:
             return running
         job = PullJob.objects.create(
-            reference=str(reference), platform=platform, requested_by=user, then_create=then_create
+            reference=str(reference), platform=platform, requested_by=user, follow_up=follow_up
         )
         transaction.on_commit(lambda: pull_image.enqueue(str(job.pk)))
+    audit.record(
+        user,
+        "pull",
+        target_kind="image",
+        target_id=str(job.pk),
+        target_name=reference.familiar,
+        command=command_line(reference, platform),
+    )
     return job
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard import engine
-from dashboard.access import access_image, visible_images
+from dashboard.access import access_image, containers_using_image, visible_images
 from dashboard.engine import EngineError
 from images import actions
 from images.forms import TagForm
@@ -38,7 +38,7 @@ def image_detail(request: HttpRequest, ref: str, tag_form: TagForm | None = None
     context = {
         "image": image,
         "history": engine.image_history(image["Id"]),
-        "containers": engine.containers_using_image(image["Id"]),
+        "containers": containers_using_image(request.user, image["Id"]),
         "tag_form": tag_form or TagForm(),
     }
     return render(request, "images/detail.html", context, status=400 if tag_form else 200)
@@ -49,7 +49,10 @@ def image_tag(request: HttpRequest, ref: str) -> HttpResponse:
     form = TagForm(request.POST)
     if not form.is_valid():
         return image_detail(request, ref, tag_form=form)
-    messages.success(request, actions.tag(request.user, ref, form.cleaned_data["target"]))
+    try:
+        messages.success(request, actions.tag(request.user, ref, form.cleaned_data["target"]))
+    except EngineError as exc:
+        messages.error(request, exc.message)
     return redirect("images:detail", ref)
 
 
@@ -76,7 +79,7 @@ def image_prune(request: HttpRequest) -> HttpResponse:
     """`docker image prune`: first what would go and the space it frees, then the real thing."""
     label = (request.POST if request.method == "POST" else request.GET).get("label", "").strip()
     if request.method == "POST":
-        deleted, reclaimed, command = actions.prune(label)
+        deleted, reclaimed, command = actions.prune(request.user, label)
         return render(
             request,
             "images/prune.html",

@@ -6,6 +6,7 @@ Every engine object a test creates carries ``TEST_LABEL`` and is removed when th
 import asyncio
 import contextlib
 import os
+import random
 import subprocess
 import sys
 import uuid
@@ -19,6 +20,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import translation
 
+from dashboard import labels
+from dashboard.models import GIB, Membership, Team
 from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
@@ -28,7 +31,7 @@ from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
 
 RUN_ID = uuid.uuid4().hex[:10]
-LABEL_KEY = "dockboard.test"
+LABEL_KEY = "dockboard-test"  # not dockboard.*: those labels are Dockboard's alone
 TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"
 PASSWORD = "correct horse battery staple 42"
 
@@ -131,11 +134,17 @@ def start_worker(transactional_db: None) -> Iterator[Callable[[], subprocess.Pop
 
 
 @pytest.fixture
-def make_container(engine: docker.DockerClient, busybox: str) -> Iterator[Callable]:
-    """Create labelled busybox containers (``tty``/``stdin`` as -t/-i); all removed afterwards."""
+def make_container(
+    engine: docker.DockerClient, busybox: str, member: User, team: Team
+) -> Iterator[Callable]:
+    """Create labelled busybox containers (``tty``/``stdin`` as -t/-i); all removed afterwards.
+    They belong to ``owner`` in ``in_team`` (the member in the team unless told otherwise;
+    ``owner=None`` makes a container as the CLI would, without Dockboard's labels)."""
     made = []
 
-    def make(command=None, *, name=None, tty=True, stdin=True, start=True, init=False):
+    def make(command=None, *, name=None, tty=True, stdin=True, start=True, init=False,
+             owner=member, in_team=team):  # fmt: skip
+        ownership = {labels.OWNER: str(owner.pk), labels.TEAM: str(in_team.pk)} if owner else {}
         container = engine.containers.create(
             busybox,
             command,
@@ -143,7 +152,7 @@ def make_container(engine: docker.DockerClient, busybox: str) -> Iterator[Callab
             tty=tty,
             stdin_open=stdin,
             init=init,  # an init as PID 1 makes `docker stop` quick: sleep ignores SIGTERM
-            labels={LABEL_KEY: RUN_ID},
+            labels={LABEL_KEY: RUN_ID, **ownership},
         )
         made.append(container)
         if start:
@@ -161,31 +170,90 @@ def admin(db: None) -> User:
     return User.objects.create_superuser("admin", password=PASSWORD)
 
 
+@pytest.fixture(autouse=True)
+def no_containers_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Containers a test made (through the SDK or Dockboard) are gone before the next test."""
+    yield
+    if "engine" in request.fixturenames:
+        engine = request.getfixturevalue("engine")
+        for container in engine.containers.list(all=True, filters={"label": TEST_LABEL}):
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True, v=True)
+
+
 @pytest.fixture
-def member(db: None) -> User:
-    return User.objects.create_user("member", password=PASSWORD)
+def team(db: None, registry: str, slow_registry: str) -> Team:
+    """A team whose allow-list names the test images, with room for every test's containers.
+    Its id is drawn at random: containers another run left behind carry other team ids."""
+    return Team.objects.create(
+        pk=random.randint(10**6, 10**9),  # noqa: S311 - not a secret
+        name=f"class-{RUN_ID}",
+        allowed_images=f"{registry}/dockboard-test/**\n{slow_registry}/dockboard-test/**",
+        member_containers=100,
+        member_memory=100 * GIB,
+        member_cpus=100,
+        team_containers=200,
+        team_memory=200 * GIB,
+        team_cpus=200,
+    )
+
+
+def join(user: User, team: Team, role: str) -> User:
+    Membership.objects.create(user=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def member(db: None, team: Team) -> User:
+    return join(User.objects.create_user("member", password=PASSWORD), team, "member")
+
+
+@pytest.fixture
+def other_member(db: None, team: Team) -> User:
+    return join(User.objects.create_user("other", password=PASSWORD), team, "member")
+
+
+@pytest.fixture
+def instructor(db: None, team: Team) -> User:
+    return join(User.objects.create_user("teacher", password=PASSWORD), team, "instructor")
+
+
+@pytest.fixture
+def viewer(db: None, team: Team) -> User:
+    return join(User.objects.create_user("watcher", password=PASSWORD), team, "viewer")
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Signed in, but on no team."""
+    return User.objects.create_user("outsider", password=PASSWORD)
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def session_cookie(user: User) -> bytes:
+    """A session cookie for websocket clients."""
+    return f"sessionid={signed_in(user).cookies['sessionid'].value}".encode()
 
 
 @pytest.fixture
 def admin_client(admin: User) -> Client:
-    client = Client()
-    client.force_login(admin)
-    return client
+    return signed_in(admin)
 
 
 @pytest.fixture
 def member_client(member: User) -> Client:
-    client = Client()
-    client.force_login(member)
-    return client
+    return signed_in(member)
 
 
 @pytest.fixture
 def cookie(member: User) -> bytes:
     """The member's session cookie, for websocket clients."""
-    client = Client()
-    client.force_login(member)
-    return f"sessionid={client.cookies['sessionid'].value}".encode()
+    return session_cookie(member)
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,15 @@ from channels.testing import WebsocketCommunicator
 
 from dashboard.asgi import application
 
-ORIGIN = b"http://127.0.0.1:8000"
+HOST = b"127.0.0.1:8000"
+ORIGIN = b"http://" + HOST
 
 
 class TerminalClient:
-    def __init__(self, path: str, cookie: bytes | None, origin: bytes = ORIGIN) -> None:
-        headers = [(b"host", b"127.0.0.1:8000"), (b"origin", origin)]
+    def __init__(
+        self, path: str, cookie: bytes | None, origin: bytes = ORIGIN, host: bytes = HOST
+    ) -> None:
+        headers = [(b"host", host)] + ([(b"origin", origin)] if origin else [])
         if cookie:
             headers.append((b"cookie", cookie))
         self.ws = WebsocketCommunicator(application, path, headers=headers)

@@ -2,12 +2,10 @@
 
 import time
 
-import docker
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,21 +107,14 @@ def test_logging_out_closes_the_terminal(page, member: User, shell) -> None:
     expect(notice(page)).to_have_text("You logged out; the terminal was closed.")
 
 
-def test_a_stopped_container_offers_start_and_attach(
-    page, member: User, engine: docker.DockerClient, busybox: str
-) -> None:
-    created = engine.containers.create(
-        busybox, tty=True, stdin_open=True, labels={LABEL_KEY: RUN_ID}
-    )
-    try:
-        log_in(page)
-        page.goto(f"/containers/{created.id}/terminal/")
-        expect(notice(page)).to_have_text("The container is not running.")
-        page.get_by_role("button", name="Start & attach").click()
-        page.wait_for_selector('#terminal-page[data-connected="true"]')
-        wait_for_row(page, "/ #")
-    finally:
-        created.remove(force=True)
+def test_a_stopped_container_offers_start_and_attach(page, member: User, make_container) -> None:
+    created = make_container(start=False)
+    log_in(page)
+    page.goto(f"/containers/{created.id}/terminal/")
+    expect(notice(page)).to_have_text("The container is not running.")
+    page.get_by_role("button", name="Start & attach").click()
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    wait_for_row(page, "/ #")
 
 
 CURSOR_LINE = """() => {

@@ -10,8 +10,8 @@ from tests.pages import text_of
 pytestmark = pytest.mark.django_db
 
 
-def sleeper(make_container, name: str, *, start: bool = True):
-    return make_container("sleep 600", name=name, start=start, init=True)
+def sleeper(make_container, name: str, *, start: bool = True, **ownership):
+    return make_container("sleep 600", name=name, start=start, init=True, **ownership)
 
 
 def act(client: Client, container, action: str, **extra) -> str:
@@ -128,7 +128,7 @@ def test_anonymous_post_does_nothing(client: Client, make_container) -> None:
 
 
 def test_prune_preview_equals_what_is_removed(
-    member_client: Client, make_container, engine
+    member_client: Client, make_container, engine, member, team, admin
 ) -> None:
     label = f"{LABEL_KEY}={RUN_ID}"  # only this run's containers: the tests touch nothing else
     stopped = [
@@ -136,18 +136,21 @@ def test_prune_preview_equals_what_is_removed(
         sleeper(make_container, "gone-b", start=False),
     ]
     kept = sleeper(make_container, "kept-running")
+    not_mine = sleeper(make_container, "admins", start=False, owner=admin)
     preview = member_client.get(f"/containers/prune/?label={label}").content.decode()
     shown = {line.split("</code>")[0] for line in preview.split("<li><code>")[1:]}
     expected = {
         c.id
         for c in engine.containers.list(all=True, filters={"label": label, "status": "created"})
     }
+    expected.discard(not_mine.id)  # the member prunes only their own
     assert shown == expected and {c.id for c in stopped} <= shown and kept.id not in shown
     done = text_of(member_client.post("/containers/prune/", {"label": label}).content)
-    assert f"docker container prune -f --filter label={label}" in done
+    scope = f"--filter label=dockboard.team={team.pk} --filter label=dockboard.owner={member.pk}"
+    assert f"docker container prune -f {scope} --filter label={label}" in done
     for container_id in shown:
         assert container_id in done
-    assert state_of(kept) == "running"
+    assert state_of(kept) == "running" and state_of(not_mine) == "created"
     for container in stopped:
         with pytest.raises(docker.errors.NotFound):
             container.reload()

@@ -49,10 +49,16 @@ def test_invalid_name_is_a_bad_parameter(busybox: str) -> None:
 
 
 @pytest.mark.django_db
-def test_gatekeeper_answers_forbidden_and_missing_alike(running, member: User) -> None:
-    assert access_container(member, running.name)["Id"] == running.id
+def test_gatekeeper_answers_forbidden_and_missing_alike(
+    running, make_container, member: User
+) -> None:
+    mine = make_container("sleep 600", name="mine", init=True)
+    assert access_container(member, mine.name)["Id"] == mine.id
     with pytest.raises(NotFound) as forbidden:
-        access_container(AnonymousUser(), running.name)
+        access_container(member, running.name)  # made with the CLI: the administrators' alone
+    with pytest.raises(NotFound) as anonymous:
+        access_container(AnonymousUser(), mine.name)
+    assert anonymous.value.message == f"No such container: {mine.name}"
     with pytest.raises(NotFound) as missing:
         access_container(member, running.name + "-gone")
     assert forbidden.value.message == f"No such container: {running.name}"

@@ -46,16 +46,9 @@ def test_engine_down_message_in_korean(member_client: Client, settings) -> None:
     assert "도커 엔진" in text_of(response.content)
 
 
-def test_terminal_page_in_korean(
-    member_client: Client, engine: docker.DockerClient, busybox
-) -> None:
-    container = engine.containers.create(busybox, tty=True, stdin_open=True, labels=TEST_LABELS)
-    try:
-        response = member_client.get(
-            f"/containers/{container.id}/terminal/", HTTP_ACCEPT_LANGUAGE="ko"
-        )
-        text = text_of(response.content)
-        for korean in ("셸 열기", "분리: Ctrl+P 다음 Ctrl+Q", "컨테이너가 실행 중이 아닙니다."):
-            assert korean in text
-    finally:
-        container.remove(force=True)
+def test_terminal_page_in_korean(member_client: Client, make_container) -> None:
+    container = make_container(start=False)
+    response = member_client.get(f"/containers/{container.id}/terminal/", HTTP_ACCEPT_LANGUAGE="ko")
+    text = text_of(response.content)
+    for korean in ("셸 열기", "분리: Ctrl+P 다음 Ctrl+Q", "컨테이너가 실행 중이 아닙니다."):
+        assert korean in text

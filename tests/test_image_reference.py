@@ -2,7 +2,7 @@
 
 import pytest
 
-from images.reference import InvalidReference, parse_reference
+from dashboard.reference import InvalidReference, parse_reference
 
 DIGEST = "sha256:" + "a" * 64
 

@@ -52,16 +52,16 @@ def test_detail_shows_layers_and_the_containers_using_it(
     assert container.name in text
 
 
-def test_tag_then_list_shows_both(member_client: Client, engine, own_image) -> None:
+def test_tag_then_list_shows_both(admin_client: Client, engine, own_image) -> None:
     image_id, _reference = own_image
-    response = member_client.post(
+    response = admin_client.post(
         f"/images/{image_id}/tag/", {"target": f"dockboard-test/retagged:{RUN_ID}"}, follow=True
     )
     assert f"docker tag {image_id[7:19]} dockboard-test/retagged:{RUN_ID}" in text_of(
         response.content
     )
     assert f"dockboard-test/retagged:{RUN_ID}" in engine.images.get(image_id).tags
-    listed = text_of(get_ok(member_client, f"/images/?q={RUN_ID}"))
+    listed = text_of(get_ok(admin_client, f"/images/?q={RUN_ID}"))
     assert (
         f"dockboard-test/retagged {RUN_ID}" in listed and f"dockboard-test/own {RUN_ID}" in listed
     )
@@ -75,35 +75,35 @@ def test_bad_tag_is_refused(member_client: Client, own_image) -> None:
 
 
 def test_remove_conflict_names_the_container(
-    member_client: Client, engine, own_image, make_container
+    admin_client: Client, engine, own_image, make_container
 ) -> None:
     image_id, reference = own_image
     container = engine.containers.create(
         reference, "true", labels={LABEL_KEY: RUN_ID}, name=f"holder-{RUN_ID}"
     )
     try:
-        response = member_client.post(f"/images/{image_id}/remove/", follow=True)
+        response = admin_client.post(f"/images/{image_id}/remove/", follow=True)
         text = text_of(response.content)
         assert f"holder-{RUN_ID}" in text
         engine.images.get(image_id)  # still there
     finally:
         container.remove(force=True)
-    response = member_client.post(f"/images/{image_id}/remove/", {"name": reference}, follow=True)
+    response = admin_client.post(f"/images/{image_id}/remove/", {"name": reference}, follow=True)
     assert f"docker rmi {reference}" in text_of(response.content)
     with pytest.raises(docker.errors.ImageNotFound):
         engine.images.get(image_id)
 
 
-def test_prune_preview_equals_what_is_removed(member_client: Client, engine) -> None:
+def test_prune_preview_equals_what_is_removed(admin_client: Client, engine) -> None:
     reference = f"dockboard-test/dangle:{RUN_ID}"
     old = build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "generation": "1"})
     build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "generation": "2"})  # old dangles
     label = f"{LABEL_KEY}={RUN_ID}"  # only this run's images: the tests touch nothing else
     ours = {"dangling": True, "label": label}
-    preview = get_ok(member_client, f"/images/prune/?label={label}").decode()
+    preview = get_ok(admin_client, f"/images/prune/?label={label}").decode()
     shown = {line.split("</code>")[0] for line in preview.split("<li><code>")[1:]}
     assert shown == {i.id for i in engine.images.list(filters=ours)} and old in shown
-    done = text_of(member_client.post("/images/prune/", {"label": label}).content)
+    done = text_of(admin_client.post("/images/prune/", {"label": label}).content)
     assert f"docker image prune -f --filter label={label}" in done
     for image_id in shown:
         assert image_id in done

@@ -27,11 +27,24 @@ async def test_anonymous_is_refused(running) -> None:
     assert not await client.connect()
 
 
-async def test_cross_origin_is_refused(running, cookie) -> None:
+@pytest.mark.parametrize(
+    ("origin", "host"),
+    [
+        (b"http://evil.example", b"127.0.0.1:8000"),
+        (b"http://127.0.0.1:9090", b"127.0.0.1:8000"),  # another web app on the same host
+        (b"https://127.0.0.1:8000", b"127.0.0.1:8000"),  # another scheme
+        (b"http://127.0.0.1", b"127.0.0.1:8000"),  # another port
+        (b"http://evil.example", b"evil.example"),  # a Host this site does not answer to
+        (b"", b"127.0.0.1:8000"),  # no Origin at all
+        (b"null", b"127.0.0.1:8000"),
+    ],
+)
+async def test_anything_but_the_exact_origin_is_refused(running, cookie, origin, host) -> None:
     client = TerminalClient(
-        f"/ws/containers/{running.id}/attach/", cookie, origin=b"http://evil.example"
+        f"/ws/containers/{running.id}/attach/", cookie, origin=origin, host=host
     )
     assert not await client.connect()
+    assert not running.client.api.inspect_container(running.id)["ExecIDs"]
 
 
 async def test_inactive_user_is_refused(running, member: User, cookie) -> None:

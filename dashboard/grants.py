@@ -1,0 +1,107 @@
+"""Who may do what: a user's roles, read once, and the rules they give on engine objects.
+
+Administrators (superusers) may do everything. A team's instructors act on all of the team's
+containers, its members on their own containers in it, its viewers only look. Containers that
+carry no Dockboard labels (made with the CLI) are the administrators' alone.
+"""
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from dashboard import labels
+from dashboard.models import Membership, Team
+
+type User = AbstractBaseUser | AnonymousUser
+Role = Membership.Role
+CACHE_ATTRIBUTE = "_dockboard_grants"
+
+
+class Rights(enum.IntEnum):
+    NONE = 0
+    READ = 1
+    WRITE = 2
+
+
+@dataclass(frozen=True)
+class Grants:
+    user_id: int | None
+    admin: bool = False
+    roles: dict[int, str] = field(default_factory=dict)  # team id → role
+
+    @property
+    def has_team(self) -> bool:
+        return self.admin or bool(self.roles)
+
+    def teams_with(self, *roles: str) -> list[int]:
+        return sorted(team for team, role in self.roles.items() if role in roles)
+
+    def may_create_in(self, team_id: int | None) -> bool:
+        if self.admin:
+            return True
+        return team_id is not None and self.roles.get(team_id) in (Role.INSTRUCTOR, Role.MEMBER)
+
+    def container_rights(self, container_labels: dict[str, str] | None) -> Rights:
+        if self.admin:
+            return Rights.WRITE
+        container_labels = container_labels or {}
+        team = container_labels.get(labels.TEAM, "")
+        role = self.roles.get(int(team)) if team.isdecimal() else None
+        if role == Role.INSTRUCTOR:
+            return Rights.WRITE
+        if role == Role.VIEWER:
+            return Rights.READ
+        if role == Role.MEMBER and container_labels.get(labels.OWNER) == str(self.user_id):
+            return Rights.WRITE
+        return Rights.NONE
+
+    def list_filters(self) -> list[str] | None:
+        """Label filters for the one engine list call that holds every container this user may
+        see (narrowed further by ``container_rights``); None when they may see none."""
+        if self.admin:
+            return []
+        if not self.roles:
+            return None
+        team_wide = self.teams_with(Role.INSTRUCTOR, Role.VIEWER)
+        if not team_wide:
+            return [f"{labels.OWNER}={self.user_id}"]
+        if len(team_wide) == 1 and len(self.roles) == 1:
+            return [f"{labels.TEAM}={team_wide[0]}"]
+        return [labels.TEAM]
+
+
+def grants_for(user: User) -> Grants:
+    """The user's grants, read from the database once per user object (one request)."""
+    cached = getattr(user, CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    if not (user.is_authenticated and user.is_active):
+        grants = Grants(None)
+    elif user.is_superuser:
+        grants = Grants(user.pk, admin=True)
+    else:
+        roles = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        grants = Grants(user.pk, roles=roles)
+    setattr(user, CACHE_ATTRIBUTE, grants)
+    return grants
+
+
+def forget(user: User) -> None:
+    """Drop the cached grants (after a change of role, in the same request)."""
+    if hasattr(user, CACHE_ATTRIBUTE):
+        delattr(user, CACHE_ATTRIBUTE)
+
+
+def creatable_teams(user: User) -> list[Team]:
+    """The teams a user may create containers in (administrators: all)."""
+    grants = grants_for(user)
+    if grants.admin:
+        return list(Team.objects.all())
+    return list(Team.objects.filter(pk__in=grants.teams_with(Role.INSTRUCTOR, Role.MEMBER)))
+
+
+def summary_rights(user: User, summary: dict[str, Any]) -> Rights:
+    return grants_for(user).container_rights(summary.get("Labels"))

@@ -1,0 +1,372 @@
+"""The policy gate: the only way to the engine parameters of a container create, an exec or a
+pull. The gateway's ``create_container``, ``create_exec`` and ``pull_stream`` take nothing but
+the ``Checked*`` values made here, so no path (a form, a crafted POST, the worker, a websocket, a
+lab) reaches the engine around it.
+
+Administrators may ask for anything but Dockboard's own labels. For everyone else the checks
+are default-deny: every engine parameter the gate does not know is refused, the ones it knows
+are held to the team's policy, and the team's limits and hardening are then written in.
+"""
+
+import contextlib
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dashboard import audit, engine, labels, quotas, registry_guard
+from dashboard.engine import BadParameter, NotFound
+from dashboard.grants import Grants, Rights, User, grants_for
+from dashboard.image_patterns import matches
+from dashboard.models import Team
+from dashboard.reference import ImageReference
+from dashboard.units import format_cpus, format_size, nano_cpus
+
+_SEAL = object()
+DEFAULT_CAPABILITIES = (
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "NET_BIND_SERVICE",
+)
+SAFE_NETWORKS = {"", "default", "bridge", "none"}
+VOLUME_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", re.ASCII)
+# create_container's own arguments a team's container may use (the rest is refused).
+SAFE_ARGUMENTS = {
+    "image",
+    "name",
+    "command",
+    "entrypoint",
+    "stdin_open",
+    "tty",
+    "environment",
+    "ports",
+    "volumes",
+    "working_dir",
+    "user",
+    "hostname",
+    "labels",
+    "host_config",
+    "stop_signal",
+    "stop_timeout",
+    "detach",
+}
+# HostConfig keys, by the form field and `docker run` option a refusal names.
+OPTIONS = {
+    "Privileged": ("privileged", "--privileged"),
+    "CapAdd": ("cap_add", "--cap-add"),
+    "CapDrop": ("cap_drop", "--cap-drop"),
+    "Devices": ("devices", "--device"),
+    "DeviceRequests": ("devices", "--gpus"),
+    "Sysctls": ("sysctls", "--sysctl"),
+    "SecurityOpt": ("security_opt", "--security-opt"),
+    "PidMode": ("pid", "--pid"),
+    "IpcMode": ("ipc", "--ipc"),
+    "UTSMode": ("uts", "--uts"),
+    "UsernsMode": ("userns", "--userns"),
+    "VolumeDriver": ("mounts", "--volume-driver"),
+    "Mounts": ("mounts", "--mount"),
+    "VolumesFrom": ("mounts", "--volumes-from"),
+    "Binds": ("mounts", "--volume"),
+    "NetworkMode": ("network", "--network"),
+    "PortBindings": ("ports", "--publish"),
+    "Memory": ("memory", "--memory"),
+    "NanoCpus": ("cpus", "--cpus"),
+    "RestartPolicy": ("restart", "--restart"),
+}
+CHECKED_KEYS = {"Binds", "NetworkMode", "PortBindings", "Memory", "NanoCpus", "RestartPolicy"}
+
+
+class PolicyRefusal(BadParameter):
+    """A request the policy refuses; ``field`` names the form field it concerns."""
+
+    def __init__(self, field: str, message: str, status: int = BadParameter.status) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    seal: object = field(repr=False, compare=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.seal is not _SEAL:
+            raise TypeError(f"only dashboard.policy makes a {type(self).__name__}")
+
+
+@dataclass(frozen=True)
+class CheckedCreate(_Sealed):
+    parameters: dict[str, Any]  # keyword arguments of the SDK's create_container
+    owner_id: int
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class CheckedExec(_Sealed):
+    container_id: str
+    command: list[str]
+    user: str
+    tty: bool
+    privileged: bool = False
+
+
+@dataclass(frozen=True)
+class CheckedPull(_Sealed):
+    reference: ImageReference
+    platform: str
+
+
+def _refuse(
+    user: User, action: str, refusal: PolicyRefusal, team: Team | None, **target: str
+) -> NoReturn:
+    audit.record(
+        user,
+        action,
+        outcome=audit.Outcome.REFUSED,
+        reason=refusal.message,
+        team_id=team.pk if team else None,
+        **target,
+    )
+    raise refusal
+
+
+def _team(grants: Grants, team_id: int | None) -> Team | None:
+    if team_id is None:
+        if grants.admin:
+            return None
+        raise PolicyRefusal("team", _("Choose the team this container belongs to."))
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None or not grants.may_create_in(team.pk):
+        raise PolicyRefusal("team", _("You may not create containers in this team."))
+    return team
+
+
+@contextlib.contextmanager
+def admit_create(
+    user: User, team_id: int | None, parameters: dict[str, Any], command: str = ""
+) -> Iterator[CheckedCreate]:
+    """Check a create, then hold the team's quota while the body creates the container: creates
+    in one team are serialised, so parallel requests never pass the quota together."""
+    grants = grants_for(user)
+    target = {
+        "target_kind": "container",
+        "target_name": parameters.get("name") or "",
+        "command": command,
+    }
+    team = None
+    try:
+        team = _team(grants, team_id)
+        final = _checked_parameters(grants, team, parameters)
+        volumes = [] if grants.admin else _new_volumes(grants, team, final)
+    except PolicyRefusal as refusal:
+        _refuse(user, "create", refusal, team, **target)
+    checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=_SEAL)
+    if team is None:
+        yield checked
+        return
+    with transaction.atomic():
+        Team.objects.select_for_update().filter(pk=team.pk).first()
+        refusal = None if grants.admin else quotas.refusal(team, user.pk, final["labels"])
+        if refusal is None:
+            for name in volumes:
+                engine.create_volume(name, _owner_labels(user.pk, team.pk))
+            yield checked
+            return
+    _refuse(user, "create", PolicyRefusal("__all__", refusal), team, **target)
+
+
+def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> dict[str, Any]:
+    final = copy.deepcopy(parameters)
+    container_labels = dict(final.get("labels") or {})
+    for key in container_labels:
+        if labels.is_reserved(key):
+            raise PolicyRefusal(
+                "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
+            )
+    container_labels.update(_owner_labels(grants.user_id, team and team.pk))
+    final["labels"] = container_labels
+    if grants.admin:
+        return final
+    for argument, value in final.items():
+        if argument not in SAFE_ARGUMENTS and value not in (None, False, "", [], {}):
+            raise PolicyRefusal("__all__", _("%(option)s is not allowed.") % {"option": argument})
+    if not matches(team.image_patterns, final["image"]):
+        raise PolicyRefusal(
+            "image",
+            _("%(image)s is not on the list of images team %(team)s may use.")
+            % {"image": final["image"], "team": team.name},
+        )
+    host_config = dict(final.get("host_config") or {})
+    for key, value in host_config.items():
+        if key not in CHECKED_KEYS and value not in (None, False, "", [], {}, 0):
+            form_field, option = OPTIONS.get(key, ("__all__", key))
+            raise PolicyRefusal(
+                form_field,
+                _("%(option)s is not allowed in team %(team)s.")
+                % {"option": option, "team": team.name},
+            )
+    _check_network(team, host_config.get("NetworkMode") or "")
+    _check_ports(team, host_config.get("PortBindings") or {})
+    memory = _limit(host_config.get("Memory") or 0, team.max_memory, "memory", format_size)
+    cpus = _limit(host_config.get("NanoCpus") or 0, nano_cpus(team.max_cpus), "cpus", format_cpus)
+    host_config.update(
+        Privileged=False,
+        CapDrop=["ALL"],
+        CapAdd=list(DEFAULT_CAPABILITIES),
+        SecurityOpt=["no-new-privileges"],
+        PidsLimit=team.pids_limit,
+        Memory=memory,
+        MemorySwap=memory,
+        NanoCpus=cpus,
+        LogConfig={
+            "Type": "json-file",
+            "Config": {"max-size": team.log_max_size, "max-file": str(team.log_max_files)},
+        },
+    )
+    final["host_config"] = host_config
+    container_labels[labels.MEMORY] = str(memory)
+    container_labels[labels.NANO_CPUS] = str(cpus)
+    return final
+
+
+def _owner_labels(owner_id: int | None, team_id: int | None) -> dict[str, str]:
+    owner = {labels.OWNER: str(owner_id)}
+    return owner if team_id is None else {**owner, labels.TEAM: str(team_id)}
+
+
+def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list[str]:
+    """The named volumes to create for the container; refused: host paths, and volumes that
+    are not the user's own (an instructor's: the team's) or that carry driver options."""
+    missing = []
+    for bind in parameters["host_config"].get("Binds") or []:
+        source = bind.split(":", 1)[0]
+        if not VOLUME_NAME.match(source):
+            raise PolicyRefusal(
+                "mounts",
+                _("Host paths are for administrators: use a volume name instead of %(path)s.")
+                % {"path": repr(source)},
+            )
+        try:
+            volume = engine.inspect_volume(source)
+        except NotFound:
+            missing.append(source)
+            continue
+        owner = volume.get("Labels") or {}
+        mine = owner.get(labels.TEAM) == str(team.pk) and (
+            grants.roles.get(team.pk) == "instructor"
+            or owner.get(labels.OWNER) == str(grants.user_id)
+        )
+        if not mine or volume.get("Driver") != "local" or volume.get("Options"):
+            raise PolicyRefusal(
+                "mounts", _("Volume %(name)s is not yours to use.") % {"name": source}
+            )
+    return missing
+
+
+def _check_network(team: Team, mode: str) -> None:
+    # Exact ASCII names only: "HOST", "host\u200b" and "container:x" are all refused.
+    if mode not in SAFE_NETWORKS:
+        raise PolicyRefusal(
+            "network",
+            _("Network %(mode)s is not allowed in team %(team)s: use bridge or none.")
+            % {"mode": repr(mode), "team": team.name},
+        )
+
+
+def _check_ports(team: Team, bindings: dict[str, list[dict[str, str]]]) -> None:
+    if not bindings:
+        return
+    if not team.publishes_ports:
+        raise PolicyRefusal(
+            "ports", _("Team %(team)s may not publish ports.") % {"team": team.name}
+        )
+    for binding in (b for bound in bindings.values() for b in bound or []):
+        port = binding.get("HostPort") or ""
+        if not (port.isdecimal() and team.port_range_start <= int(port) <= team.port_range_end):
+            raise PolicyRefusal(
+                "ports",
+                _("Publish on a host port from %(first)d to %(last)d.")
+                % {"first": team.port_range_start, "last": team.port_range_end},
+            )
+
+
+def _limit(asked: int, most: int, form_field: str, shown: Any) -> int:
+    """The limit to apply: the team's maximum when none was asked, refused above it."""
+    if asked < 0 or asked > most:
+        raise PolicyRefusal(
+            form_field,
+            _("%(asked)s asked; %(most)s is the most this team allows.")
+            % {"asked": shown(asked), "most": shown(most)},
+        )
+    return asked or most
+
+
+def check_exec(
+    user: User,
+    container: dict[str, Any],
+    command: list[str],
+    exec_user: str = "",
+    *,
+    tty: bool = True,
+    privileged: bool = False,
+) -> CheckedExec:
+    """`docker exec` into a container (its inspect data, from the gatekeeper)."""
+    grants = grants_for(user)
+    container_labels = container["Config"].get("Labels") or {}
+    target = {
+        "target_kind": "container",
+        "target_id": container["Id"],
+        "target_name": container["Name"].lstrip("/"),
+    }
+    team_id = container_labels.get(labels.TEAM, "")
+    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
+    rights = grants.container_rights(container_labels)
+    if rights is Rights.NONE:
+        raise NotFound(_("No such container: %(ref)s") % {"ref": container["Id"]})
+    if rights is not Rights.WRITE:
+        refusal = PolicyRefusal("__all__", _("You may only look at this container."), 403)
+        _refuse(user, "exec", refusal, team, **target)
+    if privileged and not grants.admin:
+        _refuse(
+            user,
+            "exec",
+            PolicyRefusal("privileged", _("Privileged exec is not allowed.")),
+            team,
+            **target,
+        )
+    return CheckedExec(container["Id"], list(command), exec_user, tty, privileged, seal=_SEAL)
+
+
+def check_pull(user: User, reference: ImageReference, platform: str = "") -> CheckedPull:
+    """`docker pull`: never from link-local or Dockboard's own address; members and instructors
+    only what one of their teams' allow-lists names."""
+    grants = grants_for(user)
+    target = {"target_kind": "image", "target_name": reference.familiar}
+    try:
+        registry_guard.check_registry(reference.domain)
+    except registry_guard.ForbiddenRegistry as exc:
+        _refuse(user, "pull", PolicyRefusal("reference", exc.message), None, **target)
+    if not grants.admin:
+        teams = Team.objects.filter(pk__in=grants.teams_with("instructor", "member"))
+        if not any(matches(team.image_patterns, str(reference)) for team in teams):
+            _refuse(
+                user,
+                "pull",
+                PolicyRefusal(
+                    "reference",
+                    _("%(image)s is not on the list of images your teams may use.")
+                    % {"image": reference.familiar},
+                ),
+                None,
+                **target,
+            )
+    return CheckedPull(reference, platform, seal=_SEAL)

@@ -1,0 +1,91 @@
+"""Team quotas: counted from the engine, held atomically, refused with the numbers."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import docker
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from dashboard.models import GIB, Team
+from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.pages import text_of
+
+PARALLEL = 10
+
+
+def ours(engine: docker.DockerClient, team: Team) -> list:
+    return engine.containers.list(all=True, filters={"label": f"dockboard.team={team.pk}"})
+
+
+def create_fields(busybox: str, name: str) -> dict[str, str]:
+    return {"image": busybox, "name": name, "command": "sleep 600",
+            "labels": f"{LABEL_KEY}={RUN_ID}", "create": "1"}  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_creates_never_pass_the_quota(
+    member: User, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    team.member_containers = 5
+    team.save()
+    clients = [signed_in(member) for _ in range(PARALLEL)]
+    start = threading.Barrier(PARALLEL)
+
+    def create(number: int) -> tuple[int, str]:
+        try:
+            start.wait()
+            response = clients[number].post(
+                "/containers/new/", create_fields(busybox, f"quota-{number}-{RUN_ID}")
+            )
+            return response.status_code, text_of(response.content)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        results = list(pool.map(create, range(PARALLEL)))
+    try:
+        assert sorted(code for code, _text in results) == [302] * 5 + [400] * 5, [
+            t[-300:] for c, t in results if c == 400
+        ]
+        refusals = [text for code, text in results if code == 400]
+        quota = f"Your quota in team {team.name}: 5 of 5 containers are in use."
+        assert all(quota in text for text in refusals)
+        assert len(ours(engine, team)) == 5
+    finally:
+        for container in ours(engine, team):
+            container.remove(force=True)
+
+
+@pytest.mark.django_db
+def test_memory_quota_names_the_numbers(
+    member_client, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    team.member_memory = 1 * GIB
+    team.save()
+    for number in (1, 2):
+        response = member_client.post(
+            "/containers/new/", create_fields(busybox, f"m{number}-{RUN_ID}")
+        )
+        assert response.status_code == 302
+    refused = member_client.post("/containers/new/", create_fields(busybox, f"m3-{RUN_ID}"))
+    assert refused.status_code == 400
+    assert (
+        f"Your quota in team {team.name}: 1 GiB of 1 GiB memory in use; "
+        "this container asks 512 MiB." in text_of(refused.content)
+    )
+    assert len(ours(engine, team)) == 2
+
+
+@pytest.mark.django_db
+def test_the_team_quota_counts_every_members_containers(
+    member_client, other_member: User, team: Team, busybox: str, make_container
+) -> None:
+    team.team_containers = 2
+    team.save()
+    make_container("sleep 600", owner=other_member)
+    first = member_client.post("/containers/new/", create_fields(busybox, f"t1-{RUN_ID}"))
+    assert first.status_code == 302, text_of(first.content)
+    refused = member_client.post("/containers/new/", create_fields(busybox, f"t2-{RUN_ID}"))
+    assert f"Team {team.name}: 2 of 2 containers are in use." in text_of(refused.content)

@@ -9,12 +9,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from docker.types import HostConfig
 
+from dashboard.units import parse_size
+
 PORT = re.compile(
     r"^(?:(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?P<host>\d*):)?"
     r"(?P<container>\d+)(?:/(?P<proto>tcp|udp|sctp))?$"
 )
-MEMORY = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[bkmg]?)b?$", re.IGNORECASE)
-MEMORY_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 ENV_NAME = re.compile(r"^[^=\s]+$")
 RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(?::(\d+))?)$")
 MINIMUM_MEMORY = 6 * 1024 * 1024  # the engine refuses less than 6 MiB
@@ -241,13 +241,13 @@ def parse_memory(text: str) -> int:
     text = text.strip()
     if not text:
         return 0
-    match = MEMORY.match(text)
-    if not match:
+    try:
+        value = parse_size(text)
+    except ValueError:
         raise SpecError(
             "memory",
             _("Invalid memory %(value)s: use a number with b, k, m or g.") % {"value": repr(text)},
-        )
-    value = int(float(match["number"]) * MEMORY_UNITS[match["unit"].lower()])
+        ) from None
     if value < MINIMUM_MEMORY:
         raise SpecError("memory", _("The memory limit must be at least 6m."))
     return value

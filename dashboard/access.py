@@ -8,13 +8,14 @@ change. The rules are in ``dashboard.grants``.
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from dashboard import engine
 from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
-from dashboard.models import Membership, Team
+from dashboard.models import AuditEvent, Membership, Team
 from images.models import PullJob
 
 
@@ -117,3 +118,56 @@ def access_pull_job(user: User, job_id: object) -> PullJob:
     if job is None:
         raise NotFound(_("No such pull: %(ref)s") % {"ref": job_id})
     return job
+
+
+def visible_teams(user: User) -> Any:
+    """Administrators see every team; everyone else the teams they are on."""
+    grants = grants_for(user)
+    return Team.objects.all() if grants.admin else Team.objects.filter(pk__in=list(grants.roles))
+
+
+def access_team(user: User, team_id: object, *, manage: bool = False) -> Team:
+    """A team the user is on (``NotFound`` alike for others); with ``manage`` (members and
+    invitations), ``Denied`` unless they are its instructor or an administrator."""
+    team = visible_teams(user).filter(pk=team_id).first() if str(team_id).isdecimal() else None
+    if team is None:
+        raise NotFound(_("No such team: %(ref)s") % {"ref": team_id})
+    if manage and not may_manage_team(user, team):
+        raise Denied(_("Only the team's instructors and administrators manage its members."))
+    return team
+
+
+def may_manage_team(user: User, team: Team) -> bool:
+    grants = grants_for(user)
+    return grants.admin or grants.roles.get(team.pk) == Membership.Role.INSTRUCTOR
+
+
+def managed_users(user: User) -> Any:
+    """The accounts a user manages: all (administrators), their teams' people (instructors)."""
+    grants = grants_for(user)
+    accounts = get_user_model().objects.order_by("username")
+    if grants.admin:
+        return accounts
+    teams = grants.teams_with(Membership.Role.INSTRUCTOR)
+    return accounts.filter(memberships__team__in=teams, is_superuser=False).distinct()
+
+
+def access_account(user: User, account_id: object) -> Any:
+    """An account the user manages, or ``NotFound`` alike for any other."""
+    found = (
+        managed_users(user).filter(pk=account_id).first() if str(account_id).isdecimal() else None
+    )
+    if found is None:
+        raise NotFound(_("No such user: %(ref)s") % {"ref": account_id})
+    return found
+
+
+def visible_audit_events(user: User) -> Any:
+    """Administrators read every row; instructors their teams' rows; nobody else any."""
+    grants = grants_for(user)
+    if grants.admin:
+        return AuditEvent.objects.all()
+    instructed = grants.teams_with(Membership.Role.INSTRUCTOR)
+    if not instructed:
+        raise Denied(_("Only administrators and instructors read the audit log."))
+    return AuditEvent.objects.filter(team_id__in=instructed)

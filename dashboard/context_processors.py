@@ -1,11 +1,16 @@
 from django.http import HttpRequest
 
-from dashboard.grants import grants_for
+from dashboard.grants import Role, grants_for
 
 
 def team_status(request: HttpRequest) -> dict[str, bool]:
-    """Whether the signed-in user is on no team (they see an empty dashboard that says why)."""
+    """Whether the signed-in user is on no team (they see an empty dashboard that says why), and
+    whether they manage people (administrators and instructors: the users and audit pages)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"no_team": False}
-    return {"no_team": not grants_for(user).has_team}
+        return {"no_team": False, "manages_people": False}
+    grants = grants_for(user)
+    return {
+        "no_team": not grants.has_team,
+        "manages_people": grants.admin or bool(grants.teams_with(Role.INSTRUCTOR)),
+    }

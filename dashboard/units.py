@@ -3,14 +3,16 @@
 import re
 from decimal import Decimal, InvalidOperation
 
-SIZE = re.compile(r"^(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[bkmg]?)b?$", re.IGNORECASE)
-SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+SIZE = re.compile(
+    r"^(?P<number>[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[bkmgt]?)(?:i?b)?$", re.IGNORECASE | re.ASCII
+)
+SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"]
 NANO = 10**9
 
 
 def parse_size(text: str) -> int:
-    """``512m`` → bytes, as `-m` reads it; ``ValueError`` when it is not a size."""
+    """``512m`` (or ``512 MiB``) → bytes, as `-m` reads it; ``ValueError`` when it is not one."""
     match = SIZE.match(text.strip())
     if not match:
         raise ValueError(text)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("images/", include("images.urls")),
     path("containers/", include("containers.urls")),
+    path("", include("teams.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -30,7 +31,7 @@ def first_administrator(request: HttpRequest, token: str) -> HttpResponse:
         )
         if user is None:
             return render(request, "dashboard/setup_spent.html", status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, _("Welcome. You are Dockboard's administrator."))
         return redirect("overview")
     status = 400 if request.method == "POST" else 200

@@ -6,6 +6,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from dashboard import worker_wake
+from dashboard.housekeeping import Schedule
 
 
 class Command(BaseCommand):
@@ -32,8 +33,10 @@ class Command(BaseCommand):
         # One long-lived thread: keep its database connection (checked before reuse) rather
         # than log in again for every task, which costs a PostgreSQL pick-up ~20 ms.
         connection.settings_dict.update(CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True)
+        upkeep = Schedule()
         with worker_wake.listen() as wait:
             while worker.running:
                 worker.run()
+                upkeep.run_if_due()
                 if worker.running:
                     wait(interval)

@@ -1,0 +1,26 @@
+"""Periodic upkeep run by the task worker (`manage.py taskworker`), never by page views:
+receivers of ``housekeeping`` (e.g. the audit log's retention) run at most once an interval."""
+
+import logging
+import time
+
+from django.dispatch import Signal
+
+INTERVAL_SECONDS = 3600.0
+housekeeping = Signal()
+log = logging.getLogger(__name__)
+
+
+class Schedule:
+    def __init__(self, interval: float = INTERVAL_SECONDS) -> None:
+        self.interval = interval
+        self.last = float("-inf")
+
+    def run_if_due(self) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval:
+            return
+        self.last = now
+        for receiver, error in housekeeping.send_robust(sender=Schedule):
+            if isinstance(error, Exception):
+                log.warning("housekeeping by %s failed: %r", receiver.__qualname__, error)

@@ -1,0 +1,110 @@
+"""The forms of team pages: a team's policy, an invitation, a role, and accepting one."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dashboard.image_patterns import pattern_is_valid
+from dashboard.models import Membership, Team
+from dashboard.units import format_size, parse_size
+
+SIZE_FIELDS = ("max_memory", "member_memory", "team_memory")
+
+
+class SizeField(forms.CharField):
+    """A size as `-m` reads it (512m, 2g, 2 GiB), kept in bytes."""
+
+    def __init__(self, *, min_value: object = None, max_value: object = None, **kwargs: object):
+        super().__init__(**kwargs)  # a size is given as text; the model's integer bounds stay
+
+    def prepare_value(self, value: object) -> object:
+        return format_size(value) if isinstance(value, int) else value
+
+    def to_python(self, value: object) -> int | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_size(text)
+        except ValueError:
+            raise forms.ValidationError(_("Use a size such as 512m or 2g.")) from None
+
+
+class TeamPolicyForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = [
+            "allowed_images",
+            "max_memory",
+            "max_cpus",
+            "pids_limit",
+            "port_range_start",
+            "port_range_end",
+            "log_max_size",
+            "log_max_files",
+            "member_containers",
+            "member_memory",
+            "member_cpus",
+            "team_containers",
+            "team_memory",
+            "team_cpus",
+        ]
+        field_classes = dict.fromkeys(SIZE_FIELDS, SizeField)
+        widgets = {"allowed_images": forms.Textarea(attrs={"rows": 4, "cols": 50})}
+
+    def clean_allowed_images(self) -> str:
+        patterns = [p.strip() for p in self.cleaned_data["allowed_images"].splitlines()]
+        bad = [p for p in patterns if p and not pattern_is_valid(p)]
+        if bad:
+            raise forms.ValidationError(
+                _("Not an image pattern: %(patterns)s.") % {"patterns": ", ".join(bad)}
+            )
+        return "\n".join(p for p in patterns if p)
+
+    def clean_log_max_size(self) -> str:
+        text = self.cleaned_data["log_max_size"].strip().lower()
+        try:
+            parse_size(text)
+        except ValueError:
+            raise forms.ValidationError(_("Use a size such as 10m.")) from None
+        return text
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("port_range_start"), data.get("port_range_end")
+        if (first is None) != (last is None) or (first and last and not 0 < first <= last < 65536):
+            raise forms.ValidationError(
+                _("Give both host ports (first ≤ last, below 65536), or neither to publish none.")
+            )
+        for name in ("max_cpus", "member_cpus", "team_cpus"):
+            if data.get(name) is not None and data[name] <= Decimal(0):
+                self.add_error(name, _("Use a number of CPUs above 0."))
+        return data
+
+
+class TeamCreateForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name"]
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=Membership.Role.choices, initial="member"
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note (who it is for)"), required=False, max_length=200
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        choices=[*Membership.Role.choices, ("", gettext_lazy("remove"))], required=False
+    )
+
+
+class AcceptInvitationForm(BaseUserCreationForm):
+    """The invitee's username and password (twice, validated)."""

@@ -1,0 +1,160 @@
+"""Team pages: the list, one team (members, policy, quota use), its policy, invitations, roles."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard import audit, quotas
+from dashboard.access import access_team, may_manage_team, visible_teams
+from dashboard.engine import Denied, EngineError
+from dashboard.grants import grants_for
+from dashboard.models import Membership
+from dashboard.policy import DEFAULT_CAPABILITIES
+from dashboard.sessions import close_connections
+from teams import invitations
+from teams.forms import InviteForm, RoleForm, TeamCreateForm, TeamPolicyForm
+from teams.models import Invitation
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not grants_for(request.user).admin:
+        raise Denied(_("Only administrators do this."))
+
+
+@require_http_methods(["GET", "POST"])
+def team_list(request: HttpRequest) -> HttpResponse:
+    """The teams the user is on (administrators: all); administrators create teams here."""
+    form = TeamCreateForm(request.POST or None)
+    if request.method == "POST":
+        _require_admin(request)
+        if form.is_valid():
+            team = form.save()
+            audit.record(
+                request.user,
+                "team-create",
+                target_kind="team",
+                target_id=str(team.pk),
+                target_name=team.name,
+                team_id=team.pk,
+            )
+            return redirect("teams:detail", team.pk)
+    context = {
+        "teams": visible_teams(request.user),
+        "form": form,
+        "is_admin": grants_for(request.user).admin,
+    }
+    return render(request, "teams/list.html", context, status=400 if form.errors else 200)
+
+
+def team_detail(
+    request: HttpRequest,
+    team_id: int,
+    policy_form: TeamPolicyForm | None = None,
+    invite_form: InviteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    team = access_team(request.user, team_id)
+    manage = may_manage_team(request.user, team)
+    try:
+        used, mine = quotas.usage(team, request.user.pk)
+    except EngineError as exc:  # the team's own facts stand without the engine
+        messages.error(request, exc.message)
+        used = mine = None
+    team_limits, member_limits = quotas.limits(team)
+    context = {
+        "team": team,
+        "manage": manage,
+        "is_admin": grants_for(request.user).admin,
+        "members": team.memberships.select_related("user").order_by("user__username"),
+        "role_choices": Membership.Role.choices,
+        "used": used,
+        "mine": mine,
+        "team_limits": team_limits,
+        "member_limits": member_limits,
+        "capabilities": DEFAULT_CAPABILITIES,
+        "policy_form": policy_form or TeamPolicyForm(instance=team),
+        "invite_form": invite_form or InviteForm(),
+        "invitations": Invitation.objects.filter(team=team, used_at=None)[:50] if manage else [],
+    }
+    return render(request, "teams/detail.html", context, status=status)
+
+
+@require_POST
+def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = access_team(request.user, team_id)
+    _require_admin(request)
+    form = TeamPolicyForm(request.POST, instance=team)
+    if not form.is_valid():
+        return team_detail(request, team.pk, policy_form=form, status=400)
+    form.save()
+    changed = ", ".join(form.changed_data) or _("nothing")
+    audit.record(
+        request.user,
+        "policy-change",
+        target_kind="team",
+        target_id=str(team.pk),
+        target_name=team.name,
+        team_id=team.pk,
+        reason=changed,
+    )
+    messages.success(request, _("Saved the policy of team %(team)s.") % {"team": team.name})
+    return redirect("teams:detail", team.pk)
+
+
+@require_POST
+def team_invite(request: HttpRequest, team_id: int) -> HttpResponse:
+    """A new one-time link, shown once on the page that answers (it is stored only hashed)."""
+    team = access_team(request.user, team_id, manage=True)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return team_detail(request, team.pk, invite_form=form, status=400)
+    token = invitations.issue(
+        team, form.cleaned_data["role"], request.user, form.cleaned_data["note"]
+    )
+    link = request.build_absolute_uri(invitations.link_path(token))
+    return render(
+        request,
+        "teams/invitation_link.html",
+        {"team": team, "link": link, "role": form.cleaned_data["role"]},
+    )
+
+
+@require_POST
+def member_role(request: HttpRequest, team_id: int, user_id: int) -> HttpResponse:
+    """Change a member's role in the team, or remove them from it ("" as the role)."""
+    team = access_team(request.user, team_id, manage=True)
+    membership = (
+        Membership.objects.filter(team=team, user_id=user_id).select_related("user").first()
+    )
+    form = RoleForm(request.POST)
+    if membership is None or not form.is_valid():
+        messages.error(request, _("No such member, or no such role."))
+        return redirect("teams:detail", team.pk)
+    role = form.cleaned_data["role"]
+    name = membership.user.get_username()
+    if role:
+        Membership.objects.filter(pk=membership.pk).update(role=role)
+        done = _("%(user)s is now %(role)s in %(team)s.") % {
+            "user": name,
+            "role": Membership.Role(role).label,
+            "team": team.name,
+        }
+    else:
+        membership.delete()
+        done = _("Removed %(user)s from %(team)s.") % {"user": name, "team": team.name}
+    audit.record(
+        request.user,
+        "role-change",
+        target_kind="user",
+        target_id=str(user_id),
+        target_name=name,
+        team_id=team.pk,
+        reason=role or "removed",
+    )
+    close_connections(membership.user_id)  # open terminals end: rights are read on connect
+    messages.success(request, done)
+    if request.POST.get("next") == "users":
+        return redirect("teams:users")
+    return redirect("teams:detail", team.pk)

@@ -37,29 +37,28 @@ def logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
     name = str(credentials.get("username", ""))[:150]
-    _record(
-        request,
-        None,
-        "login-failed",
-        target_name=name,
-        actor_name=name,
-        outcome=audit.Outcome.REFUSED,
-        reason="wrong username or password",
-    )
+    with audit.client_address(_address(request)):
+        audit.refused(
+            None,
+            "login-failed",
+            "wrong username or password",
+            target_kind="user",
+            target_name=name,
+            actor_name=name,
+        )
 
 
 @receiver(user_locked_out)
 def locked_out(sender: Any, request: Any, username: str | None, ip_address: str, **kwargs: Any):
     name = (username or "")[:150]
     with audit.client_address(ip_address):
-        audit.record(
+        audit.refused(
             None,
             "lockout",
+            "too many failed logins",
             target_kind="user",
             target_name=name,
             actor_name=name,
-            outcome=audit.Outcome.REFUSED,
-            reason="too many failed logins",
         )
 
 

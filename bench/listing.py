@@ -14,10 +14,9 @@ import subprocess
 import tarfile
 import time
 
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
-from support import LABEL, busybox_image, engine, remove_bench_containers
+from support import LABEL, administrator, busybox_image, engine, remove_bench_containers
 
 from dashboard import engine as gateway
 
@@ -67,7 +66,7 @@ def main(args) -> None:
     client = engine()
     image = busybox_image(client)
     call_command("migrate", verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username="bench-lists")
+    user = administrator("bench-lists")
     browser = Client(HTTP_HOST="127.0.0.1")
     browser.force_login(user)
     created_images = []
@@ -91,7 +90,7 @@ def main(args) -> None:
         compare(browser, "/containers/", ["docker", "ps", "-a"], args.repeat)
         compare(browser, "/images/", ["docker", "images"], args.repeat)
 
-        some = client.api.containers(all=True, filters={"label": "dockboard.bench=1"})[0]["Id"]
+        some = client.api.containers(all=True, filters={"label": "dockboard-bench=1"})[0]["Id"]
         calls = count_engine_calls(lambda: browser.get(f"/containers/{some}/"))
         print(f"container detail, every tab closed: {calls} engine call(s)")
     finally:

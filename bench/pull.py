@@ -17,11 +17,10 @@ import time
 
 import docker
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
-from support import LABEL, ROOT, engine
+from support import LABEL, ROOT, administrator, engine
 
 from images.models import PullJob
 from tests.harness.images import build_layered_image, push
@@ -62,7 +61,7 @@ def dockboard_pull(browser: Client, reference: str) -> float:
 def main(args) -> None:
     client = engine()
     call_command("migrate", verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username="bench-pull")
+    user = administrator("bench-pull")
     browser = Client(HTTP_HOST="127.0.0.1")
     browser.force_login(user)
     worker = subprocess.Popen(

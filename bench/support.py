@@ -1,6 +1,6 @@
 """Shared set-up for the benchmarks: a real Dockboard server, a signed-in session, containers.
 
-Everything created is labelled ``dockboard.bench`` and removed at the end.
+Everything created is labelled ``dockboard-bench`` and removed at the end.
 """
 
 import os
@@ -32,7 +32,7 @@ from dashboard.management.commands.rundashboard import web_server_command  # noq
 from tests.harness.images import build_busybox_image  # noqa: E402
 from tests.harness.registry import free_port  # noqa: E402
 
-LABEL = {"dockboard.bench": "1"}
+LABEL = {"dockboard-bench": "1"}
 IMAGE = "dockboard-bench/busybox:latest"
 
 
@@ -48,10 +48,18 @@ def busybox_image(client: docker.DockerClient) -> str:
     return IMAGE
 
 
-def signed_in_cookie() -> str:
-    """A real session of a real user in the benchmark's database."""
+def administrator(username: str) -> object:
+    """A superuser in the benchmark's database: sees and may do what the raw engine does."""
     call_command("migrate", verbosity=0)
-    user, _ = get_user_model().objects.get_or_create(username="bench")
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
+def signed_in_cookie(user: object = None) -> str:
+    """A real session of a real user (the benchmark's administrator unless given)."""
+    user = user or administrator("bench")
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
@@ -92,5 +100,5 @@ def rss_kib(pid: int) -> int:
 
 
 def remove_bench_containers(client: docker.DockerClient) -> None:
-    for container in client.containers.list(all=True, filters={"label": "dockboard.bench=1"}):
+    for container in client.containers.list(all=True, filters={"label": "dockboard-bench=1"}):
         container.remove(force=True)

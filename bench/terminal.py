@@ -30,7 +30,7 @@ from support import (
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-LABEL = {"dockboard.bench": "1"}
+LABEL = {"dockboard-bench": "1"}
 
 
 def run_container(client, image: str, command: list[str] | None = None):

@@ -41,14 +41,7 @@ def changeable(user: User, ref: str, action: str) -> dict[str, Any]:
     try:
         return access_container(user, ref, change=True)
     except Denied as refusal:
-        audit.record(
-            user,
-            action,
-            target_kind="container",
-            target_name=ref,
-            outcome=audit.Outcome.REFUSED,
-            reason=refusal.message,
-        )
+        audit.refused(user, action, refusal.message, target_kind="container", target_name=ref)
         raise
 
 

@@ -35,8 +35,7 @@ def create(user: User, spec: ContainerSpec, *, team_id: int | None, run: bool) -
     command = spec.command_line(run)
     parameters = spec.create_parameters(engine.api_version())
     try:
-        with policy.admit_create(user, team_id, parameters, command) as checked:
-            container_id = engine.create_container(checked)
+        container_id = policy.create_container(user, team_id, parameters, command)
     except policy.PolicyRefusal as refusal:
         raise SpecError(refusal.field, refusal.message) from refusal
     except EngineError as error:

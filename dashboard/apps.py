@@ -8,7 +8,10 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         from django.tasks.signals import task_enqueued
 
-        from dashboard import sessions  # noqa: F401 - connects the logout receiver
+        from dashboard import (  # noqa: F401 - connect their receivers
+            quotas,  # the ledger's hourly reconcile
+            sessions,  # logout ends terminals
+        )
         from dashboard.worker_wake import nudge_on_commit
 
         task_enqueued.connect(nudge_on_commit, dispatch_uid="dockboard-nudge-workers")

@@ -55,6 +55,11 @@ def record(
     )
 
 
+def refused(user: User | None, action: str, reason: str, **target: object) -> AuditEvent:
+    """A refusal by the policy or the role rules, with its reason."""
+    return record(user, action, outcome=Outcome.REFUSED, reason=reason, **target)
+
+
 class AuditMiddleware:
     """Makes the request's client address known to ``record`` while the request is served."""
 

@@ -118,3 +118,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
+
+
+class AdmittedContainer(models.Model):
+    """The quota ledger: a container the gate let into a team, with the limits it holds.
+
+    Counting here is quick; the engine stays the truth. A container removed behind Dockboard's
+    back stays in the ledger until a reconcile (before any quota refusal, and hourly) drops it:
+    such an overcount never refuses without a recount. A container given Dockboard's labels by
+    hand with the CLI (administrators only) counts from the next hourly reconcile."""
+
+    container_id = models.CharField(max_length=64, unique=True)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    owner_id = models.BigIntegerField(db_index=True)
+    memory = models.BigIntegerField(default=0)
+    nano_cpus = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.container_id[:12]} in {self.team_id}"

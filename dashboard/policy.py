@@ -8,10 +8,7 @@ are default-deny: every engine parameter the gate does not know is refused, the 
 are held to the team's policy, and the team's limits and hardening are then written in.
 """
 
-import contextlib
-import copy
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -128,64 +125,60 @@ class CheckedPull(_Sealed):
 def _refuse(
     user: User, action: str, refusal: PolicyRefusal, team: Team | None, **target: str
 ) -> NoReturn:
-    audit.record(
-        user,
-        action,
-        outcome=audit.Outcome.REFUSED,
-        reason=refusal.message,
-        team_id=team.pk if team else None,
-        **target,
-    )
+    audit.refused(user, action, refusal.message, team_id=team.pk if team else None, **target)
     raise refusal
 
 
-def _team(grants: Grants, team_id: int | None) -> Team | None:
+def _locked_team(grants: Grants, team_id: int | None) -> Team | None:
+    """The team to create in, locked until the transaction ends (creates in one team queue)."""
     if team_id is None:
         if grants.admin:
             return None
         raise PolicyRefusal("team", _("Choose the team this container belongs to."))
-    team = Team.objects.filter(pk=team_id).first()
+    team = quotas.locked_team(team_id)
     if team is None or not grants.may_create_in(team.pk):
         raise PolicyRefusal("team", _("You may not create containers in this team."))
     return team
 
 
-@contextlib.contextmanager
-def admit_create(
+def create_container(
     user: User, team_id: int | None, parameters: dict[str, Any], command: str = ""
-) -> Iterator[CheckedCreate]:
-    """Check a create, then hold the team's quota while the body creates the container: creates
-    in one team are serialised, so parallel requests never pass the quota together."""
+) -> str:
+    """`docker create` through the gate: check the request and, with the team locked (creates in
+    one team are serialised, so parallel requests never pass its quota together), create the
+    container and enter it in the quota ledger. The new container's id."""
     grants = grants_for(user)
-    target = {
-        "target_kind": "container",
-        "target_name": parameters.get("name") or "",
-        "command": command,
-    }
     team = None
     try:
-        team = _team(grants, team_id)
-        final = _checked_parameters(grants, team, parameters)
-        volumes = [] if grants.admin else _new_volumes(grants, team, final)
-    except PolicyRefusal as refusal:
-        _refuse(user, "create", refusal, team, **target)
-    checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=_SEAL)
-    if team is None:
-        yield checked
-        return
-    with transaction.atomic():
-        Team.objects.select_for_update().filter(pk=team.pk).first()
-        refusal = None if grants.admin else quotas.refusal(team, user.pk, final["labels"])
-        if refusal is None:
-            for name in volumes:
-                engine.create_volume(name, _owner_labels(user.pk, team.pk))
-            yield checked
-            return
-    _refuse(user, "create", PolicyRefusal("__all__", refusal), team, **target)
+        with transaction.atomic():
+            team = _locked_team(grants, team_id)
+            final = _checked_parameters(grants, team, parameters)
+            if not grants.admin:
+                volumes = _new_volumes(grants, team, final)
+                if reason := quotas.refusal(team, user.pk, final["labels"]):
+                    raise PolicyRefusal("__all__", reason)
+                for name in volumes:
+                    engine.create_volume(name, _owner_labels(user.pk, team.pk))
+            checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=_SEAL)
+            container_id = engine.create_container(checked)
+            if team is not None:
+                quotas.admitted(container_id, team, user.pk, final["labels"])
+            return container_id
+    except PolicyRefusal as refusal:  # audited once the transaction is over
+        name = parameters.get("name") or ""
+        _refuse(
+            user,
+            "create",
+            refusal,
+            team,
+            target_kind="container",
+            target_name=name,
+            command=command,
+        )
 
 
 def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> dict[str, Any]:
-    final = copy.deepcopy(parameters)
+    final = dict(parameters)  # the labels and host config are replaced below, not changed
     container_labels = dict(final.get("labels") or {})
     for key in container_labels:
         if labels.is_reserved(key):

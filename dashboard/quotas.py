@@ -1,13 +1,22 @@
-"""Team quotas: containers, memory and CPUs per member and per team, counted from the engine's
-labels (which cannot change once a container exists), in one engine call."""
+"""Team quotas: containers, memory and CPUs per member and per team.
+
+A create is checked against the ledger (``AdmittedContainer``), which the gate writes as it
+admits containers: a database count, no engine call. Only when the ledger says no is it first
+reconciled with the engine's labels (which cannot change once a container exists), so removals
+made behind Dockboard's back never cost anyone a container. The team page counts the engine.
+"""
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import engine, labels
-from dashboard.models import Team
+from dashboard.housekeeping import housekeeping
+from dashboard.models import AdmittedContainer, Team
 from dashboard.units import format_cpus, format_size, nano_cpus
 
 
@@ -46,11 +55,93 @@ def limits(team: Team) -> tuple[Usage, Usage]:
     )
 
 
+def locked_team(team_id: int) -> Team | None:
+    """The team, its row locked for the transaction (on SQLite the IMMEDIATE transaction
+    already holds the database's write lock). Plain SQL: see ``_ledger_usage``."""
+    table = connection.ops.quote_name(Team._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    found = list(Team.objects.raw(f"SELECT * FROM {table} WHERE id = %s{lock}", [team_id]))  # noqa: S608
+    return found[0] if found else None
+
+
+def _ledger_usage(team: Team, owner_id: int) -> tuple[Usage, Usage]:
+    """The team's and the owner's use, from one grouped query of the ledger (plain SQL: it runs
+    inside every create's lock, where the ORM's own cost would be most of the gate's)."""
+    table = connection.ops.quote_name(AdmittedContainer._meta.db_table)
+    team_usage, owner_usage = Usage(), Usage()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT owner_id, COUNT(*), SUM(memory), SUM(nano_cpus) FROM {table} "  # noqa: S608
+            "WHERE team_id = %s GROUP BY owner_id",
+            [team.pk],
+        )
+        for owner, count, memory, nano in cursor.fetchall():
+            for usage_of in (team_usage, owner_usage) if owner == owner_id else (team_usage,):
+                usage_of.containers += count
+                usage_of.memory += memory or 0
+                usage_of.nano_cpus += nano or 0
+    return team_usage, owner_usage
+
+
+def admitted(container_id: str, team: Team, owner_id: int, new_labels: dict[str, str]) -> None:
+    """Enter a new container in the ledger (plain SQL, for the reason given above)."""
+    table = connection.ops.quote_name(AdmittedContainer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (container_id, team_id, owner_id, memory, nano_cpus, "  # noqa: S608
+            "created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                container_id,
+                team.pk,
+                owner_id,
+                _number(new_labels.get(labels.MEMORY)),
+                _number(new_labels.get(labels.NANO_CPUS)),
+                timezone.now(),
+            ],
+        )
+
+
+def reconcile(team: Team) -> None:
+    """Make the ledger what the engine holds for the team: one engine call."""
+    present = {
+        s["Id"]: s.get("Labels") or {} for s in engine.list_containers([f"{labels.TEAM}={team.pk}"])
+    }
+    ledger = AdmittedContainer.objects.filter(team=team)
+    ledger.exclude(container_id__in=list(present)).delete()
+    known = set(ledger.values_list("container_id", flat=True))
+    AdmittedContainer.objects.bulk_create(
+        AdmittedContainer(
+            container_id=container_id,
+            team=team,
+            owner_id=_number(found.get(labels.OWNER)),
+            memory=_number(found.get(labels.MEMORY)),
+            nano_cpus=_number(found.get(labels.NANO_CPUS)),
+        )
+        for container_id, found in present.items()
+        if container_id not in known
+    )
+
+
+@receiver(housekeeping)
+def reconcile_every_team(sender: object, **kwargs: object) -> None:
+    for team in Team.objects.filter(pk__in=AdmittedContainer.objects.values("team")):
+        reconcile(team)
+
+
 def refusal(team: Team, owner_id: int, new_labels: dict[str, Any]) -> str | None:
-    """Why one more container with these labels would break a quota, with the numbers; or None."""
+    """Why one more container with these labels would break a quota, with the numbers; or None.
+    Called with the team locked."""
+    reason = _refusal(team, owner_id, new_labels)
+    if reason is not None:  # the ledger may count containers gone since: ask the engine
+        reconcile(team)
+        reason = _refusal(team, owner_id, new_labels)
+    return reason
+
+
+def _refusal(team: Team, owner_id: int, new_labels: dict[str, Any]) -> str | None:
     asked = Usage()
     asked.add(new_labels)
-    team_usage, owner_usage = usage(team, owner_id)
+    team_usage, owner_usage = _ledger_usage(team, owner_id)
     team_limits, member_limits = limits(team)
     checks = [
         (_("Team %(team)s") % {"team": team.name}, team_usage, team_limits),

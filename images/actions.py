@@ -33,14 +33,7 @@ def _manageable(user: User, ref: str, action: str, extra: list[str] = ()) -> dic
         if extra and not may_manage_image(user, list(extra)):
             raise Denied(_("Your team's allow-list does not name %(name)s.") % {"name": extra[0]})
     except Denied as refusal:
-        audit.record(
-            user,
-            action,
-            target_kind="image",
-            target_name=ref,
-            outcome=audit.Outcome.REFUSED,
-            reason=refusal.message,
-        )
+        audit.refused(user, action, refusal.message, target_kind="image", target_name=ref)
         raise
     return image
 
@@ -101,14 +94,7 @@ def prune(user: User, label: str = "") -> tuple[list[str], int, str]:
     command = shlex.join(["docker", "image", "prune", "-f", *label_filter_args(label)])
     if not grants_for(user).admin:
         denied = Denied(_("Only administrators prune images."))
-        audit.record(
-            user,
-            "image-prune",
-            target_kind="image",
-            command=command,
-            outcome=audit.Outcome.REFUSED,
-            reason=denied.message,
-        )
+        audit.refused(user, "image-prune", denied.message, target_kind="image", command=command)
         raise denied
     result = engine.prune_dangling_images(label)
     deleted = [e["Deleted"] for e in result.get("ImagesDeleted") or [] if "Deleted" in e]

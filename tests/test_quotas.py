@@ -80,12 +80,32 @@ def test_memory_quota_names_the_numbers(
 
 @pytest.mark.django_db
 def test_the_team_quota_counts_every_members_containers(
-    member_client, other_member: User, team: Team, busybox: str, make_container
+    member_client, other_member: User, team: Team, busybox: str
 ) -> None:
     team.team_containers = 2
     team.save()
-    make_container("sleep 600", owner=other_member)
+    theirs = signed_in(other_member).post(
+        "/containers/new/", create_fields(busybox, f"t0-{RUN_ID}")
+    )
+    assert theirs.status_code == 302
     first = member_client.post("/containers/new/", create_fields(busybox, f"t1-{RUN_ID}"))
     assert first.status_code == 302, text_of(first.content)
     refused = member_client.post("/containers/new/", create_fields(busybox, f"t2-{RUN_ID}"))
     assert f"Team {team.name}: 2 of 2 containers are in use." in text_of(refused.content)
+
+
+@pytest.mark.django_db
+def test_containers_removed_behind_dockboards_back_free_the_quota(
+    member_client, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    team.member_containers = 1
+    team.save()
+    assert (
+        member_client.post("/containers/new/", create_fields(busybox, f"r1-{RUN_ID}")).status_code
+        == 302
+    )
+    engine.containers.get(f"r1-{RUN_ID}").remove(force=True)  # with the CLI, not Dockboard
+    again = member_client.post("/containers/new/", create_fields(busybox, f"r2-{RUN_ID}"))
+    assert again.status_code == 302, text_of(again.content)
+    refused = member_client.post("/containers/new/", create_fields(busybox, f"r3-{RUN_ID}"))
+    assert "1 of 1 containers are in use" in text_of(refused.content)

@@ -18,7 +18,7 @@ from containers.signals import FOLLOW_UP_KIND
 from containers.spec import ContainerSpec, SpecError
 from containers.tabs import TABS
 from dashboard.access import access_container, local_image_tags, visible_containers
-from dashboard.engine import EngineError
+from dashboard.engine import Denied, EngineError, NotFound
 from dashboard.grants import Rights, summary_rights
 from dashboard.policy import PolicyRefusal
 from dashboard.reference import parse_reference
@@ -63,8 +63,9 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-def _perform_each(request: HttpRequest, refs: list[str]) -> HttpResponse:
-    """Each container's outcome, success or refusal, becomes a message on the page returned to."""
+def _perform_each(request: HttpRequest, refs: list[str], *, single: bool = False) -> HttpResponse:
+    """Each container's outcome, success or failure, becomes a message on the page returned to;
+    an action on one container that is not allowed or not found answers 403 or 404 itself."""
     name = request.POST.get("action", "")
     action = actions.ACTIONS.get(name)
     if action is None:
@@ -74,13 +75,15 @@ def _perform_each(request: HttpRequest, refs: list[str]) -> HttpResponse:
         try:
             messages.success(request, action(request.user, ref, request.POST))
         except EngineError as exc:
+            if single and isinstance(exc, Denied | NotFound):
+                raise
             messages.error(request, exc.message)
     return _back(request)
 
 
 @require_POST
 def container_action(request: HttpRequest, ref: str) -> HttpResponse:
-    return _perform_each(request, [ref])
+    return _perform_each(request, [ref], single=True)
 
 
 @require_http_methods(["GET", "POST"])

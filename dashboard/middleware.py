@@ -5,10 +5,17 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dashboard.engine import EngineError, EngineUnreachable, docker_host
 
 log = logging.getLogger(__name__)
+HEADINGS = {
+    403: gettext_lazy("Not allowed"),
+    404: gettext_lazy("Not found"),
+    503: gettext_lazy("Engine unreachable"),
+}
 
 
 class EngineErrorMiddleware:
@@ -26,6 +33,7 @@ class EngineErrorMiddleware:
             "message": exc.message,
             "status": exc.status,
             "unreachable": isinstance(exc, EngineUnreachable),
+            "heading": HEADINGS.get(exc.status) or _("The engine refused"),
             "docker_host": docker_host(),
         }
         if getattr(request, "htmx", False):

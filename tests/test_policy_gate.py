@@ -7,6 +7,7 @@ from pathlib import Path
 
 import docker
 import pytest
+from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -17,6 +18,7 @@ from images import pulls
 from images.models import PullJob
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import text_of
+from tests.terminal_client import TerminalClient
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,3 +202,25 @@ def test_no_code_but_the_gateway_reaches_the_sdk_to_create_exec_or_pull() -> Non
             ):
                 offenders.append(f"{relative}:{node.lineno} {ast.unparse(node.func)}")
     assert offenders == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_exec_passes_the_gate(make_container, cookie, member: User) -> None:
+    """The exec route: a privileged exec is refused for a member, before the engine makes an
+    exec; a plain one is let through and audited."""
+    container = make_container("sleep 600", name="exec-gate", init=True)
+    refused = TerminalClient(f"/ws/containers/{container.id}/exec/?privileged=1", cookie)
+    assert await refused.connect()
+    assert (await refused.event("error"))["message"] == "Privileged exec is not allowed."
+    assert not container.client.api.inspect_container(container.id)["ExecIDs"]
+    rows = AuditEvent.objects.filter(action="exec", outcome="refused", target_id=container.id)
+    assert await database_sync_to_async(rows.count)() == 1
+
+    allowed = TerminalClient(f"/ws/containers/{container.id}/exec/", cookie)
+    assert await allowed.connect()
+    assert (await allowed.event("hello"))["stdin"] is True
+    assert len(container.client.api.inspect_container(container.id)["ExecIDs"]) == 1
+    opened = AuditEvent.objects.filter(action="exec", outcome="ok", actor=member)
+    assert await database_sync_to_async(opened.count)() == 1
+    await allowed.close()

@@ -1,5 +1,6 @@
 """The overview's figures: engine facts, object counts, and disk usage as `docker system df`."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,13 +82,28 @@ def disk_usage_rows(df: dict[str, Any]) -> list[DiskUsageRow]:
     ]
 
 
-def collect_overview() -> dict[str, Any]:
-    """Three engine calls: version, info and disk usage."""
+def collect_overview(admin: bool, visible: Callable[[], list[dict[str, Any]]]) -> dict[str, Any]:
+    """Administrators: the engine's own counts and `docker system df` (three engine calls).
+    Everyone else: the counts of the containers they may see (``visible``), and no disk usage,
+    which would tell them of everyone's objects."""
     version = engine.version()
     info = engine.info()
-    return {
-        "version": version,
-        "info": info,
-        "disk_usage": disk_usage_rows(engine.disk_usage()),
-        "docker_host": engine.docker_host(),
+    context = {"version": version, "info": info, "docker_host": engine.docker_host()}
+    if admin:
+        rows = disk_usage_rows(engine.disk_usage())
+        context["counts"] = {
+            "running": info["ContainersRunning"],
+            "paused": info["ContainersPaused"],
+            "stopped": info["ContainersStopped"],
+            "images": rows[0].total,
+        }
+        context["disk_usage"] = rows
+        return context
+    states = [summary.get("State") for summary in visible()]
+    context["counts"] = {
+        "running": sum(s in ("running", "restarting") for s in states),
+        "paused": states.count("paused"),
+        "stopped": sum(s in ("created", "exited", "dead") for s in states),
+        "images": len(engine.list_images()),
     }
+    return context

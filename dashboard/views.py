@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dashboard.access import visible_containers
 from dashboard.first_run import create_first_administrator, setup_token_is_valid
 from dashboard.forms import FirstAdministratorForm
 from dashboard.grants import grants_for
@@ -14,9 +15,11 @@ from dashboard.overview import collect_overview
 
 
 def overview(request: HttpRequest) -> HttpResponse:
-    if not grants_for(request.user).has_team:
+    grants = grants_for(request.user)
+    if not grants.has_team:
         return render(request, "dashboard/no_team.html")
-    return render(request, "dashboard/overview.html", collect_overview())
+    context = collect_overview(grants.admin, lambda: visible_containers(request.user))
+    return render(request, "dashboard/overview.html", context)
 
 
 @login_not_required

@@ -20,8 +20,8 @@ def test_login_page_in_korean(client: Client) -> None:
     assert '<html lang="ko">' in response.content.decode()
 
 
-def test_overview_in_korean(member_client: Client, engine: docker.DockerClient) -> None:
-    response = member_client.get("/", headers={"Accept-Language": "ko"})
+def test_overview_in_korean(admin_client: Client, engine: docker.DockerClient) -> None:
+    response = admin_client.get("/", headers={"Accept-Language": "ko"})
     text = text_of(response.content)
     for korean in ("개요", "컨테이너", "이미지", "실행 중인 컨테이너", "디스크 사용량", "로그아웃"):
         assert korean in text

@@ -58,8 +58,8 @@ def test_overview_figures_equal_the_engine(
     assert shown_sizes[1] == sum(c.get("SizeRw", 0) for c in df["Containers"])
 
 
-def test_each_count_links_to_its_list(member_client: Client, engine: docker.DockerClient) -> None:
-    html = get_ok(member_client, "/").decode()
+def test_each_count_links_to_its_list(admin_client: Client, engine: docker.DockerClient) -> None:
+    html = get_ok(admin_client, "/").decode()
     for link in ("/containers/?state=running", "/containers/?state=stopped", "/images/"):
         assert f'href="{link}"' in html
     assert "docker system df" in text_of(html)
@@ -103,3 +103,14 @@ def test_disk_usage_reclaimable_as_the_cli_computes_it() -> None:
 )
 def test_sizes_read_like_the_cli(size: int, shown: str) -> None:
     assert docker_size(size) == shown
+
+
+def test_a_member_counts_only_their_own_containers(
+    member_client: Client, make_container, some_containers: list
+) -> None:
+    make_container("sleep 600", init=True)
+    make_container("true", start=False)
+    html = get_ok(member_client, "/")
+    figures = marked(html, "data-figure")
+    assert (figures["running"], figures["paused"], figures["stopped"]) == ("1", "0", "1")
+    assert b'id="disk-usage"' not in html  # everyone's objects: the administrators' view

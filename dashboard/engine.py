@@ -5,6 +5,7 @@ Calls have timeouts (streams excepted) and every SDK or transport failure leaves
 """
 
 import contextlib
+import contextvars
 import functools
 import threading
 from collections.abc import Callable, Iterator
@@ -15,6 +16,9 @@ import requests
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from dashboard import engines
+from dashboard.engines import LOCAL, EngineAddress
 
 if TYPE_CHECKING:
     from dashboard.policy import CheckedCreate, CheckedExec, CheckedPull
@@ -58,32 +62,60 @@ STATUS_ERRORS: dict[int, type[EngineError]] = {
     409: Conflict,
 }
 
-_clients: dict[str, docker.APIClient] = {}
+_clients: dict[EngineAddress, docker.APIClient] = {}
 _clients_lock = threading.Lock()
+# The engine this request (or task, or websocket) works on; pages name it in their URL.
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("dockboard_engine", default=LOCAL)
+
+
+@contextlib.contextmanager
+def on(name: str) -> Iterator[None]:
+    """Make every gateway call in the block go to the engine named ``name``."""
+    token = _current.set(name)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current() -> EngineAddress:
+    name = _current.get()
+    found = engines.local() if name == LOCAL else engines.find(name)
+    if found is None:
+        raise NotFound(_("No such engine: %(name)s") % {"name": name})
+    return found
 
 
 def docker_host() -> str:
-    return settings.DOCKER_HOST
+    return current().address
 
 
 def client() -> docker.APIClient:
-    """The shared low-level client for ``DOCKER_HOST``; created (and version-negotiated) once."""
-    host = docker_host()
+    """The shared low-level client of the current engine; created (and version-negotiated) once
+    an address."""
+    address = current()
     with _clients_lock:
-        api = _clients.get(host)
+        api = _clients.get(address)
         if api is None:
             with translated_errors():
                 api = docker.APIClient(
-                    base_url=host, version="auto", timeout=settings.DOCKER_TIMEOUT
+                    base_url=address.address,
+                    version="auto",
+                    timeout=settings.DOCKER_TIMEOUT,
+                    tls=address.tls_config(),
+                    use_ssh_client=address.address.startswith("ssh://"),
                 )
-            _clients[host] = api
+            _clients[address] = api
     return api
 
 
 def unreachable() -> EngineUnreachable:
-    return EngineUnreachable(
-        _("The Docker Engine at %(host)s is unreachable. Is it running?") % {"host": docker_host()}
-    )
+    address = current()
+    if address.name == LOCAL:
+        message = _("The Docker Engine at %(host)s is unreachable. Is it running?")
+    else:
+        message = _("Engine %(name)s at %(host)s is unreachable. Is it running?")
+    return EngineUnreachable(message % {"host": address.address, "name": address.name})
 
 
 def is_read_timeout(exc: BaseException) -> bool:

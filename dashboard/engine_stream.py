@@ -8,6 +8,7 @@ terminal costs a socket and a task, never a thread. Failures raise the gateway's
 import asyncio
 import contextlib
 import json
+import ssl
 import urllib.parse
 from dataclasses import dataclass
 
@@ -58,15 +59,24 @@ class EngineStream:
             await asyncio.shield(self.writer.wait_closed())
 
 
+def _tls_context(address: engine.EngineAddress) -> ssl.SSLContext | None:
+    if not address.tls:
+        return None
+    context = ssl.create_default_context(cafile=str(address.tls_dir / "ca.pem"))
+    context.load_cert_chain(str(address.tls_dir / "cert.pem"), str(address.tls_dir / "key.pem"))
+    return context
+
+
 async def _open_connection() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    host = engine.docker_host()
+    address = engine.current()
+    host = address.address
     parts = urllib.parse.urlsplit(host)
     try:
         if parts.scheme == "unix":
             return await asyncio.open_unix_connection(parts.path, limit=READ_SIZE * 2)
         if parts.scheme in {"tcp", "http"} and parts.hostname:
             return await asyncio.open_connection(
-                parts.hostname, parts.port or 2375, limit=READ_SIZE * 2
+                parts.hostname, parts.port or 2375, limit=READ_SIZE * 2, ssl=_tls_context(address)
             )
     except OSError as exc:
         raise engine.unreachable() from exc

@@ -137,3 +137,18 @@ class AdmittedContainer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.container_id[:12]} in {self.team_id}"
+
+
+class Engine(models.Model):
+    """A Docker Engine besides the local one (``DOCKER_HOST``, always named ``local``)."""
+
+    name = models.SlugField(_("name"), max_length=40, unique=True)
+    address = models.CharField(_("address"), max_length=255)
+    tls = models.BooleanField(default=False)  # client certificate in the data dir's engines/NAME/
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

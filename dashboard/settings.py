@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "images",
     "teams",
     "audit",
+    "engines",
     "axes",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("containers/", include("containers.urls")),
     path("", include("teams.urls")),
     path("audit/", include("audit.urls")),
+    path("engines/", include("engines.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

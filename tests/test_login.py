@@ -10,8 +10,13 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/", "/invitations/x/"}
-SAMPLES = {"str": "x", "uuid": "00000000-0000-4000-8000-000000000000", "int": "1"}
-CONVERTERS = {"StringConverter": "str", "UUIDConverter": "uuid", "IntConverter": "int"}
+SAMPLES = {"str": "x", "uuid": "00000000-0000-4000-8000-000000000000", "int": "1", "slug": "x"}
+CONVERTERS = {
+    "StringConverter": "str",
+    "UUIDConverter": "uuid",
+    "IntConverter": "int",
+    "SlugConverter": "slug",
+}
 
 
 def every_url() -> list[str]:

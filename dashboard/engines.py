@@ -1,0 +1,153 @@
+"""The engines Dockboard manages: ``local`` (``DOCKER_HOST``) and those administrators add by
+address (``unix://…``, ``tcp://host:2376`` with a TLS client certificate, ``ssh://user@host``).
+
+TLS files are kept in the data directory, ``engines/NAME/{ca,cert,key}.pem``, mode 0600.
+"""
+
+import ipaddress
+import os
+import shutil
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dashboard.models import Engine
+
+LOCAL = "local"
+TLS_FILES = ("ca", "cert", "key")
+HEALTH_TIMEOUT = 3.0
+
+
+class EngineConfigError(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class EngineAddress:
+    name: str
+    address: str
+    tls: bool = False
+
+    @property
+    def tls_dir(self) -> Path:
+        return Path(settings.DATA_DIR) / "engines" / self.name
+
+    def tls_config(self) -> docker.tls.TLSConfig | None:
+        if not self.tls:
+            return None
+        files = {kind: str(self.tls_dir / f"{kind}.pem") for kind in TLS_FILES}
+        return docker.tls.TLSConfig(
+            client_cert=(files["cert"], files["key"]), ca_cert=files["ca"], verify=True
+        )
+
+
+def local() -> EngineAddress:
+    return EngineAddress(LOCAL, settings.DOCKER_HOST)
+
+
+def find(name: str) -> EngineAddress | None:
+    if name == LOCAL:
+        return local()
+    row = Engine.objects.filter(name=name).first()
+    return EngineAddress(row.name, row.address, row.tls) if row else None
+
+
+def every_engine() -> list[EngineAddress]:
+    return [local(), *(EngineAddress(e.name, e.address, e.tls) for e in Engine.objects.all())]
+
+
+def _check_address(address: str, tls: bool) -> None:
+    parts = urllib.parse.urlsplit(address)
+    if parts.scheme == "unix" and parts.path:
+        return
+    if parts.scheme == "ssh" and parts.hostname:
+        return
+    if parts.scheme == "tcp" and parts.hostname and parts.port:
+        if tls or _is_loopback(parts.hostname):
+            return
+        raise EngineConfigError(
+            _("A tcp:// engine needs a TLS client certificate unless it is on loopback.")
+        )
+    raise EngineConfigError(
+        _("Use unix:///path, tcp://host:port or ssh://user@host, not %(address)s.")
+        % {"address": repr(address)}
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def add(name: str, address: str, tls_files: dict[str, bytes] | None = None) -> Engine:
+    """Add an engine; ``tls_files`` maps ca, cert and key to their PEM contents (all or none)."""
+    if name == LOCAL or Engine.objects.filter(name=name).exists():
+        raise EngineConfigError(_("An engine named %(name)s exists already.") % {"name": name})
+    if tls_files and sorted(tls_files) != sorted(TLS_FILES):
+        raise EngineConfigError(
+            _("TLS needs all three files: the CA, the certificate and the key.")
+        )
+    _check_address(address, bool(tls_files))
+    with transaction.atomic():
+        engine = Engine.objects.create(name=name, address=address, tls=bool(tls_files))
+        if tls_files:
+            target = EngineAddress(name, address, True).tls_dir
+            target.mkdir(parents=True, mode=0o700, exist_ok=True)
+            for kind, content in tls_files.items():
+                fd = os.open(target / f"{kind}.pem", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as pem:
+                    pem.write(content)
+    return engine
+
+
+def remove(name: str) -> None:
+    found = find(name)
+    if found is None or name == LOCAL:
+        raise EngineConfigError(_("No such engine: %(name)s") % {"name": name})
+    Engine.objects.filter(name=name).delete()
+    shutil.rmtree(found.tls_dir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Health:
+    engine: EngineAddress
+    version: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _health(engine: EngineAddress) -> Health:
+    try:
+        api = docker.APIClient(
+            base_url=engine.address,
+            version="1.41",
+            timeout=HEALTH_TIMEOUT,
+            tls=engine.tls_config(),
+            use_ssh_client=engine.address.startswith("ssh://"),
+        )
+        try:
+            return Health(engine, version=api.version()["Version"])
+        finally:
+            api.close()
+    except Exception as exc:  # any failure is this engine's health, never the page's
+        return Health(engine, error=str(exc).splitlines()[0][:300] if str(exc) else repr(exc))
+
+
+def health(engines: list[EngineAddress]) -> list[Health]:
+    """Ping every engine at once, each with its own timeout: the page takes about as long as
+    the slowest engine, never their sum."""
+    with ThreadPoolExecutor(max_workers=max(len(engines), 1)) as pool:
+        return list(pool.map(_health, engines))

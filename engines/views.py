@@ -1,0 +1,58 @@
+"""/engines/: every engine with its health, checked at once; one engine's overview."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard import audit, engine, engines
+from dashboard.engine import Denied, NotFound
+from dashboard.grants import grants_for
+from dashboard.overview import collect_overview
+from engines.forms import EngineForm
+
+
+def _administrators_only(request: HttpRequest) -> None:
+    if not grants_for(request.user).admin:
+        raise Denied(_("Only administrators manage engines."))
+
+
+@require_http_methods(["GET", "POST"])
+def engine_list(request: HttpRequest) -> HttpResponse:
+    _administrators_only(request)
+    form = EngineForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and form.save():
+        name = form.cleaned_data["name"]
+        audit.record(
+            request.user,
+            "engine-add",
+            target_kind="engine",
+            target_name=name,
+            command=form.cleaned_data["address"],
+        )
+        messages.success(request, _("Added engine %(name)s.") % {"name": name})
+        return redirect("engines:list")
+    context = {"health": engines.health(engines.every_engine()), "form": form}
+    return render(request, "engines/list.html", context, status=400 if form.errors else 200)
+
+
+def engine_overview(request: HttpRequest, name: str) -> HttpResponse:
+    _administrators_only(request)
+    if engines.find(name) is None:
+        raise NotFound(_("No such engine: %(name)s") % {"name": name})
+    with engine.on(name):
+        context = collect_overview(True, lambda: [])
+    return render(request, "dashboard/overview.html", {**context, "engine_name": name})
+
+
+@require_POST
+def engine_remove(request: HttpRequest, name: str) -> HttpResponse:
+    _administrators_only(request)
+    try:
+        engines.remove(name)
+    except engines.EngineConfigError as exc:
+        raise NotFound(exc.message) from None
+    audit.record(request.user, "engine-remove", target_kind="engine", target_name=name)
+    messages.success(request, _("Removed engine %(name)s.") % {"name": name})
+    return redirect("engines:list")

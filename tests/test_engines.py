@@ -1,0 +1,106 @@
+"""Several engines: a real second dockerd beside the first, added by command and by page, each
+with its health and overview; an engine that is down says so and breaks no other page."""
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from dashboard import engine as gateway
+from dashboard.models import AuditEvent
+from tests.conftest import signed_in
+from tests.harness.second_engine import second_engine
+from tests.pages import text_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def second(engine: docker.DockerClient) -> Iterator[str]:
+    with second_engine() as address:
+        yield address
+
+
+def test_the_command_adds_lists_and_removes_engines(second: str, capsys) -> None:
+    call_command("engine", "add", "second", second)
+    call_command("engine", "list")
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].startswith("local\t") and "up (Docker " in listed[1]
+    assert listed[2].startswith(f"second\t{second}\tup (Docker ")
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("engine", "add", "second", second)
+    call_command("engine", "remove", "second")
+    assert AuditEvent.objects.filter(action__in=["engine-add", "engine-remove"]).count() == 2
+
+
+def test_each_engine_answers_for_itself(admin_client: Client, second: str) -> None:
+    response = admin_client.post("/engines/", {"name": "second", "address": second})
+    assert response.status_code == 302
+    text = text_of(admin_client.get("/engines/").content)
+    assert text.count("up, Docker ") == 2
+    ours = text_of(admin_client.get("/engines/second/").content)
+    first = text_of(admin_client.get("/engines/local/").content)
+    second_root = docker.DockerClient(base_url=second).info()["DockerRootDir"]
+    assert "Engine second" in ours and second_root in ours and second in ours
+    assert second_root not in first and "Engine local" in first
+    with gateway.on("second"):
+        assert gateway.info()["DockerRootDir"] == second_root
+    assert gateway.info()["DockerRootDir"] != second_root  # the block is over: local again
+
+
+def test_an_engine_that_is_down_breaks_no_other_page(admin_client: Client, tmp_path: Path) -> None:
+    dead = f"unix://{tmp_path}/nothing.sock"
+    call_command("engine", "add", "gone", dead)
+    listed = admin_client.get("/engines/")
+    assert listed.status_code == 200
+    assert "engine gone is unreachable" in text_of(listed.content)
+    page = admin_client.get("/engines/gone/")
+    assert page.status_code == 503
+    assert f"Engine gone at {dead} is unreachable" in text_of(page.content)
+    assert admin_client.get("/").status_code == 200
+    assert admin_client.get("/containers/").status_code == 200
+
+
+def test_tls_files_are_kept_private_and_plain_tcp_is_loopback_only(
+    tmp_path: Path, settings
+) -> None:
+    with pytest.raises(CommandError, match="needs a TLS client certificate"):
+        call_command("engine", "add", "far", "tcp://192.0.2.10:2376")
+    pems = {}
+    for kind in ("ca", "cert", "key"):
+        pems[kind] = tmp_path / f"{kind}.pem"
+        pems[kind].write_text(f"-----BEGIN {kind}-----\n")
+    call_command(
+        "engine",
+        "add",
+        "far",
+        "tcp://192.0.2.10:2376",
+        "--tls-ca",
+        str(pems["ca"]),
+        "--tls-cert",
+        str(pems["cert"]),
+        "--tls-key",
+        str(pems["key"]),
+    )
+    kept = Path(settings.DATA_DIR) / "engines" / "far"
+    for kind in ("ca", "cert", "key"):
+        mode = stat.S_IMODE((kept / f"{kind}.pem").stat().st_mode)
+        assert mode == 0o600 and (kept / f"{kind}.pem").read_text() == f"-----BEGIN {kind}-----\n"
+    call_command("engine", "remove", "far")
+    assert not kept.exists()
+    with pytest.raises(CommandError, match="Use unix:///path"):
+        call_command("engine", "add", "odd", "http://example.org")
+
+
+def test_only_administrators_manage_engines(member, outsider) -> None:
+    for user in (member, outsider):
+        assert signed_in(user).get("/engines/").status_code == 403
+        assert signed_in(user).get("/engines/local/").status_code == 403
+    assert (
+        signed_in(member).post("/engines/", {"name": "x", "address": "unix:///x"}).status_code
+        == 403
+    )

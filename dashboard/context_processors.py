@@ -1,5 +1,8 @@
 from django.http import HttpRequest
+from django.urls import get_script_prefix
 
+from dashboard import engine
+from dashboard.engines import LOCAL
 from dashboard.grants import Role, grants_for
 
 
@@ -14,3 +17,10 @@ def team_status(request: HttpRequest) -> dict[str, bool]:
         "no_team": not grants.has_team,
         "manages_people": grants.admin or bool(grants.teams_with(Role.INSTRUCTOR)),
     }
+
+
+def current_engine(request: HttpRequest) -> dict[str, str]:
+    """The engine the page is on (named in the header unless it is ``local``), and the path
+    prefix of its pages and websockets."""
+    name = engine.current_name()
+    return {"engine_name": "" if name == LOCAL else name, "engine_prefix": get_script_prefix()}

@@ -78,6 +78,10 @@ def on(name: str) -> Iterator[None]:
         _current.reset(token)
 
 
+def current_name() -> str:
+    return _current.get()
+
+
 def current() -> EngineAddress:
     name = _current.get()
     found = engines.local() if name == LOCAL else engines.find(name)
@@ -109,8 +113,8 @@ def client() -> docker.APIClient:
     return api
 
 
-def unreachable() -> EngineUnreachable:
-    address = current()
+def unreachable(address: EngineAddress | None = None) -> EngineUnreachable:
+    address = address or current()
     if address.name == LOCAL:
         message = _("The Docker Engine at %(host)s is unreachable. Is it running?")
     else:

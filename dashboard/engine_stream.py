@@ -12,6 +12,7 @@ import ssl
 import urllib.parse
 from dataclasses import dataclass
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -67,8 +68,9 @@ def _tls_context(address: engine.EngineAddress) -> ssl.SSLContext | None:
     return context
 
 
-async def _open_connection() -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    address = engine.current()
+async def _open_connection(
+    address: engine.EngineAddress,
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     host = address.address
     parts = urllib.parse.urlsplit(host)
     try:
@@ -79,7 +81,7 @@ async def _open_connection() -> tuple[asyncio.StreamReader, asyncio.StreamWriter
                 parts.hostname, parts.port or 2375, limit=READ_SIZE * 2, ssl=_tls_context(address)
             )
     except OSError as exc:
-        raise engine.unreachable() from exc
+        raise engine.unreachable(address) from exc
     raise EngineUnreachable(
         _("Dockboard cannot open terminal streams to %(host)s.") % {"host": host}
     )
@@ -109,7 +111,8 @@ async def _error_from(reader: asyncio.StreamReader, status: int, headers: dict) 
 
 async def _upgrade(path: str, tty: bool, body: bytes = b"") -> EngineStream:
     version = await asyncio.to_thread(engine.api_version)
-    reader, writer = await _open_connection()
+    address = await database_sync_to_async(engine.current)()  # an added engine is a row
+    reader, writer = await _open_connection(address)
     request = (
         f"POST /v{version}{path} HTTP/1.1\r\n"
         "Host: docker\r\n"
@@ -127,7 +130,7 @@ async def _upgrade(path: str, tty: bool, body: bytes = b"") -> EngineStream:
                 raise await _error_from(reader, status, headers)
     except (OSError, TimeoutError, ValueError, IndexError) as exc:
         writer.close()
-        raise engine.unreachable() from exc
+        raise engine.unreachable(address) from exc
     except EngineError:
         writer.close()
         raise

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
-from dashboard import labels
+from dashboard import engine, labels
 from dashboard.models import Membership, Team
 
 type User = AbstractBaseUser | AnonymousUser
@@ -74,25 +74,24 @@ class Grants:
 
 
 def grants_for(user: User) -> Grants:
-    """The user's grants, read from the database once per user object (one request)."""
-    cached = getattr(user, CACHE_ATTRIBUTE, None)
-    if cached is not None:
-        return cached
+    """The user's grants on the current engine (their roles in the teams that use it), read from
+    the database once per user object (one request) and engine."""
+    engine_name = engine.current_name()
+    cached = getattr(user, CACHE_ATTRIBUTE, {})
+    if engine_name in cached:
+        return cached[engine_name]
     if not (user.is_authenticated and user.is_active):
         grants = Grants(None)
     elif user.is_superuser:
         grants = Grants(user.pk, admin=True)
     else:
-        roles = dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+        memberships = Membership.objects.filter(user=user).values_list(
+            "team_id", "role", "team__engines"
+        )
+        roles = {team: role for team, role, names in memberships if engine_name in names.split()}
         grants = Grants(user.pk, roles=roles)
-    setattr(user, CACHE_ATTRIBUTE, grants)
+    setattr(user, CACHE_ATTRIBUTE, {**cached, engine_name: grants})
     return grants
-
-
-def forget(user: User) -> None:
-    """Drop the cached grants (after a change of role, in the same request)."""
-    if hasattr(user, CACHE_ATTRIBUTE):
-        delattr(user, CACHE_ATTRIBUTE)
 
 
 def creatable_teams(user: User) -> list[Team]:

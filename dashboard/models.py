@@ -47,6 +47,9 @@ class Team(models.Model):
     team_cpus = models.DecimalField(
         _("CPUs in the team"), max_digits=6, decimal_places=2, default=Decimal(8)
     )
+    engines = models.TextField(
+        _("engines"), default="local", help_text=_("The engines its members use, one a line.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -57,6 +60,10 @@ class Team(models.Model):
     @property
     def image_patterns(self) -> list[str]:
         return [line.strip() for line in self.allowed_images.splitlines() if line.strip()]
+
+    @property
+    def engine_names(self) -> list[str]:
+        return self.engines.split()
 
     @property
     def publishes_ports(self) -> bool:
@@ -128,15 +135,21 @@ class AdmittedContainer(models.Model):
     such an overcount never refuses without a recount. A container given Dockboard's labels by
     hand with the CLI (administrators only) counts from the next hourly reconcile."""
 
-    container_id = models.CharField(max_length=64, unique=True)
+    engine = models.CharField(max_length=40, default="local")
+    container_id = models.CharField(max_length=64)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     owner_id = models.BigIntegerField(db_index=True)
     memory = models.BigIntegerField(default=0)
     nano_cpus = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engine", "container_id"], name="one_entry_a_container")
+        ]
+
     def __str__(self) -> str:
-        return f"{self.container_id[:12]} in {self.team_id}"
+        return f"{self.container_id[:12]} on {self.engine} in {self.team_id}"
 
 
 class Engine(models.Model):

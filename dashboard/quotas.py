@@ -6,6 +6,7 @@ reconciled with the engine's labels (which cannot change once a container exists
 made behind Dockboard's back never cost anyone a container. The team page counts the engine.
 """
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import engine, labels
+from dashboard.engine import EngineError
 from dashboard.housekeeping import housekeeping
 from dashboard.models import AdmittedContainer, Team
 from dashboard.units import format_cpus, format_size, nano_cpus
@@ -88,9 +90,10 @@ def admitted(container_id: str, team: Team, owner_id: int, new_labels: dict[str,
     table = connection.ops.quote_name(AdmittedContainer._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (container_id, team_id, owner_id, memory, nano_cpus, "  # noqa: S608
-            "created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {table} (engine, container_id, team_id, owner_id, memory, nano_cpus, "  # noqa: S608
+            "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [
+                engine.current_name(),
                 container_id,
                 team.pk,
                 owner_id,
@@ -102,15 +105,17 @@ def admitted(container_id: str, team: Team, owner_id: int, new_labels: dict[str,
 
 
 def reconcile(team: Team) -> None:
-    """Make the ledger what the engine holds for the team: one engine call."""
+    """Make the ledger's entries on the current engine what it holds for the team: one call."""
     present = {
         s["Id"]: s.get("Labels") or {} for s in engine.list_containers([f"{labels.TEAM}={team.pk}"])
     }
-    ledger = AdmittedContainer.objects.filter(team=team)
+    engine_name = engine.current_name()
+    ledger = AdmittedContainer.objects.filter(team=team, engine=engine_name)
     ledger.exclude(container_id__in=list(present)).delete()
     known = set(ledger.values_list("container_id", flat=True))
     AdmittedContainer.objects.bulk_create(
         AdmittedContainer(
+            engine=engine_name,
             container_id=container_id,
             team=team,
             owner_id=_number(found.get(labels.OWNER)),
@@ -124,8 +129,10 @@ def reconcile(team: Team) -> None:
 
 @receiver(housekeeping)
 def reconcile_every_team(sender: object, **kwargs: object) -> None:
-    for team in Team.objects.filter(pk__in=AdmittedContainer.objects.values("team")):
-        reconcile(team)
+    entries = AdmittedContainer.objects.values_list("team", "engine").distinct().order_by()
+    for team_id, engine_name in entries:
+        with engine.on(engine_name), contextlib.suppress(EngineError):  # down: the next hour
+            reconcile(Team.objects.get(pk=team_id))
 
 
 def refusal(team: Team, owner_id: int, new_labels: dict[str, Any]) -> str | None:

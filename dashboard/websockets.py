@@ -8,6 +8,8 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from dashboard.engine_scope import EngineScopeWebsocket
+
 
 def _header(scope: dict, name: bytes) -> str:
     for key, value in scope.get("headers") or []:
@@ -56,4 +58,6 @@ class LoginRequired:
 def websocket_application() -> Any:
     from containers.routing import websocket_urlpatterns
 
-    return SameOriginOnly(AuthMiddlewareStack(LoginRequired(URLRouter(websocket_urlpatterns))))
+    return SameOriginOnly(
+        EngineScopeWebsocket(AuthMiddlewareStack(LoginRequired(URLRouter(websocket_urlpatterns))))
+    )

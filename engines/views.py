@@ -1,15 +1,15 @@
-"""/engines/: every engine with its health, checked at once; one engine's overview."""
+"""/engines/: every engine with its health, checked at once. Each engine's own pages are
+``/engines/NAME/…`` (dashboard/engine_scope.py)."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from dashboard import audit, engine, engines
+from dashboard import audit, engines
 from dashboard.engine import Denied, NotFound
 from dashboard.grants import grants_for
-from dashboard.overview import collect_overview
 from engines.forms import EngineForm
 
 
@@ -21,6 +21,8 @@ def _administrators_only(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def engine_list(request: HttpRequest) -> HttpResponse:
     _administrators_only(request)
+    if "remove" in request.POST:
+        return _remove(request, request.POST["remove"])
     form = EngineForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and form.save():
         name = form.cleaned_data["name"]
@@ -37,18 +39,7 @@ def engine_list(request: HttpRequest) -> HttpResponse:
     return render(request, "engines/list.html", context, status=400 if form.errors else 200)
 
 
-def engine_overview(request: HttpRequest, name: str) -> HttpResponse:
-    _administrators_only(request)
-    if engines.find(name) is None:
-        raise NotFound(_("No such engine: %(name)s") % {"name": name})
-    with engine.on(name):
-        context = collect_overview(True, lambda: [])
-    return render(request, "dashboard/overview.html", {**context, "engine_name": name})
-
-
-@require_POST
-def engine_remove(request: HttpRequest, name: str) -> HttpResponse:
-    _administrators_only(request)
+def _remove(request: HttpRequest, name: str) -> HttpResponse:
     try:
         engines.remove(name)
     except engines.EngineConfigError as exc:

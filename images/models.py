@@ -28,6 +28,7 @@ class PullJob(models.Model):
     ACTIVE = (State.QUEUED, State.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    engine = models.CharField(max_length=40, default="local")
     reference = models.CharField(max_length=512)
     platform = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(
@@ -54,7 +55,7 @@ class PullJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["reference", "state"])]
+        indexes = [models.Index(fields=["engine", "reference", "state"])]
 
     def __str__(self) -> str:
         return f"pull {self.reference} ({self.state})"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dashboard import engine, policy
 from dashboard.engine import EngineError
+from dashboard.engine_scope import engine_scope
 from dashboard.reference import parse_reference
 from images.models import HEARTBEAT_SECONDS, PullJob
 from images.pull_progress import PullFailed, PullProgress, short_error
@@ -136,4 +137,5 @@ def run_by_id(job_id: str) -> None:
     mark_stale_jobs_interrupted()  # the worker before this one may have died mid-pull
     job = PullJob.objects.filter(pk=job_id).first()
     if job is not None:
-        run(job)
+        with engine_scope(job.engine):  # links the follow-up makes point at that engine too
+            run(job)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard import audit, policy
+from dashboard import audit, engine, policy
 from dashboard.grants import User
 from dashboard.reference import ImageReference, parse_reference
 from images.models import PullJob, stale_after
@@ -29,16 +29,26 @@ def request_pull(
     Refused by the policy gate before anything is queued. With ``follow_up``, the requester's
     receiver of ``pull_succeeded`` carries it out once the image is here."""
     policy.check_pull(user, reference, platform)
+    engine_name = engine.current_name()
     with transaction.atomic():
         running = (
             PullJob.objects.select_for_update()
-            .filter(reference=str(reference), platform=platform, state__in=PullJob.ACTIVE)
+            .filter(
+                engine=engine_name,
+                reference=str(reference),
+                platform=platform,
+                state__in=PullJob.ACTIVE,
+            )
             .first()
         )
         if running is not None and not running.is_stale() and follow_up is None:
             return running
         job = PullJob.objects.create(
-            reference=str(reference), platform=platform, requested_by=user, follow_up=follow_up
+            engine=engine_name,
+            reference=str(reference),
+            platform=platform,
+            requested_by=user,
+            follow_up=follow_up,
         )
         transaction.on_commit(lambda: pull_image.enqueue(str(job.pk)))
     audit.record(

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboard.engines import find
 from dashboard.image_patterns import pattern_is_valid
 from dashboard.models import Membership, Team
 from dashboard.units import format_size, parse_size
@@ -51,9 +52,13 @@ class TeamPolicyForm(forms.ModelForm):
             "team_containers",
             "team_memory",
             "team_cpus",
+            "engines",
         ]
         field_classes = dict.fromkeys(SIZE_FIELDS, SizeField)
-        widgets = {"allowed_images": forms.Textarea(attrs={"rows": 4, "cols": 50})}
+        widgets = {
+            "allowed_images": forms.Textarea(attrs={"rows": 4, "cols": 50}),
+            "engines": forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        }
 
     def clean_allowed_images(self) -> str:
         patterns = [p.strip() for p in self.cleaned_data["allowed_images"].splitlines()]
@@ -63,6 +68,15 @@ class TeamPolicyForm(forms.ModelForm):
                 _("Not an image pattern: %(patterns)s.") % {"patterns": ", ".join(bad)}
             )
         return "\n".join(p for p in patterns if p)
+
+    def clean_engines(self) -> str:
+        names = self.cleaned_data["engines"].split()
+        unknown = [name for name in names if find(name) is None]
+        if unknown:
+            raise forms.ValidationError(
+                _("No such engine: %(name)s") % {"name": ", ".join(unknown)}
+            )
+        return "\n".join(dict.fromkeys(names))
 
     def clean_log_max_size(self) -> str:
         text = self.cleaned_data["log_max_size"].strip().lower()

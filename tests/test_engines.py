@@ -7,14 +7,16 @@ from pathlib import Path
 
 import docker
 import pytest
+from channels.db import database_sync_to_async
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from dashboard import engine as gateway
 from dashboard.models import AuditEvent
-from tests.conftest import signed_in
+from tests.conftest import TEST_LABEL, session_cookie, signed_in
 from tests.harness.second_engine import second_engine
 from tests.pages import text_of
+from tests.terminal_client import TerminalClient
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +25,19 @@ pytestmark = pytest.mark.django_db
 def second(engine: docker.DockerClient) -> Iterator[str]:
     with second_engine() as address:
         yield address
+
+
+@pytest.fixture
+def on_second(second: str, busybox: str) -> Iterator[docker.DockerClient]:
+    """The second engine added to Dockboard, with the test image pulled from the registry."""
+    call_command("engine", "add", "second", second)
+    client = docker.DockerClient(base_url=second, version="1.41", timeout=60)
+    repository, tag = busybox.rsplit(":", 1)
+    client.images.pull(repository, tag=tag)
+    yield client
+    for container in client.containers.list(all=True, filters={"label": TEST_LABEL}):
+        container.remove(force=True)
+    client.close()
 
 
 def test_the_command_adds_lists_and_removes_engines(second: str, capsys) -> None:
@@ -46,10 +61,12 @@ def test_each_engine_answers_for_itself(admin_client: Client, second: str) -> No
     first = text_of(admin_client.get("/engines/local/").content)
     second_root = docker.DockerClient(base_url=second).info()["DockerRootDir"]
     assert "Engine second" in ours and second_root in ours and second in ours
-    assert second_root not in first and "Engine local" in first
+    assert second_root not in first and "Engine second" not in first
     with gateway.on("second"):
         assert gateway.info()["DockerRootDir"] == second_root
     assert gateway.info()["DockerRootDir"] != second_root  # the block is over: local again
+    assert admin_client.post("/engines/", {"remove": "second"}).status_code == 302
+    assert b'data-engine="second"' not in admin_client.get("/engines/").content
 
 
 def test_an_engine_that_is_down_breaks_no_other_page(admin_client: Client, tmp_path: Path) -> None:
@@ -58,7 +75,7 @@ def test_an_engine_that_is_down_breaks_no_other_page(admin_client: Client, tmp_p
     listed = admin_client.get("/engines/")
     assert listed.status_code == 200
     assert "engine gone is unreachable" in text_of(listed.content)
-    page = admin_client.get("/engines/gone/")
+    page = admin_client.get("/engines/gone/containers/")
     assert page.status_code == 503
     assert f"Engine gone at {dead} is unreachable" in text_of(page.content)
     assert admin_client.get("/").status_code == 200
@@ -99,8 +116,55 @@ def test_tls_files_are_kept_private_and_plain_tcp_is_loopback_only(
 def test_only_administrators_manage_engines(member, outsider) -> None:
     for user in (member, outsider):
         assert signed_in(user).get("/engines/").status_code == 403
-        assert signed_in(user).get("/engines/local/").status_code == 403
     assert (
         signed_in(member).post("/engines/", {"name": "x", "address": "unix:///x"}).status_code
         == 403
     )
+
+
+def test_containers_are_addressed_on_their_engine(
+    on_second: docker.DockerClient, busybox: str, member, team, admin_client: Client
+) -> None:
+    team.engines = "local\nsecond"
+    team.save()
+    labels = {
+        TEST_LABEL.split("=")[0]: TEST_LABEL.split("=")[1],
+        "dockboard.owner": str(member.pk),
+        "dockboard.team": str(team.pk),
+    }
+    there = on_second.containers.run(busybox, "sleep 600", detach=True, labels=labels, init=True)
+    member_client = signed_in(member)
+    listed = text_of(member_client.get("/engines/second/containers/").content)
+    assert there.name in listed and "engine second" in listed
+    assert there.name not in text_of(member_client.get("/containers/").content)
+    assert member_client.get(f"/containers/{there.id}/").status_code == 404  # not on local
+    page = member_client.get(f"/engines/second/containers/{there.id}/").content.decode()
+    assert f'href="/engines/second/containers/{there.id}/terminal/"' in page
+
+    response = member_client.post(
+        f"/engines/second/containers/{there.id}/actions/", {"action": "stop"}, follow=True
+    )
+    assert f"docker stop {there.name}" in text_of(response.content)
+    there.reload()
+    assert there.status == "exited"
+
+    team.engines = "local"  # the team no longer uses the second engine: nothing to see there
+    team.save()
+    assert there.name not in text_of(signed_in(member).get("/engines/second/containers/").content)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_terminal_on_the_second_engine(on_second: docker.DockerClient, busybox: str, admin):
+    container = on_second.containers.run(
+        busybox, tty=True, stdin_open=True, detach=True, labels=dict([TEST_LABEL.split("=")])
+    )
+    cookie = await database_sync_to_async(session_cookie)(admin)
+    client = TerminalClient(f"/engines/second/ws/containers/{container.id}/attach/", cookie)
+    assert await client.connect()
+    await client.event("hello")
+    await client.send(b"hostname\n")
+    await client.read_until(container.id[:12].encode() + b"\r\n")
+    await client.close()
+    local_path = TerminalClient(f"/ws/containers/{container.id}/attach/", cookie)
+    assert not await local_path.connect()  # the local engine has no such container

@@ -69,6 +69,7 @@ def test_only_administrators_change_the_policy(
                 "log_max_files",
                 "member_containers",
                 "team_containers",
+                "engines",
             )
         },
         "allowed_images": "busybox\n127.0.0.1:5000/acc/*",
@@ -95,6 +96,10 @@ def test_only_administrators_change_the_policy(
     assert bad.status_code == 400
     assert "Not an image pattern: Not An Image" in text_of(bad.content)
     assert "Give both host ports" in text_of(bad.content)
+    unknown = admin_client.post(
+        f"/teams/{team.pk}/policy/", {**change, "engines": "local\nnowhere"}
+    )
+    assert "No such engine: nowhere" in text_of(unknown.content)
     assert AuditEvent.objects.filter(action="policy-change", team=team).count() == 1
 
 
@@ -172,6 +177,7 @@ def test_the_team_command_sets_the_policy(capsys) -> None:
     call_command("team", "lab", "--containers", "4")
     team.refresh_from_db()
     assert team.member_containers == 4 and len(team.image_patterns) == 2
+    assert team.engine_names == ["local"]
     assert "team lab updated" in capsys.readouterr().out
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dashboard import audit
+from dashboard.engines import find
 from dashboard.image_patterns import pattern_is_valid
 from dashboard.models import Team
 from dashboard.units import parse_cpus, parse_size
@@ -22,6 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--containers", type=int, help="containers per member")
         parser.add_argument("--memory", help="memory per member, e.g. 2g")
         parser.add_argument("--cpus", help="CPUs per member, e.g. 2")
+        parser.add_argument(
+            "--engine",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="an engine the team's members use (local unless named)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         for pattern in options["allow_image"]:
@@ -32,6 +40,10 @@ class Command(BaseCommand):
             p for p in options["allow_image"] if p not in team.image_patterns
         ]
         team.allowed_images = "\n".join(patterns)
+        for name in options["engine"]:
+            if find(name) is None:
+                raise CommandError(f"no such engine: {name!r}")
+        team.engines = "\n".join(dict.fromkeys([*team.engine_names, *options["engine"]]))
         if options["containers"] is not None:
             if options["containers"] < 0:
                 raise CommandError("--containers takes a number from 0 up")

@@ -40,7 +40,7 @@ def split(path: str) -> tuple[str | None, str]:
     """The engine a path names (None: no engine prefix, or a page that is not an engine's) and
     the path without the prefix."""
     match = ENGINE_PATH.match(path)
-    if match is None:
+    if match is None or match["name"] == engines.ALL:  # /engines/all/…: every engine's, by itself
         return None, path
     rest = "/" + match["rest"]
     return (match["name"] if SCOPED.match(match["rest"]) else None), rest

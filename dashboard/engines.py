@@ -4,22 +4,25 @@ address (``unix://…``, ``tcp://host:2376`` with a TLS client certificate, ``ss
 TLS files are kept in the data directory, ``engines/NAME/{ca,cert,key}.pem``, mode 0600.
 """
 
+import contextvars
 import ipaddress
 import os
 import shutil
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 import docker
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
-from dashboard.models import Engine
+from dashboard.models import Engine, Team
 
 LOCAL = "local"
+ALL = "all"  # not an engine: /engines/all/containers/ lists every engine's containers
 TLS_FILES = ("ca", "cert", "key")
 HEALTH_TIMEOUT = 3.0
 
@@ -60,6 +63,14 @@ def find(name: str) -> EngineAddress | None:
     return EngineAddress(row.name, row.address, row.tls) if row else None
 
 
+def usable_engines(user: object) -> list[str]:
+    """The engines a user works on: all (administrators), else their teams' engines."""
+    if getattr(user, "is_superuser", False):
+        return [e.name for e in every_engine()]
+    names = Team.objects.filter(memberships__user=user).values_list("engines", flat=True)
+    return list(dict.fromkeys(name for text in names for name in text.split()))
+
+
 def every_engine() -> list[EngineAddress]:
     return [local(), *(EngineAddress(e.name, e.address, e.tls) for e in Engine.objects.all())]
 
@@ -91,7 +102,7 @@ def _is_loopback(host: str) -> bool:
 
 def add(name: str, address: str, tls_files: dict[str, bytes] | None = None) -> Engine:
     """Add an engine; ``tls_files`` maps ca, cert and key to their PEM contents (all or none)."""
-    if name == LOCAL or Engine.objects.filter(name=name).exists():
+    if name in (LOCAL, ALL) or Engine.objects.filter(name=name).exists():
         raise EngineConfigError(_("An engine named %(name)s exists already.") % {"name": name})
     if tls_files and sorted(tls_files) != sorted(TLS_FILES):
         raise EngineConfigError(
@@ -151,3 +162,43 @@ def health(engines: list[EngineAddress]) -> list[Health]:
     the slowest engine, never their sum."""
     with ThreadPoolExecutor(max_workers=max(len(engines), 1)) as pool:
         return list(pool.map(_health, engines))
+
+
+@dataclass(frozen=True)
+class Answer[T]:
+    engine: str
+    value: T | None = None
+    error: str = ""
+
+
+def on_each[T](names: list[str], call: Callable[[], T], timeout: float) -> list[Answer[T]]:
+    """``call`` on every engine at once, each in its own thread and with the engine made current;
+    an engine that fails or has not answered within ``timeout`` seconds gets its error instead,
+    so the whole takes about as long as the slowest engine that answers."""
+    from dashboard import engine  # the gateway imports this module
+
+    def one(name: str) -> T:
+        try:
+            with engine.on(name):
+                return call()
+        finally:
+            connections.close_all()  # this thread's own database connection
+
+    pool = ThreadPoolExecutor(max_workers=max(len(names), 1))
+    futures = {name: pool.submit(contextvars.copy_context().run, one, name) for name in names}
+    wait(futures.values(), timeout=timeout)
+    answers = []
+    for name, future in futures.items():
+        if not future.done():
+            answers.append(
+                Answer(
+                    name,
+                    error=_("did not answer within %(seconds)s s") % {"seconds": f"{timeout:g}"},
+                )
+            )
+        elif isinstance(error := future.exception(), Exception):
+            answers.append(Answer(name, error=getattr(error, "message", str(error))))
+        else:
+            answers.append(Answer(name, future.result()))
+    pool.shutdown(wait=False, cancel_futures=True)
+    return answers

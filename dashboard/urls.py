@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from containers import everywhere
 from dashboard import views
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("containers/", include("containers.urls")),
     path("", include("teams.urls")),
     path("audit/", include("audit.urls")),
+    path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),
     path("engines/", include("engines.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -12,6 +12,8 @@ from dashboard.engine import Denied, NotFound
 from dashboard.grants import grants_for
 from engines.forms import EngineForm
 
+ALL_ENGINES_TIMEOUT = 5.0
+
 
 def _administrators_only(request: HttpRequest) -> None:
     if not grants_for(request.user).admin:

@@ -168,3 +168,29 @@ async def test_a_terminal_on_the_second_engine(on_second: docker.DockerClient, b
     await client.close()
     local_path = TerminalClient(f"/ws/containers/{container.id}/attach/", cookie)
     assert not await local_path.connect()  # the local engine has no such container
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_engines_containers_in_one_list(
+    on_second: docker.DockerClient,
+    busybox: str,
+    make_container,
+    member,
+    team,
+    tmp_path: Path,
+    admin_client: Client,
+) -> None:
+    team.engines = "local\nsecond"
+    team.save()
+    mine_here = make_container("sleep 600", name="here", init=True)
+    ownership = {"dockboard.owner": str(member.pk), "dockboard.team": str(team.pk)}
+    labels = {**dict([TEST_LABEL.split("=")]), **ownership}
+    mine_there = on_second.containers.create(busybox, "true", labels=labels, name="there-x")
+    call_command("engine", "add", "gone", f"unix://{tmp_path}/nothing.sock")
+    admin_page = admin_client.get("/engines/all/containers/").content.decode()
+    for engine_name, container in (("local", mine_here), ("second", mine_there)):
+        assert f'data-engine="{engine_name}" data-id="{container.id}"' in admin_page
+    assert 'data-down="gone"' in admin_page and "engine gone is unreachable" in text_of(admin_page)
+    assert f'href="/engines/second/containers/{mine_there.id}/"' in admin_page
+    members = text_of(signed_in(member).get("/engines/all/containers/").content)
+    assert mine_here.name in members and mine_there.name in members

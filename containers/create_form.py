@@ -8,17 +8,15 @@ from django.utils.translation import gettext_lazy
 
 from containers import spec
 from containers.validation import CONTAINER_NAME
-from dashboard.grants import User, creatable_teams, grants_for
-from dashboard.models import Team
 from dashboard.reference import InvalidReference, parse_reference
+from dashboard.team_forms import TeamOwnedForm
 
 TEXTAREA = {"rows": 2, "cols": 40}
-# What a submit may carry besides the fields: anything else is refused, not silently dropped.
-SUBMIT_KEYS = {"csrfmiddlewaretoken", "create", "run"}
-NO_TEAM = ""
 
 
-class CreateContainerForm(forms.Form):
+class CreateContainerForm(TeamOwnedForm):
+    submit_keys = {"csrfmiddlewaretoken", "create", "run"}
+
     image = forms.CharField(label=gettext_lazy("Image"), max_length=255)
     name = forms.CharField(label=gettext_lazy("Name (--name)"), required=False, max_length=128)
     command = forms.CharField(label=gettext_lazy("Command"), required=False, max_length=4096)
@@ -60,7 +58,6 @@ class CreateContainerForm(forms.Form):
         widget=forms.Textarea(attrs=TEXTAREA),
     )
     network = forms.CharField(label=gettext_lazy("Network (--network)"), required=False)
-    team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
     privileged = forms.BooleanField(label=gettext_lazy("Privileged (--privileged)"), required=False)
     cap_add = forms.CharField(label=gettext_lazy("Add capabilities (--cap-add)"), required=False)
     cap_drop = forms.CharField(label=gettext_lazy("Drop capabilities (--cap-drop)"), required=False)
@@ -80,39 +77,12 @@ class CreateContainerForm(forms.Form):
     uts = forms.CharField(label=gettext_lazy("UTS namespace (--uts)"), required=False)
     userns = forms.CharField(label=gettext_lazy("User namespace (--userns)"), required=False)
 
-    def __init__(
-        self, *args: object, teams: list[Team] | None = None, admin: bool = False, **kwargs: object
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [(str(team.pk), team.name) for team in teams or []]
-        if admin:
-            choices.insert(0, (NO_TEAM, _("No team (administrators only)")))
-        self.fields["team"].choices = choices
-        if len(choices) == 1:
-            self.fields["team"].initial = choices[0][0]
-
     def clean(self) -> dict:
-        unknown = sorted(set(self.data) - set(self.fields) - SUBMIT_KEYS)
-        if unknown:
-            raise forms.ValidationError(
-                _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)}
-            )
+        super().clean()
         for name in ("uts", "userns"):
             if self.cleaned_data.get(name, "").strip() not in ("", "host"):
                 self.add_error(name, _("The only value is host."))
         return self.cleaned_data
-
-    @classmethod
-    def for_user(cls, user: User, data: object = None, **kwargs: object) -> "CreateContainerForm":
-        """The form with the teams this user may create containers in to choose from."""
-        return cls(data, teams=creatable_teams(user), admin=grants_for(user).admin, **kwargs)
-
-    def team_id(self) -> int | None:
-        """The chosen team; a user with only one team to choose need not say it."""
-        value = self.cleaned_data.get("team") or NO_TEAM
-        if value == NO_TEAM and self.fields["team"].initial:
-            value = self.fields["team"].initial
-        return int(value) if value != NO_TEAM else None
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

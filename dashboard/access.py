@@ -171,3 +171,24 @@ def visible_audit_events(user: User) -> Any:
     if not instructed:
         raise Denied(_("Only administrators and instructors read the audit log."))
     return AuditEvent.objects.filter(team_id__in=instructed)
+
+
+def visible_services(user: User) -> list[dict[str, Any]]:
+    """The Swarm services the user may see: by the same ownership labels as containers."""
+    grants = grants_for(user)
+    filters = grants.list_filters()
+    if filters is None:
+        return []
+    services = engine.list_services(filters)
+    return [s for s in services if grants.container_rights(s["Spec"].get("Labels"))]
+
+
+def access_service(user: User, ref: str) -> dict[str, Any]:
+    """A service the user may see, or ``NotFound`` alike for a missing or hidden one."""
+    missing = _("No such service: %(ref)s")
+    if not grants_for(user).has_team:
+        raise NotFound(missing % {"ref": ref})
+    service = _inspect(engine.inspect_service, ref, missing)
+    if grants_for(user).container_rights(service["Spec"].get("Labels")) is Rights.NONE:
+        raise NotFound(missing % {"ref": ref})
+    return service

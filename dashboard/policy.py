@@ -117,6 +117,11 @@ class CheckedExec(_Sealed):
 
 
 @dataclass(frozen=True)
+class CheckedService(_Sealed):
+    parameters: dict[str, Any]  # keyword arguments of the SDK's create_service (policy_services)
+
+
+@dataclass(frozen=True)
 class CheckedPull(_Sealed):
     reference: ImageReference
     platform: str

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "teams",
     "audit",
     "engines",
+    "swarm",
     "axes",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("images/", include("images.urls")),
     path("containers/", include("containers.urls")),
+    path("swarm/", include("swarm.urls")),
     path("", include("teams.urls")),
     path("audit/", include("audit.urls")),
     path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),

@@ -27,6 +27,7 @@ from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
 from tests.harness.images import build_busybox_image, build_layered_image, push
 from tests.harness.registry import loopback_registry
+from tests.harness.second_engine import second_engine
 from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
 
@@ -58,6 +59,13 @@ def engine() -> Iterator[docker.DockerClient]:
             yield client
         finally:
             remove_labelled(client, TEST_LABEL)
+
+
+@pytest.fixture(scope="session")
+def second_engine_address(engine: docker.DockerClient) -> Iterator[str]:
+    """A real second dockerd beside the first (own paths and bridge), for several-engine tests."""
+    with second_engine() as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

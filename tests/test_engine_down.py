@@ -19,6 +19,8 @@ POST_ONLY = {
     "/containers/x/actions/": {"action": "stop"},
     "/images/x/tag/": {"target": "app:v2"},
     "/images/x/remove/": {},
+    "/swarm/services/x/actions/": {"action": "remove"},
+    "/swarm/nodes/x/availability/": {"availability": "drain"},
 }
 
 

@@ -14,17 +14,15 @@ from django.test import Client
 from dashboard import engine as gateway
 from dashboard.models import AuditEvent
 from tests.conftest import TEST_LABEL, session_cookie, signed_in
-from tests.harness.second_engine import second_engine
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def second(engine: docker.DockerClient) -> Iterator[str]:
-    with second_engine() as address:
-        yield address
+@pytest.fixture
+def second(second_engine_address: str) -> str:
+    return second_engine_address
 
 
 @pytest.fixture

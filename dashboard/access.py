@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from dashboard import engine
+from dashboard import engine, engine_swarm
 from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
@@ -179,7 +179,7 @@ def visible_services(user: User) -> list[dict[str, Any]]:
     filters = grants.list_filters()
     if filters is None:
         return []
-    services = engine.list_services(filters)
+    services = engine_swarm.list_services(filters)
     return [s for s in services if grants.container_rights(s["Spec"].get("Labels"))]
 
 
@@ -188,7 +188,7 @@ def access_service(user: User, ref: str) -> dict[str, Any]:
     missing = _("No such service: %(ref)s")
     if not grants_for(user).has_team:
         raise NotFound(missing % {"ref": ref})
-    service = _inspect(engine.inspect_service, ref, missing)
+    service = _inspect(engine_swarm.inspect_service, ref, missing)
     if grants_for(user).container_rights(service["Spec"].get("Labels")) is Rights.NONE:
         raise NotFound(missing % {"ref": ref})
     return service

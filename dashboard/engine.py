@@ -21,7 +21,7 @@ from dashboard import engines
 from dashboard.engines import LOCAL, EngineAddress
 
 if TYPE_CHECKING:
-    from dashboard.policy import CheckedCreate, CheckedExec, CheckedPull, CheckedService
+    from dashboard.policy import CheckedCreate, CheckedExec, CheckedPull
 
 
 class EngineError(Exception):
@@ -236,7 +236,7 @@ def path_exists(ref: str, path: str) -> bool:
     return True
 
 
-def _require[T](checked: object, kind: type[T]) -> T:
+def require[T](checked: object, kind: type[T]) -> T:
     """Creates, execs and pulls take only what the policy gate (dashboard/policy.py) made."""
     if not isinstance(checked, kind):
         raise TypeError(f"the engine takes a {kind.__name__} from dashboard.policy")
@@ -247,7 +247,7 @@ def _require[T](checked: object, kind: type[T]) -> T:
 def create_exec(checked: "CheckedExec") -> str:
     from dashboard.policy import CheckedExec
 
-    checked = _require(checked, CheckedExec)
+    checked = require(checked, CheckedExec)
     created = client().exec_create(
         checked.container_id,
         checked.command,
@@ -319,7 +319,7 @@ def container_logs(
 def create_container(checked: "CheckedCreate") -> str:
     from dashboard.policy import CheckedCreate
 
-    return client().create_container(**_require(checked, CheckedCreate).parameters)["Id"]
+    return client().create_container(**require(checked, CheckedCreate).parameters)["Id"]
 
 
 @engine_call
@@ -337,7 +337,7 @@ def pull_stream(checked: "CheckedPull") -> tuple[Any, Iterator[dict]]:
     Errors before the stream begins raise ``EngineError``; later ones arrive as messages."""
     from dashboard.policy import CheckedPull
 
-    reference = _require(checked, CheckedPull).reference
+    reference = require(checked, CheckedPull).reference
     with translated_errors():
         api = client()
         params = {"fromImage": reference.repository, "tag": reference.pull_tag}
@@ -379,55 +379,3 @@ def prune_dangling_images(label: str = "") -> dict[str, Any]:
 @engine_call
 def prune_stopped_containers(label_filters: list[str]) -> dict[str, Any]:
     return client().prune_containers(filters={"label": label_filters} if label_filters else None)
-
-
-@engine_call
-def swarm_state() -> dict[str, Any]:
-    """`docker info`'s Swarm part: LocalNodeState, ControlAvailable (a manager), NodeID."""
-    return client().info().get("Swarm") or {}
-
-
-@engine_call
-def list_nodes() -> list[dict[str, Any]]:
-    return client().nodes()
-
-
-@engine_call
-def list_services(label_filters: list[str] | None = None) -> list[dict[str, Any]]:
-    return client().services(filters={"label": label_filters} if label_filters else None)
-
-
-@engine_call
-def list_tasks(service_id: str = "") -> list[dict[str, Any]]:
-    return client().tasks(filters={"service": service_id} if service_id else None)
-
-
-@engine_call
-def inspect_service(ref: str) -> dict[str, Any]:
-    return client().inspect_service(ref)
-
-
-@engine_call
-def update_service(service: dict[str, Any], **changes: Any) -> None:
-    """`docker service update` / `scale`: ``changes`` over the service's current spec."""
-    client().update_service(
-        service["ID"], service["Version"]["Index"], fetch_current_spec=True, **changes
-    )
-
-
-@engine_call
-def remove_service(ref: str) -> None:
-    client().remove_service(ref)
-
-
-@engine_call
-def set_node_availability(node: dict[str, Any], availability: str) -> None:
-    spec = {**node["Spec"], "Availability": availability}
-    client().update_node(node["ID"], node["Version"]["Index"], spec)
-
-
-@engine_call
-def create_service(checked: "CheckedService") -> str:
-    from dashboard.policy import CheckedService
-
-    return client().create_service(**_require(checked, CheckedService).parameters)["ID"]

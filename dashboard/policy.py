@@ -182,27 +182,34 @@ def create_container(
         )
 
 
+def owned_labels(grants: Grants, team: Team | None, asked: list[dict[str, str]]) -> dict:
+    """The labels to set: the first of ``asked`` with Dockboard's ownership added; a label of
+    Dockboard's own in any of them is refused."""
+    if any(labels.is_reserved(key) for label_set in asked for key in label_set):
+        raise PolicyRefusal(
+            "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
+        )
+    return {**asked[0], **_owner_labels(grants.user_id, team and team.pk)}
+
+
+def check_image(team: Team, image: str) -> None:
+    if not matches(team.image_patterns, image):
+        raise PolicyRefusal(
+            "image",
+            _("%(image)s is not on the list of images team %(team)s may use.")
+            % {"image": image, "team": team.name},
+        )
+
+
 def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> dict[str, Any]:
     final = dict(parameters)  # the labels and host config are replaced below, not changed
-    container_labels = dict(final.get("labels") or {})
-    for key in container_labels:
-        if labels.is_reserved(key):
-            raise PolicyRefusal(
-                "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
-            )
-    container_labels.update(_owner_labels(grants.user_id, team and team.pk))
-    final["labels"] = container_labels
+    final["labels"] = container_labels = owned_labels(grants, team, [final.get("labels") or {}])
     if grants.admin:
         return final
     for argument, value in final.items():
         if argument not in SAFE_ARGUMENTS and value not in (None, False, "", [], {}):
             raise PolicyRefusal("__all__", _("%(option)s is not allowed.") % {"option": argument})
-    if not matches(team.image_patterns, final["image"]):
-        raise PolicyRefusal(
-            "image",
-            _("%(image)s is not on the list of images team %(team)s may use.")
-            % {"image": final["image"], "team": team.name},
-        )
+    check_image(team, final["image"])
     host_config = dict(final.get("host_config") or {})
     for key, value in host_config.items():
         if key not in CHECKED_KEYS and value not in (None, False, "", [], {}, 0):

@@ -10,9 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dashboard import engine, labels
+from dashboard import engine_swarm
 from dashboard.grants import Grants, User, grants_for
-from dashboard.image_patterns import matches
 from dashboard.models import Team
 from dashboard.policy import (
     _SEAL,
@@ -22,8 +21,9 @@ from dashboard.policy import (
     PolicyRefusal,
     _limit,
     _locked_team,
-    _owner_labels,
     _refuse,
+    check_image,
+    owned_labels,
 )
 from dashboard.units import format_cpus, format_size, nano_cpus
 
@@ -56,7 +56,7 @@ def create_service(
         with transaction.atomic():
             team = _locked_team(grants, team_id)
             final = _checked(grants, team, parameters)
-            return engine.create_service(CheckedService(final, seal=_SEAL))
+            return engine_swarm.create_service(CheckedService(final, seal=_SEAL))
     except PolicyRefusal as refusal:
         _refuse(
             user,
@@ -78,16 +78,10 @@ def _refused(option: str, team: Team, field: str = "__all__") -> PolicyRefusal:
 
 def _checked(grants: Grants, team: Team | None, parameters: dict[str, Any]) -> dict[str, Any]:
     final = dict(parameters)
-    service_labels = dict(final.get("labels") or {})
     task = dict(final["task_template"])
     spec = dict(task.get("ContainerSpec") or {})
-    every_label = [*service_labels, *(spec.get("Labels") or {})]
-    if any(labels.is_reserved(key) for key in every_label):
-        raise PolicyRefusal(
-            "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
-        )
-    service_labels.update(_owner_labels(grants.user_id, team and team.pk))
-    final["labels"] = service_labels
+    asked = [final.get("labels") or {}, spec.get("Labels") or {}]
+    final["labels"] = owned_labels(grants, team, asked)
     if grants.admin:
         return final
     for key, value in parameters.items():
@@ -99,12 +93,7 @@ def _checked(grants: Grants, team: Team | None, parameters: dict[str, Any]) -> d
     for key in spec:
         if key not in SAFE_CONTAINER_KEYS and spec[key] not in (None, False, "", [], {}):
             raise _refused(key, team)
-    if not matches(team.image_patterns, spec.get("Image") or ""):
-        raise PolicyRefusal(
-            "image",
-            _("%(image)s is not on the list of images team %(team)s may use.")
-            % {"image": spec.get("Image"), "team": team.name},
-        )
+    check_image(team, spec.get("Image") or "")
     _check_mounts(team, spec.get("Mounts") or [])
     _check_networks(team, task.get("Networks") or [])
     _check_ports(team, (final.get("endpoint_spec") or {}).get("Ports") or [])

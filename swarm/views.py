@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import audit, engine
+from dashboard import audit, engine_swarm
 from dashboard.access import access_service, visible_services
 from dashboard.engine import Denied, EngineError, NotFound
 from dashboard.grants import grants_for
@@ -23,7 +23,7 @@ AVAILABILITY = ("active", "pause", "drain")
 
 
 def _manager() -> dict:
-    state = engine.swarm_state()
+    state = engine_swarm.swarm_state()
     if not state.get("ControlAvailable"):
         raise NotFound(_("This engine is not a Swarm manager."))
     return state
@@ -38,10 +38,10 @@ def swarm_overview(request: HttpRequest) -> HttpResponse:
     _manager()
     services = visible_services(request.user)
     mine = {s["ID"] for s in services}
-    tasks = [t for t in engine.list_tasks() if t.get("ServiceID") in mine]
+    tasks = [t for t in engine_swarm.list_tasks() if t.get("ServiceID") in mine]
     admin = grants_for(request.user).admin
     context = {
-        "nodes": engine.list_nodes() if admin else [],
+        "nodes": engine_swarm.list_nodes() if admin else [],
         "services": services,
         "tasks": tasks,
         "admin": admin,
@@ -105,17 +105,17 @@ def service_action(request: HttpRequest, ref: str) -> HttpResponse:
         replicas = request.POST.get("replicas", "")
         if not (replicas.isascii() and replicas.isdecimal() and int(replicas) <= 1000):
             raise PolicyRefusal("replicas", _("Use a number of replicas from 0 to 1000."))
-        engine.update_service(service, mode={"replicated": {"Replicas": int(replicas)}})
+        engine_swarm.update_service(service, mode={"replicated": {"Replicas": int(replicas)}})
         command = shlex.join(["docker", "service", "scale", f"{name}={replicas}"])
     elif action == "image":
         try:
             image = parse_reference(request.POST.get("image", "")).familiar
         except InvalidReference as exc:
             raise PolicyRefusal("image", exc.message) from None
-        engine.update_service(service, task_template={"ContainerSpec": {"Image": image}})
+        engine_swarm.update_service(service, task_template={"ContainerSpec": {"Image": image}})
         command = shlex.join(["docker", "service", "update", "--image", image, name])
     elif action == "remove":
-        engine.remove_service(service["ID"])
+        engine_swarm.remove_service(service["ID"])
         command = shlex.join(["docker", "service", "rm", name])
     else:
         raise PolicyRefusal("action", _("Unknown action: %(action)s") % {"action": action})
@@ -136,10 +136,10 @@ def node_availability(request: HttpRequest, node_id: str) -> HttpResponse:
     _administrators_only(request)
     _manager()
     availability = request.POST.get("availability", "")
-    node = next((n for n in engine.list_nodes() if n["ID"] == node_id), None)
+    node = next((n for n in engine_swarm.list_nodes() if n["ID"] == node_id), None)
     if node is None or availability not in AVAILABILITY:
         raise NotFound(_("No such node: %(ref)s") % {"ref": node_id})
-    engine.set_node_availability(node, availability)
+    engine_swarm.set_node_availability(node, availability)
     command = shlex.join(["docker", "node", "update", "--availability", availability, node_id])
     audit.record(
         request.user,

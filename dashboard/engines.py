@@ -7,6 +7,7 @@ TLS files are kept in the data directory, ``engines/NAME/{ca,cert,key}.pem``, mo
 import contextvars
 import ipaddress
 import os
+import re
 import shutil
 import urllib.parse
 from collections.abc import Callable
@@ -25,6 +26,7 @@ LOCAL = "local"
 ALL = "all"  # not an engine: /engines/all/containers/ lists every engine's containers
 TLS_FILES = ("ca", "cert", "key")
 HEALTH_TIMEOUT = 3.0
+ENGINE_NAME = re.compile(r"^[-a-zA-Z0-9_]{1,40}$", re.ASCII)
 
 
 class EngineConfigError(ValueError):
@@ -102,6 +104,10 @@ def _is_loopback(host: str) -> bool:
 
 def add(name: str, address: str, tls_files: dict[str, bytes] | None = None) -> Engine:
     """Add an engine; ``tls_files`` maps ca, cert and key to their PEM contents (all or none)."""
+    if not ENGINE_NAME.match(name):
+        raise EngineConfigError(
+            _("Name an engine with letters, digits, - and _ (it is part of its pages' paths).")
+        )
     if name in (LOCAL, ALL) or Engine.objects.filter(name=name).exists():
         raise EngineConfigError(_("An engine named %(name)s exists already.") % {"name": name})
     if tls_files and sorted(tls_files) != sorted(TLS_FILES):

@@ -13,6 +13,7 @@ from dashboard.models import Membership, Team
 from dashboard.units import format_size, parse_size
 
 SIZE_FIELDS = ("max_memory", "member_memory", "team_memory")
+MINIMUM_MEMORY = 6 * 1024**2  # the engine refuses less
 
 
 class SizeField(forms.CharField):
@@ -96,6 +97,11 @@ class TeamPolicyForm(forms.ModelForm):
         for name in ("max_cpus", "member_cpus", "team_cpus"):
             if data.get(name) is not None and data[name] <= Decimal(0):
                 self.add_error(name, _("Use a number of CPUs above 0."))
+        # A limit of 0 is "no limit" to the engine: never let it through as a team's maximum.
+        if data.get("max_memory") is not None and data["max_memory"] < MINIMUM_MEMORY:
+            self.add_error("max_memory", _("The memory limit must be at least 6m."))
+        if data.get("pids_limit") is not None and data["pids_limit"] < 1:
+            self.add_error("pids_limit", _("Use a number of processes above 0."))
         return data
 
 

@@ -107,6 +107,8 @@ def test_tls_files_are_kept_private_and_plain_tcp_is_loopback_only(
         assert mode == 0o600 and (kept / f"{kind}.pem").read_text() == f"-----BEGIN {kind}-----\n"
     call_command("engine", "remove", "far")
     assert not kept.exists()
+    with pytest.raises(CommandError, match="Name an engine with letters"):
+        call_command("engine", "add", "a/b", "unix:///x.sock")
     with pytest.raises(CommandError, match="Use unix:///path"):
         call_command("engine", "add", "odd", "http://example.org")
 

@@ -20,6 +20,7 @@ from containers.flow import FlowWindow
 from containers.terminal_session import TerminalSession
 from dashboard import audit, policy
 from dashboard.access import access_container, may_change_container
+from dashboard.activity import container_used
 from dashboard.engine import Denied, EngineError
 from dashboard.sessions import user_group
 
@@ -37,6 +38,12 @@ ANSWER_SECONDS = 0.5
 PACE_SECONDS = 0.01
 GATHER_BELOW = 16 * 1024
 GATHER_LIMIT = 64 * 1024
+USE_REPORT_SECONDS = 60.0  # terminal input counts as activity (labs' idle timeout) this often
+
+
+@database_sync_to_async
+def _report_use(container_labels: dict[str, str]) -> None:
+    container_used.send(sender=TerminalConsumer, container_labels=container_labels)
 
 
 @database_sync_to_async
@@ -78,6 +85,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.session: TerminalSession | None = None
         self.pump: asyncio.Task | None = None
         self.last_input = 0.0
+        self.last_use_report = float("-inf")
+        self.container_labels: dict[str, str] = {}
         self.may_type = False
         self.window = FlowWindow()
 
@@ -89,6 +98,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         except EngineError:
             await self.close()  # refuses the handshake: not found and not allowed look alike
             return
+        self.container_labels = container["Config"].get("Labels") or {}
         await self.accept()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
@@ -177,6 +187,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
                 await self.session.stream.write(bytes_data)
+                if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:
+                    self.last_use_report = self.last_input
+                    await _report_use(self.container_labels)
             return
         if text_data is None or len(text_data) > MAX_CONTROL_FRAME:
             await self.close(code=1009)

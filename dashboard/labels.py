@@ -27,3 +27,7 @@ def label_filter_args(selector: str) -> list[str]:
 def is_reserved(key: str) -> bool:
     """Labels only Dockboard sets; compared without case, as a user might try ``Dockboard.x``."""
     return key.strip().lower().startswith(RESERVED_PREFIX)
+
+
+LAB_SESSION = "dockboard.lab.session"  # the lab session it belongs to (reaped with it)
+EXPIRES = "dockboard.expires"  # unix time after which it may be removed (lab sessions)

@@ -8,14 +8,14 @@ are default-deny: every engine parameter the gate does not know is refused, the 
 are held to the team's policy, and the team's limits and hardening are then written in.
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine, labels, quotas, registry_guard
+from dashboard import audit, engine, labels, ownership, quotas, registry_guard
 from dashboard.engine import BadParameter, NotFound
 from dashboard.grants import Grants, Rights, User, grants_for
 from dashboard.image_patterns import matches
@@ -35,7 +35,7 @@ DEFAULT_CAPABILITIES = (
     "NET_BIND_SERVICE",
 )
 SAFE_NETWORKS = {"", "default", "bridge", "none"}
-VOLUME_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", re.ASCII)
+VOLUME_NAME = ownership.OBJECT_NAME
 # create_container's own arguments a team's container may use (the rest is refused).
 SAFE_ARGUMENTS = {
     "image",
@@ -80,6 +80,9 @@ OPTIONS = {
     "RestartPolicy": ("restart", "--restart"),
 }
 CHECKED_KEYS = {"Binds", "NetworkMode", "PortBindings", "Memory", "NanoCpus", "RestartPolicy"}
+# Receivers (``user_id``, ``team_id``) return labels of Dockboard's own to add to what the user
+# creates, e.g. the lab session it belongs to.
+extra_labels = Signal()
 
 
 class PolicyRefusal(BadParameter):
@@ -119,6 +122,12 @@ class CheckedExec(_Sealed):
 @dataclass(frozen=True)
 class CheckedService(_Sealed):
     parameters: dict[str, Any]  # keyword arguments of the SDK's create_service (policy_services)
+
+
+@dataclass(frozen=True)
+class CheckedNetwork(_Sealed):
+    name: str
+    labels: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,12 @@ def owned_labels(grants: Grants, team: Team | None, asked: list[dict[str, str]])
         raise PolicyRefusal(
             "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
         )
-    return {**asked[0], **_owner_labels(grants.user_id, team and team.pk)}
+    owned = {**asked[0], **_owner_labels(grants.user_id, team and team.pk)}
+    for _receiver, added in extra_labels.send(
+        sender=Grants, user_id=grants.user_id, team_id=team and team.pk
+    ):
+        owned.update(added or {})
+    return owned
 
 
 def check_image(team: Team, image: str) -> None:
@@ -219,7 +233,7 @@ def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> 
                 _("%(option)s is not allowed in team %(team)s.")
                 % {"option": option, "team": team.name},
             )
-    _check_network(team, host_config.get("NetworkMode") or "")
+    _check_network(grants, team, host_config.get("NetworkMode") or "")
     _check_ports(team, host_config.get("PortBindings") or {})
     memory = _limit(host_config.get("Memory") or 0, team.max_memory, "memory", format_size)
     cpus = _limit(host_config.get("NanoCpus") or 0, nano_cpus(team.max_cpus), "cpus", format_cpus)
@@ -265,11 +279,7 @@ def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list
         except NotFound:
             missing.append(source)
             continue
-        owner = volume.get("Labels") or {}
-        mine = owner.get(labels.TEAM) == str(team.pk) and (
-            grants.roles.get(team.pk) == "instructor"
-            or owner.get(labels.OWNER) == str(grants.user_id)
-        )
+        mine = ownership.owns(grants, team, volume.get("Labels"))
         if not mine or volume.get("Driver") != "local" or volume.get("Options"):
             raise PolicyRefusal(
                 "mounts", _("Volume %(name)s is not yours to use.") % {"name": source}
@@ -277,9 +287,10 @@ def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list
     return missing
 
 
-def _check_network(team: Team, mode: str) -> None:
-    # Exact ASCII names only: "HOST", "host\u200b" and "container:x" are all refused.
-    if mode not in SAFE_NETWORKS:
+def _check_network(grants: Grants, team: Team, mode: str) -> None:
+    # Exact ASCII names only: "HOST", "host\u200b" and "container:x" are all refused; a
+    # network of the user's own (a lab session's) is allowed.
+    if mode not in SAFE_NETWORKS and not ownership.own_network(grants, team, mode):
         raise PolicyRefusal(
             "network",
             _("Network %(mode)s is not allowed in team %(team)s: use bridge or none.")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "audit",
     "engines",
     "swarm",
+    "labs",
     "axes",
 ]
 

@@ -31,6 +31,7 @@ from tests.harness.second_engine import second_engine
 from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
 
+pytest_plugins = ["tests.lab_fixtures"]
 RUN_ID = uuid.uuid4().hex[:10]
 LABEL_KEY = "dockboard-test"  # not dockboard.*: those labels are Dockboard's alone
 TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"

@@ -64,7 +64,7 @@ def wait_for_http(url: str, timeout: float = 20) -> None:
             time.sleep(0.1)
 
 
-def test_setup_link_then_ctrl_c_stops_server_and_worker(dashboard_process) -> None:
+def test_setup_link_then_ctrl_c_stops_all_its_processes(dashboard_process) -> None:
     process, port = dashboard_process
     first_line = process.stdout.readline()
     link = process.stdout.readline().strip()
@@ -72,7 +72,11 @@ def test_setup_link_then_ctrl_c_stops_server_and_worker(dashboard_process) -> No
     assert link.startswith(f"http://127.0.0.1:{port}/setup/")
     wait_for_http(link)
     children = children_of(process.pid)
-    assert len(children) == 2
+    words = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children]
+    programs = sorted(
+        next(w for w in (b"uvicorn", b"taskworker", b"reaplabs") if w in c) for c in words
+    )
+    assert programs == [b"reaplabs", b"taskworker", b"uvicorn"]  # server, worker, lab reaper
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0

@@ -121,6 +121,14 @@
     connect(`${page.dataset.execUrl}?${query}`);
   });
 
+  // "Run in terminal" buttons (a lab's steps) type their text here.
+  document.addEventListener("dockboard:type", (event) => {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(encoder.encode(event.detail));
+      term.focus();
+    }
+  });
+
   window.dockboardTerminal = term; // for tests and the curious: the xterm.js instance
   if (page.dataset.running === "true") connect(page.dataset.attachUrl);
   else say(strings.stopped, ["start"]);

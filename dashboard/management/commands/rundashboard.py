@@ -1,5 +1,6 @@
 import sys
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -30,6 +31,16 @@ def worker_command() -> list[str]:
     return [sys.executable, "-m", "django", "taskworker"]
 
 
+def background_commands() -> dict[str, list[str]]:
+    """The processes apps ask to run beside the server (``background_commands`` of an
+    AppConfig: a name and a management command)."""
+    return {
+        name: [sys.executable, "-m", "django", *command]
+        for config in apps.get_app_configs()
+        for name, command in getattr(config, "background_commands", {}).items()
+    }
+
+
 class Command(BaseCommand):
     help = "Serve Dockboard and run its task worker together; Ctrl+C stops both."
 
@@ -45,7 +56,11 @@ class Command(BaseCommand):
             f"Dockboard at http://{url_host}:{port}/ (engine: {settings.DOCKER_HOST})"
         )
         code = run_together(
-            {"web server": web_server_command(host, port), "task worker": worker_command()}
+            {
+                "web server": web_server_command(host, port),
+                "task worker": worker_command(),
+                **background_commands(),
+            }
         )
         if code:
             raise CommandError("Dockboard stopped because one of its processes exited.")

@@ -1,0 +1,7 @@
+"""Signals of use: a container was used by a person (terminal input), so that what times out
+idle sessions (labs) can tell an open tab from a person at work."""
+
+from django.dispatch import Signal
+
+# Sent with ``container_labels`` (the used container's labels) at most once a minute a terminal.
+container_used = Signal()

@@ -1,0 +1,36 @@
+"""The engine gateway's network calls (`docker network`), on the current engine."""
+
+from typing import TYPE_CHECKING, Any
+
+from dashboard.engine import client, engine_call, require
+
+if TYPE_CHECKING:
+    from dashboard.policy import CheckedNetwork
+
+
+@engine_call
+def inspect_network(ref: str) -> dict[str, Any]:
+    return client().inspect_network(ref)
+
+
+@engine_call
+def list_networks(label_filters: list[str]) -> list[dict[str, Any]]:
+    return client().networks(filters={"label": label_filters})
+
+
+@engine_call
+def create_network(checked: "CheckedNetwork") -> str:
+    """A bridge network of its own: the containers on it reach each other and nothing else
+    of other users'."""
+    from dashboard.policy import CheckedNetwork
+
+    checked = require(checked, CheckedNetwork)
+    created = client().create_network(
+        checked.name, driver="bridge", labels=checked.labels, check_duplicate=True
+    )
+    return created["Id"]
+
+
+@engine_call
+def remove_network(ref: str) -> None:
+    client().remove_network(ref)

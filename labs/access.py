@@ -1,0 +1,86 @@
+"""The labs' gatekeeper: classes and sessions answer "not found" alike whether missing or not
+the user's; a learner sees their own sessions, a class's instructors and administrators all."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from dashboard.engine import Denied, NotFound
+from dashboard.grants import User
+from dashboard.models import Membership
+from labs.models import Lab, LabClass, LabSession
+
+Role = Membership.Role
+
+
+def _roles(user: User) -> dict[int, str]:
+    if not user.is_authenticated:
+        return {}
+    return dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
+
+
+def may_author(user: User) -> bool:
+    """Administrators and instructors import labs and open classes."""
+    return user.is_superuser or Role.INSTRUCTOR in _roles(user).values()
+
+
+def instructed_team_ids(user: User) -> list[int] | None:
+    """The teams whose classes the user runs; None: every team (an administrator)."""
+    if user.is_superuser:
+        return None
+    return sorted(team for team, role in _roles(user).items() if role == Role.INSTRUCTOR)
+
+
+def visible_classes(user: User) -> QuerySet[LabClass]:
+    classes = LabClass.objects.select_related("version__lab", "team")
+    if user.is_superuser:
+        return classes
+    return classes.filter(team_id__in=list(_roles(user)))
+
+
+def access_class(user: User, class_id: object, *, manage: bool = False) -> LabClass:
+    lab_class = (
+        visible_classes(user).filter(pk=class_id).first() if str(class_id).isdecimal() else None
+    )
+    if lab_class is None:
+        raise NotFound(_("No such class: %(ref)s") % {"ref": class_id})
+    if manage and not may_manage_class(user, lab_class):
+        raise NotFound(_("No such class: %(ref)s") % {"ref": class_id})
+    return lab_class
+
+
+def may_manage_class(user: User, lab_class: LabClass) -> bool:
+    return user.is_superuser or _roles(user).get(lab_class.team_id) == Role.INSTRUCTOR
+
+
+def may_learn_in(user: User, lab_class: LabClass) -> bool:
+    return _roles(user).get(lab_class.team_id) in (Role.MEMBER, Role.INSTRUCTOR)
+
+
+def access_session(user: User, session_id: object) -> LabSession:
+    """The learner's own session, or one of a class the user manages."""
+    sessions = LabSession.objects.select_related(
+        "lab_class__version__lab", "lab_class__team", "learner"
+    )
+    session = sessions.filter(pk=session_id).first() if str(session_id).isdecimal() else None
+    if session is None or not (
+        session.learner_id == user.pk or may_manage_class(user, session.lab_class)
+    ):
+        raise NotFound(_("No such lab session: %(ref)s") % {"ref": session_id})
+    return session
+
+
+def access_own_session(user: User, session_id: object) -> LabSession:
+    """What only the learner does (checks): others, even instructors, are refused."""
+    session = access_session(user, session_id)
+    if session.learner_id != user.pk:
+        raise Denied(_("Only the session's learner runs its checks."))
+    return session
+
+
+def access_lab(user: User, slug: str) -> Lab:
+    """Authors read the library; learners meet a lab through its classes (its checks are not
+    theirs to read)."""
+    lab = Lab.objects.filter(slug=slug).first()
+    if lab is None or not lab.versions.exists() or not may_author(user):
+        raise NotFound(_("No such lab: %(ref)s") % {"ref": slug})
+    return lab

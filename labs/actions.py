@@ -1,0 +1,188 @@
+"""What people do with classes and sessions; the views and commands validate, these act."""
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboard import audit, engine
+from dashboard.engine import BadParameter, EngineError
+from dashboard.grants import User
+from dashboard.models import Team
+from labs import runtime
+from labs.access import may_learn_in
+from labs.library import team_refusal
+from labs.models import LabClass, LabSession, LabVersion
+
+
+class LabError(BadParameter):
+    """A request about a lab the user can fix; ``message`` says how."""
+
+
+def _audit(user: User | None, action: str, lab_class: LabClass, target_id: str) -> None:
+    audit.record(
+        user,
+        action,
+        target_kind="lab",
+        target_id=target_id,
+        target_name=lab_class.version.lab.slug,
+        team_id=lab_class.team_id,
+    )
+
+
+def new_join_code() -> str:
+    return secrets.token_hex(3).upper()
+
+
+def open_class(
+    user: User | None,
+    version: LabVersion,
+    team: Team,
+    values: dict[str, str],
+    *,
+    minutes: int | None = None,
+    idle_minutes: int | None = None,
+    join_code: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    engine_name: str = "",
+) -> LabClass:
+    template = version.template
+    parameters = {p.name: values.get(p.name) or p.default for p in template.parameters}
+    for parameter in template.parameters:
+        if not re.fullmatch(parameter.pattern, parameters[parameter.name]):
+            raise LabError(
+                _("%(name)s must match %(pattern)s.")
+                % {"name": parameter.name, "pattern": parameter.pattern}
+            )
+    if unknown := set(values) - set(parameters):
+        raise LabError(_("This lab has no parameter %(name)s.") % {"name": sorted(unknown)[0]})
+    if reason := team_refusal(template, team, parameters):
+        raise LabError(reason)
+    engine_name = engine_name or engine.current_name()
+    if engine_name not in team.engine_names:
+        raise LabError(
+            _("Team %(team)s does not use engine %(engine)s.")
+            % {"team": team.name, "engine": engine_name}
+        )
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise LabError(_("The class must end after it starts."))
+    lab_class = LabClass.objects.create(
+        version=version,
+        team=team,
+        engine=engine_name,
+        opened_by=user,
+        parameters=parameters,
+        minutes=minutes or template.minutes,
+        idle_minutes=template.idle_minutes if idle_minutes is None else idle_minutes,
+        join_code=join_code,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    _audit(user, "open class", lab_class, str(lab_class.pk))
+    return lab_class
+
+
+def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSession:
+    """Queue the learner's session; the worker makes its containers (``tasks.launch_session``)."""
+    from labs.tasks import launch_session
+
+    if not may_learn_in(user, lab_class):
+        raise LabError(_("Only the team's members start this lab."))
+    if not lab_class.is_open():
+        raise LabError(_("This class is not open now."))
+    if lab_class.join_code and join_code.strip().upper() != lab_class.join_code.upper():
+        raise LabError(_("That join code is not this class's."))
+    with transaction.atomic():
+        locked = LabClass.objects.select_for_update().get(pk=lab_class.pk)
+        active = locked.sessions.filter(learner=user, state__in=LabSession.ACTIVE).count()
+        if active >= locked.sessions_per_learner:
+            raise LabError(_("You already have a session of this class: go on with it."))
+        session = LabSession.objects.create(
+            lab_class=locked,
+            learner=user,
+            expires_at=timezone.now() + timedelta(minutes=locked.minutes),
+            progress=_("Waiting for the worker…"),
+        )
+        launch_session.enqueue(session.pk)
+    return session
+
+
+def launch(session_id: int) -> None:
+    """The worker's part: make the session's objects, or end it with the reason."""
+    session = LabSession.objects.select_related("lab_class__version", "learner").get(pk=session_id)
+    if session.state != LabSession.State.STARTING:
+        return
+    try:
+        with runtime.on_engine(session.lab_class):
+            runtime.launch(session)
+    except EngineError as exc:
+        runtime.finish(session, LabSession.State.FAILED, exc.message)
+        return
+    LabSession.objects.filter(pk=session.pk, state=LabSession.State.STARTING).update(
+        state=LabSession.State.RUNNING, progress="", last_activity_at=timezone.now()
+    )
+
+
+def touch(session: LabSession) -> None:
+    """Activity: a check, a page action, terminal input."""
+    LabSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now())
+
+
+def end_session(user: User, session: LabSession) -> None:
+    runtime.finish(session, LabSession.State.ENDED)
+    _audit(user, "end lab session", session.lab_class, str(session.pk))
+
+
+def end_class(user: User, lab_class: LabClass) -> None:
+    LabClass.objects.filter(pk=lab_class.pk).update(ended_at=timezone.now())
+    for session in lab_class.sessions.filter(state__in=LabSession.ACTIVE):
+        runtime.finish(session, LabSession.State.ENDED)
+    _audit(user, "end class", lab_class, str(lab_class.pk))
+
+
+def extend(session: LabSession) -> int:
+    """Add the template's extension; the minutes added (refused past its maximum)."""
+    template = session.lab_class.template
+    step = template.extend_minutes
+    if not step or session.extended_minutes + step > template.max_extend_minutes:
+        raise LabError(_("This session cannot be extended further."))
+    LabSession.objects.filter(pk=session.pk).update(
+        expires_at=session.expires_at + timedelta(minutes=step),
+        extended_minutes=session.extended_minutes + step,
+        last_activity_at=timezone.now(),
+    )
+    return step
+
+
+def resume(session: LabSession) -> None:
+    """Start an idle session's containers again (its time limit still runs)."""
+    if session.state != LabSession.State.IDLE:
+        raise LabError(_("Only a session stopped while idle can be resumed."))
+    with runtime.on_engine(session.lab_class):
+        runtime.start_all(session)
+    LabSession.objects.filter(pk=session.pk).update(
+        state=LabSession.State.RUNNING, last_activity_at=timezone.now()
+    )
+
+
+def reset(session: LabSession) -> None:
+    """Remove what the session made and make its services again from the template."""
+    from labs.tasks import launch_session
+
+    if not session.is_active:
+        raise LabError(_("This session has ended."))
+    with runtime.on_engine(session.lab_class):
+        runtime.remove_objects([str(session.pk)])
+    with transaction.atomic():
+        LabSession.objects.filter(pk=session.pk).update(
+            state=LabSession.State.STARTING,
+            progress=_("Resetting…"),
+            steps_passed=[],
+            last_output="",
+            last_activity_at=timezone.now(),
+        )
+        launch_session.enqueue(session.pk)

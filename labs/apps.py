@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class LabsConfig(AppConfig):
+    name = "labs"
+    verbose_name = "Labs"
+    # Run beside the web server and the task worker by `manage.py rundashboard`.
+    background_commands = {"lab reaper": ["reaplabs"]}
+
+    def ready(self) -> None:
+        from dashboard.activity import container_used
+        from dashboard.policy import extra_labels
+        from labs import library, runtime
+
+        extra_labels.connect(runtime.labels_for, dispatch_uid="labs.session_labels")
+        container_used.connect(runtime.container_used, dispatch_uid="labs.activity")
+        post_migrate.connect(library.install_bundled, sender=self, dispatch_uid="labs.bundled")

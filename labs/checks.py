@@ -1,0 +1,198 @@
+"""A step's checks, run for its learner: ``exec`` scripts in a session container, and ``engine``
+assertions about the learner's own objects, looked up through the gatekeeper as the learner."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dashboard import access, engine, engine_probe, labels, policy
+from dashboard.engine import EngineError, NotFound
+from dashboard.engine_probe import ScriptResult
+from dashboard.grants import summary_rights
+from dashboard.reference import parse_reference
+from labs import runtime
+from labs.models import CheckResult, LabSession
+from labs.template import Check, substitute
+
+KINDS = {"C": 0, "A": 1, "D": 2}  # `docker diff`'s letters, as the engine numbers them
+
+
+@dataclass
+class Outcome:
+    passed: bool
+    lines: list[str]
+
+
+def run_script(session: LabSession, container: dict, script: str, timeout: int) -> ScriptResult:
+    checked = policy.check_exec(session.learner, container, ["sh", "-c", script], tty=True)
+    return engine_probe.run_script(checked, timeout)
+
+
+def run_step(session: LabSession, index: int, answer: str = "") -> Outcome:
+    """Run every check of step ``index``; record the result and the steps passed."""
+    step = session.lab_class.template.steps[index]
+    values = runtime.values_for(session)
+    lines: list[str] = []
+    passed = True
+    with runtime.on_engine(session.lab_class):
+        for check in step.checks:
+            try:
+                outcome = _run(session, check, values, answer.strip())
+            except EngineError as exc:
+                outcome = Outcome(False, [_("FAIL: %(reason)s") % {"reason": exc.message}])
+            passed = passed and outcome.passed
+            lines += outcome.lines
+    if passed and not lines:
+        lines = [_("Passed.")]
+    _record(session, index, passed, "\n".join(lines))
+    return Outcome(passed, lines)
+
+
+def _record(session: LabSession, index: int, passed: bool, output: str) -> None:
+    with transaction.atomic():
+        current = LabSession.objects.select_for_update().get(pk=session.pk)
+        steps = set(current.steps_passed)
+        steps = steps | {index} if passed else steps - {index}
+        LabSession.objects.filter(pk=session.pk).update(
+            steps_passed=sorted(steps), last_output=output, last_activity_at=timezone.now()
+        )
+        CheckResult.objects.create(session=session, step=index, passed=passed, output=output)
+
+
+def _run(session: LabSession, check: Check, values: dict[str, str], answer: str) -> Outcome:
+    if check.kind == "exec":
+        return _run_exec(session, check, values)
+    failures: list[str] = []
+    container = None
+    if check.container:
+        container = _find_container(session, dict(check.container), values, failures)
+    if check.image:
+        _check_image(session, substitute(check.image, values), failures, answer, check.answer)
+    if check.diff:
+        _check_diff(session, dict(check.diff), values, failures, answer, check.answer)
+    if container and check.answer in ("id", "hostname") and not failures:
+        expected = container["Id"] if check.answer == "id" else container["Config"]["Hostname"]
+        if answer.lower() != expected.lower():
+            failures.append(
+                _("FAIL: that is not the container's %(what)s.") % {"what": check.answer}
+            )
+    return Outcome(not failures, failures)
+
+
+def _run_exec(session: LabSession, check: Check, values: dict[str, str]) -> Outcome:
+    name = runtime.container_name(session, check.service)
+    try:
+        container = access.access_container(session.learner, name)
+    except NotFound:
+        return Outcome(
+            False, [_("FAIL: the %(service)s service is gone.") % {"service": check.service}]
+        )
+    if not container["State"]["Running"]:
+        return Outcome(
+            False, [_("FAIL: the %(service)s service is not running.") % {"service": check.service}]
+        )
+    result = run_script(session, container, substitute(check.script, values), check.timeout)
+    fails = [line for line in result.output.splitlines() if line.startswith("FAIL:")]
+    if result.exit_code is None:
+        fails.append(
+            _("FAIL: the check took longer than %(seconds)d seconds.") % {"seconds": check.timeout}
+        )
+    elif result.exit_code != 0 and not fails:
+        fails.append(_("FAIL: the check exited with code %(code)d.") % {"code": result.exit_code})
+    return Outcome(result.exit_code == 0, fails)
+
+
+def _session_summaries(session: LabSession) -> list[dict[str, Any]]:
+    """The session's containers the learner may see (the gatekeeper's rule, one engine call)."""
+    return [
+        summary
+        for summary in engine.list_containers([f"{labels.LAB_SESSION}={session.pk}"])
+        if summary_rights(session.learner, summary)
+    ]
+
+
+def _same_image(asked: str, actual: str) -> bool:
+    try:
+        return str(parse_reference(asked)) == str(parse_reference(actual))
+    except ValueError:
+        return asked == actual
+
+
+def _find_container(
+    session: LabSession, wanted: dict[str, Any], values: dict[str, str], failures: list[str]
+) -> dict[str, Any] | None:
+    name = substitute(str(wanted.get("name", "")), values)
+    for summary in _session_summaries(session):
+        if name and f"/{name}" not in summary["Names"]:
+            continue
+        if "image" in wanted and not _same_image(
+            substitute(wanted["image"], values), summary["Image"]
+        ):
+            continue
+        container = engine.inspect_container(summary["Id"])
+        failures += _container_failures(session, container, wanted)
+        return container
+    failures.append(
+        _("FAIL: no container %(name)s of yours in this session.") % {"name": name or ""}
+    )
+    return None
+
+
+def _container_failures(session: LabSession, container: dict, wanted: dict[str, Any]) -> list[str]:
+    failures = []
+    name = container["Name"].lstrip("/")
+    if "state" in wanted and container["State"]["Status"] != wanted["state"]:
+        failures.append(
+            _("FAIL: %(name)s is %(state)s, not %(wanted)s.")
+            % {"name": name, "state": container["State"]["Status"], "wanted": wanted["state"]}
+        )
+    for key, option, config in (("tty", "-t", "Tty"), ("stdin", "-i", "OpenStdin")):
+        if key in wanted and bool(container["Config"][config]) != wanted[key]:
+            failures.append(
+                _("FAIL: %(name)s was not created as %(option)s asks.")
+                % {"name": name, "option": option}
+            )
+    if "event" in wanted and not engine_probe.container_had_event(
+        container["Id"], wanted["event"], session.created_at
+    ):
+        failures.append(
+            _("FAIL: %(name)s has had no %(event)s yet.") % {"name": name, "event": wanted["event"]}
+        )
+    return failures
+
+
+def _check_image(
+    session: LabSession, reference: str, failures: list[str], answer: str, asked: str
+) -> None:
+    try:
+        image = access.access_image(session.learner, reference)
+    except NotFound:
+        failures.append(_("FAIL: image %(image)s is not here.") % {"image": reference})
+        return
+    if asked == "layers" and answer != str(len(image.get("RootFS", {}).get("Layers") or [])):
+        failures.append(_("FAIL: that is not the number of the image's layers."))
+
+
+def _check_diff(
+    session: LabSession,
+    wanted: dict[str, str],
+    values: dict[str, str],
+    failures: list[str],
+    answer: str,
+    asked: str,
+) -> None:
+    container = _find_container(session, {"name": wanted.get("container", "")}, values, failures)
+    if container is None:
+        return
+    changes = engine.container_changes(container["Id"])
+    if asked == "changes" and answer != str(len(changes)):
+        failures.append(_("FAIL: that is not the number of changes docker diff shows."))
+    path = substitute(wanted.get("path", ""), values)
+    kind = KINDS.get(wanted.get("kind", ""))
+    if path and not any(
+        change["Path"] == path and (kind is None or change["Kind"] == kind) for change in changes
+    ):
+        failures.append(_("FAIL: %(path)s is not in the container's changes.") % {"path": path})

@@ -1,0 +1,60 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.models import Team
+from labs.template import LabTemplate
+
+MAX_TEMPLATE_BYTES = 256 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Lab file (TOML)"))
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_TEMPLATE_BYTES:
+            raise forms.ValidationError(_("A lab file is at most 256 KiB."))
+        try:
+            return upload.read().decode()
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("A lab file is UTF-8 text.")) from None
+
+
+class OpenClassForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
+    minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, max_value=24 * 60)
+    idle_minutes = forms.IntegerField(
+        label=_("Idle timeout (minutes, 0: none)"), min_value=0, max_value=24 * 60
+    )
+    join_code = forms.BooleanField(label=_("Learners need a join code"), required=False)
+    starts_at = forms.DateTimeField(label=_("Opens at (optional)"), required=False)
+    ends_at = forms.DateTimeField(label=_("Closes at (optional)"), required=False)
+
+    def __init__(self, *args: object, teams: object, template: LabTemplate, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.initial.setdefault("minutes", template.minutes)
+        self.initial.setdefault("idle_minutes", template.idle_minutes)
+        for parameter in template.parameters:
+            self.fields[f"param_{parameter.name}"] = forms.RegexField(
+                regex=f"^(?:{parameter.pattern})$",
+                label=parameter.name,
+                initial=parameter.default,
+                required=not parameter.default,
+                max_length=255,
+            )
+
+    def parameters(self) -> dict[str, str]:
+        return {
+            name.removeprefix("param_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("param_") and value
+        }
+
+
+class JoinForm(forms.Form):
+    join_code = forms.CharField(label=_("Join code"), max_length=32, required=False)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Your answer"), max_length=128, required=False)

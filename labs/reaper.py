@@ -1,0 +1,89 @@
+"""The reaper: ends sessions past their time, stops idle ones, and removes whatever carries a
+lab label but belongs to no active session (after a restart, a crash, a deleted record).
+
+It goes by labels alone (``dockboard.lab.session``, ``dockboard.expires``): a container without
+them is never touched. Every pass is idempotent, so several reapers may run at once.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from dashboard import engine, engine_networks, labels
+from dashboard.engine import EngineError
+from labs import runtime
+from labs.models import LabClass, LabSession
+
+log = logging.getLogger(__name__)
+
+
+def reap() -> None:
+    now = timezone.now()
+    due = LabSession.objects.filter(state__in=LabSession.ACTIVE).filter(
+        Q(expires_at__lte=now)
+        | Q(lab_class__ends_at__lte=now)
+        | Q(lab_class__ended_at__isnull=False)
+    )
+    for session in due.select_related("lab_class__version"):
+        _quietly(runtime.finish, session, LabSession.State.EXPIRED)
+    for session in LabSession.objects.filter(
+        state=LabSession.State.RUNNING, lab_class__idle_minutes__gt=0
+    ).select_related("lab_class"):
+        if session.idle_deadline() <= now:
+            _quietly(_stop_idle, session)
+    for name in LabClass.objects.values_list("engine", flat=True).distinct():
+        with engine.on(name):
+            _quietly(_remove_orphans, now)
+
+
+def _stop_idle(session: LabSession) -> None:
+    with runtime.on_engine(session.lab_class):
+        runtime.stop_all(session)
+    LabSession.objects.filter(pk=session.pk, state=LabSession.State.RUNNING).update(
+        state=LabSession.State.IDLE
+    )
+
+
+def _remove_orphans(now: datetime) -> None:
+    """Lab objects of no active session of this engine, or past their latest expiry."""
+    active = {
+        str(pk)
+        for pk in LabSession.objects.filter(
+            state__in=LabSession.ACTIVE, lab_class__engine=engine.current_name()
+        ).values_list("pk", flat=True)
+    }
+    stale = set()
+    found_objects = [
+        *engine.list_containers([labels.LAB_SESSION]),
+        *engine_networks.list_networks([labels.LAB_SESSION]),
+    ]
+    for found_object in found_objects:
+        found = found_object.get("Labels") or {}
+        expires = found.get(labels.EXPIRES, "")
+        past = expires.isdecimal() and int(expires) < now.timestamp()
+        if found[labels.LAB_SESSION] not in active or past:
+            stale.add(found[labels.LAB_SESSION])
+    if stale:
+        log.info("lab reaper: removing the objects of sessions %s", ", ".join(sorted(stale)))
+        runtime.remove_objects(sorted(stale))
+
+
+def _quietly(call: Callable[..., None], *args: object) -> None:
+    try:
+        call(*args)
+    except EngineError as exc:  # a down engine: the next pass tries again
+        log.warning("lab reaper: %s", exc.message)
+
+
+def run_forever(interval: float) -> None:
+    while True:
+        started = time.monotonic()
+        try:
+            reap()
+        except Exception:  # the database went away, …: log, and try again next time
+            log.exception("lab reaper pass failed")
+        time.sleep(max(0.0, interval - (time.monotonic() - started)))

@@ -1,0 +1,307 @@
+"""Lab templates: a TOML file read into a ``LabTemplate``, or refused with the line and the reason.
+
+The policy's fixed rules are applied here, at import: a service may ask for nothing the gate
+refuses every team (privileged, capabilities, devices, host paths, host networking, ports).
+A team's own rules (images, limits) are checked when a class is opened for it, and every
+container is made through the gate all the same.
+"""
+
+import functools
+import re
+import string
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from labs.template_reader import Reader, TemplateError, Text
+from labs.toml_lines import KeyPath
+
+__all__ = ["LabTemplate", "TemplateError", "Text", "parse", "substitute"]
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+BUILTINS = {"learner"}  # ${learner}: the learner's user name, as a container name may hold it
+CONTAINER_STATES = {"created", "running", "paused", "restarting", "exited", "dead"}
+ANSWERS = {"id", "hostname", "layers", "changes"}
+MEMORY = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE)
+MAX_CHECK_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    image: str
+    command: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    memory: int  # bytes; 0: the team's maximum
+    cpus: Decimal  # 0: the team's maximum
+    interactive: bool
+    tty: bool
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str  # "exec" or "engine"
+    service: str = ""
+    script: str = ""
+    timeout: int = MAX_CHECK_SECONDS
+    container: tuple[tuple[str, Any], ...] = ()
+    image: str = ""
+    diff: tuple[tuple[str, str], ...] = ()
+    answer: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    title: Text
+    text: Text
+    hints: tuple[Text, ...]
+    checks: tuple[Check, ...]
+
+    @property
+    def answer(self) -> str:
+        return next((check.answer for check in self.checks if check.answer), "")
+
+
+@dataclass(frozen=True)
+class LabTemplate:
+    slug: str
+    title: Text
+    description: Text
+    parameters: tuple[Parameter, ...]
+    services: tuple[Service, ...]
+    minutes: int
+    idle_minutes: int
+    extend_minutes: int
+    max_extend_minutes: int
+    setup_service: str
+    setup_script: str
+    steps: tuple[Step, ...]
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def images(self, values: dict[str, str]) -> set[str]:
+        return {substitute(service.image, values) for service in self.services}
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    return string.Template(text).safe_substitute(values)
+
+
+@functools.lru_cache(maxsize=64)
+def parse(source: str) -> LabTemplate:
+    """The template of a TOML text; ``TemplateError`` names the line of the first mistake."""
+    try:
+        document = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.14 gives msg and lineno; before, only the text "… (at line L, column C)".
+        where = re.search(r"^(.*) \(at line (\d+), column \d+\)$", str(exc))
+        reason, line = (where.group(1), int(where.group(2))) if where else (str(exc), None)
+        message = _("not valid TOML: %(reason)s") % {"reason": reason}
+        raise TemplateError(message, line) from None
+    reader = Reader(source)
+    root = reader.table(
+        document,
+        (),
+        {"slug", "title", "description", "time", "parameters", "services", "setup", "steps"},
+    )
+    slug = reader.string(root, (), "slug")
+    if not SLUG.match(slug):
+        raise reader.fail(("slug",), _("slug takes lowercase letters, digits and dashes."))
+    parameters = tuple(
+        _parameter(reader, p, i) for i, p in enumerate(reader.array(root, (), "parameters"))
+    )
+    services = tuple(
+        _service(reader, s, i) for i, s in enumerate(reader.array(root, (), "services"))
+    )
+    _unique(reader, [p.name for p in parameters], "parameters")
+    _unique(reader, [s.name for s in services], "services")
+    time = reader.table(
+        root.get("time", {}), ("time",),
+        {"minutes", "idle_minutes", "extend_minutes", "max_extend_minutes"},
+    )  # fmt: skip
+    setup = reader.table(root.get("setup", {}), ("setup",), {"service", "script"})
+    template = LabTemplate(
+        slug=slug,
+        title=reader.text(root, (), "title"),
+        description=reader.text(root, (), "description", required=False),
+        parameters=parameters,
+        services=services,
+        minutes=reader.integer(time, ("time",), "minutes", 60, 24 * 60) or 60,
+        idle_minutes=reader.integer(time, ("time",), "idle_minutes", 15, 24 * 60),
+        extend_minutes=reader.integer(time, ("time",), "extend_minutes", 0, 24 * 60),
+        max_extend_minutes=reader.integer(time, ("time",), "max_extend_minutes", 0, 7 * 24 * 60),
+        setup_service=reader.string(setup, ("setup",), "service", ""),
+        setup_script=reader.string(setup, ("setup",), "script", ""),
+        steps=tuple(_step(reader, s, i) for i, s in enumerate(reader.array(root, (), "steps"))),
+    )
+    if not template.steps:
+        raise reader.fail((), _("A lab needs at least one [[steps]]."))
+    _check_references(reader, template, source)
+    return template
+
+
+def _unique(reader: Reader, names: list[str], key: str) -> None:
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise reader.fail((key, index), _("%(name)s is named twice.") % {"name": name})
+
+
+def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
+    path = ("parameters", index)
+    data = reader.table(data, path, {"name", "default", "pattern"})
+    name = reader.string(data, path, "name")
+    if not NAME.match(name) or name in BUILTINS:
+        raise reader.fail(
+            (*path, "name"), _("%(name)s is not a usable parameter name.") % {"name": name}
+        )
+    pattern = reader.string(data, path, "pattern", r"[A-Za-z0-9._:/@-]+")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        message = _("pattern: %(reason)s") % {"reason": exc}
+        raise reader.fail((*path, "pattern"), message) from None
+    parameter = Parameter(name, reader.string(data, path, "default", ""), pattern)
+    if parameter.default and not re.fullmatch(pattern, parameter.default):
+        raise reader.fail((*path, "default"), _("The default does not match the pattern."))
+    return parameter
+
+
+def _service(reader: Reader, data: Any, index: int) -> Service:
+    path = ("services", index)
+    known = {"name", "image", "command", "env", "memory", "cpus", "interactive", "tty"}
+    data = reader.table(data, path, known)
+    name = reader.string(data, path, "name")
+    if not SERVICE_NAME.match(name):
+        raise reader.fail(
+            (*path, "name"), _("%(name)s is not a usable service name.") % {"name": name}
+        )
+    command = reader.array(data, path, "command")
+    env = reader.table(data.get("env", {}), (*path, "env"), set(data.get("env", {})))
+    if not all(isinstance(word, str) for word in command) or not all(
+        isinstance(value, str) for value in env.values()
+    ):
+        raise reader.fail(path, _("command and env take text only."))
+    return Service(
+        name=name,
+        image=reader.string(data, path, "image"),
+        command=tuple(command),
+        env=tuple(sorted(env.items())),
+        memory=_memory(reader, data, path),
+        cpus=_cpus(reader, data, path),
+        interactive=reader.flag(data, path, "interactive"),
+        tty=reader.flag(data, path, "tty"),
+    )
+
+
+def _memory(reader: Reader, data: dict, path: KeyPath) -> int:
+    match = MEMORY.match(reader.string(data, path, "memory", "0"))
+    if not match:
+        raise reader.fail((*path, "memory"), _("memory takes a size such as 64m."))
+    return int(match.group(1)) * 1024 ** " kmg".index(match.group(2).lower() or " ")
+
+
+def _cpus(reader: Reader, data: dict, path: KeyPath) -> Decimal:
+    value = data.get("cpus", 0)
+    try:
+        cpus = Decimal(str(value)) if not isinstance(value, bool) else Decimal(-1)
+    except InvalidOperation:
+        cpus = Decimal(-1)
+    if not 0 <= cpus <= 64:
+        raise reader.fail((*path, "cpus"), _("cpus takes a number such as 0.5."))
+    return cpus
+
+
+def _step(reader: Reader, data: Any, index: int) -> Step:
+    path = ("steps", index)
+    data = reader.table(data, path, {"title", "text", "hints", "checks"})
+    hints = reader.array(data, path, "hints")
+    return Step(
+        title=reader.text(data, path, "title"),
+        text=reader.text(data, path, "text", required=False),
+        hints=tuple(reader.text({"hint": h}, (*path, "hints"), "hint") for h in hints),
+        checks=tuple(
+            _check(reader, c, (*path, "checks", i))
+            for i, c in enumerate(reader.array(data, path, "checks"))
+        ),
+    )
+
+
+def _check(reader: Reader, data: Any, path: KeyPath) -> Check:
+    data = reader.table(
+        data, path, {"kind", "service", "script", "timeout", "container", "image", "diff", "answer"}
+    )
+    kind = reader.string(data, path, "kind")
+    if kind == "exec":
+        if set(data) - {"kind", "service", "script", "timeout"}:
+            raise reader.fail(path, _("An exec check takes service, script and timeout."))
+        return Check(
+            kind,
+            service=reader.string(data, path, "service"),
+            script=reader.string(data, path, "script"),
+            timeout=reader.integer(data, path, "timeout", MAX_CHECK_SECONDS, MAX_CHECK_SECONDS)
+            or MAX_CHECK_SECONDS,
+        )
+    if kind != "engine":
+        raise reader.fail((*path, "kind"), _("kind is exec or engine."))
+    container = reader.table(
+        data.get("container", {}),
+        (*path, "container"),
+        {"name", "image", "state", "tty", "stdin", "event"},
+    )
+    diff = reader.table(data.get("diff", {}), (*path, "diff"), {"container", "path", "kind"})
+    answer = reader.string(data, path, "answer", "")
+    if container.get("state", "running") not in CONTAINER_STATES:
+        raise reader.fail(
+            (*path, "container"),
+            _("state is one of %(states)s.") % {"states": ", ".join(sorted(CONTAINER_STATES))},
+        )
+    if answer and answer not in ANSWERS:
+        raise reader.fail(
+            (*path, "answer"),
+            _("answer is one of %(answers)s.") % {"answers": ", ".join(sorted(ANSWERS))},
+        )
+    if not (container or data.get("image") or diff):
+        raise reader.fail(path, _("An engine check asserts a container, an image or a diff."))
+    if diff and not (("container" in diff and "path" in diff) or answer == "changes"):
+        raise reader.fail((*path, "diff"), _("diff takes a container and a path."))
+    return Check(
+        kind,
+        container=tuple(sorted(container.items())),
+        image=reader.string(data, path, "image", ""),
+        diff=tuple(sorted((k, str(v)) for k, v in diff.items())),
+        answer=answer,
+    )
+
+
+def _check_references(reader: Reader, template: LabTemplate, source: str) -> None:
+    names = {p.name for p in template.parameters} | BUILTINS
+    for number, line in enumerate(source.splitlines(), start=1):
+        for match in re.finditer(r"\$\{([^}]*)\}", line):
+            if match.group(1) not in names:
+                raise TemplateError(
+                    _("${%(name)s} is not a parameter of this lab.") % {"name": match.group(1)},
+                    number,
+                )
+    services = {s.name for s in template.services}
+    if template.setup_script and template.setup_service not in services:
+        raise reader.fail(("setup", "service"), _("setup names a service this lab does not have."))
+    for index, step in enumerate(template.steps):
+        for number, check in enumerate(step.checks):
+            if check.kind == "exec" and check.service not in services:
+                raise reader.fail(
+                    ("steps", index, "checks", number, "service"),
+                    _("%(name)s is not a service of this lab.") % {"name": check.service},
+                )

@@ -1,0 +1,173 @@
+"""The bundled lab (the seed chapter), end to end in Chromium, in Korean: a learner does every
+step through Dockboard's pages; each step's check fails before the step and passes after it."""
+
+import re
+from collections.abc import Iterator
+
+import docker
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from dashboard.models import Team
+from labs import actions
+from labs.library import install_bundled
+from labs.models import Lab
+from tests.conftest import RUN_ID
+from tests.harness.browser import headless_chromium
+from tests.harness.images import push
+from tests.pages import log_in
+from tests.test_browser_terminal import wait_for_row
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def korean_page(live_url: str, monkeypatch: pytest.MonkeyPatch, member: User) -> Iterator[Page]:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with headless_chromium() as browser:
+        context = browser.new_context(locale="en-US", base_url=live_url)
+        page = context.new_page()
+        log_in(page)
+        context.add_cookies([{"name": "django_language", "value": "ko", "url": live_url}])
+        yield page
+        context.close()
+
+
+@pytest.fixture
+def lab_image(engine: docker.DockerClient, busybox: str, registry: str) -> Iterator[str]:
+    """The lab's image: in the loopback registry, not on the engine (the learner pulls it)."""
+    reference = f"{registry}/dockboard-test/centos-{RUN_ID}:7"
+    engine.images.get(busybox).tag(reference)
+    push(engine, reference)
+    engine.images.remove(reference)
+    yield reference
+    engine.images.remove(reference, force=True)
+
+
+def open_terminal(page: Page, detail_url: str) -> None:
+    page.goto(detail_url + "terminal/")
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    page.locator(".xterm").click()
+
+
+def check(page: Page, number: int, answer: str = "") -> str:
+    step = page.locator(f"#step-{number}")
+    if answer:
+        step.locator("input[name=answer]").fill(answer)
+    with page.expect_response(lambda response: "/check/" in response.url, timeout=5_000):
+        step.get_by_role("button", name="확인").click()
+    result = page.locator(f"#step-{number} .check-result")
+    expect(result).to_be_visible()
+    return result.inner_text()
+
+
+def passes(page: Page, number: int, answer: str = "") -> None:
+    text = check(page, number, answer)
+    assert text.startswith("통과"), text
+    expect(page.locator(f"#step-{number}")).to_have_attribute("data-passed", "true")
+
+
+def fails(page: Page, number: int, answer: str = "") -> None:
+    text = check(page, number, answer)
+    assert text.startswith("아직 아님") and "FAIL:" in text, text
+
+
+def test_the_seed_chapter_lab_end_to_end_in_korean(
+    korean_page: Page,
+    lab_image: str,
+    member: User,
+    instructor: User,
+    team: Team,
+    engine: docker.DockerClient,
+    start_worker,
+    lab_objects_removed: None,
+) -> None:
+    page = korean_page
+    start_worker()
+    install_bundled()
+    version = Lab.objects.get(slug="docker-engine").latest()
+    actions.open_class(instructor, version, team, {"image": lab_image})
+
+    page.goto("/labs/")
+    page.get_by_role("button", name="실습 시작").click()
+    expect(page.locator("#session-status")).to_have_attribute(
+        "data-state", "running", timeout=20_000
+    )
+    session_url = page.url
+    expect(page.locator("#step-1 h2")).to_contain_text("이미지 내려받기")
+    name = "mycentos-member"
+
+    fails(page, 1)  # 1. pull
+    page.goto("/images/pull/")
+    page.locator("#id_reference").fill(lab_image)
+    page.get_by_role("button", name="내려받기", exact=True).click()
+    page.wait_for_url(re.compile(r"/images/pulls/"))
+    expect(page.locator("[data-job-state]")).to_have_text("성공", timeout=30_000)
+    page.goto(session_url)
+    passes(page, 1)
+
+    fails(page, 2)  # 2. layers
+    page.goto("/images/")
+    repository, tag = lab_image.rsplit(":", 1)
+    page.locator("tr", has=page.get_by_role("cell", name=tag, exact=True)).get_by_role(
+        "link", name=repository
+    ).click()
+    layers = re.search(r"\d+", page.locator("#layers-summary").inner_text()).group(0)
+    page.goto(session_url)
+    fails(page, 2, str(int(layers) + 1))
+    passes(page, 2, layers)
+
+    fails(page, 3)  # 3. create -i -t --name
+    page.goto("/containers/new/")
+    page.locator("#id_image").fill(lab_image)
+    page.locator("#id_name").fill(name)
+    page.locator("#id_interactive").check()
+    page.locator("#id_tty").check()
+    page.locator("button[name=create]").click()
+    page.wait_for_url(re.compile(r"/containers/[0-9a-f]{64}/$"))
+    page.goto(page.url + "?tab=inspect")
+    full_id = re.search(r'"Id": "([0-9a-f]{64})"', page.locator("#tab").inner_text()).group(1)
+    detail_url = page.url.split("?")[0]
+    page.goto(session_url)
+    fails(page, 3, full_id[:12])
+    passes(page, 3, full_id)
+
+    fails(page, 4)  # 4. start
+    page.goto(detail_url)
+    page.locator("button[name=action][value=start]").click()
+    expect(page.locator("h1 .badge")).to_have_text("running")
+    page.goto(session_url)
+    passes(page, 4)
+
+    fails(page, 5)  # 5. attach: the host name is the short id
+    open_terminal(page, detail_url)
+    page.keyboard.type("hostname\n")
+    wait_for_row(page, full_id[:12])
+    page.goto(session_url)  # leaving the page closes the terminal: no detach
+    passes(page, 5, full_id[:12])
+
+    fails(page, 6)  # 6. Ctrl+P, Ctrl+Q: it keeps running
+    open_terminal(page, detail_url)
+    page.keyboard.press("Control+p")
+    page.keyboard.press("Control+q")
+    expect(page.locator("#terminal-notice-text")).to_contain_text("실행 중")
+    page.goto(session_url)
+    passes(page, 6)
+
+    fails(page, 7)  # 7. a file, then exit: the container stops
+    open_terminal(page, detail_url)
+    page.keyboard.type("echo hello > /hello.txt\n")
+    page.keyboard.type("exit\n")
+    expect(page.locator("#terminal-page")).to_have_attribute("data-ended", "exited")
+    page.goto(session_url)
+    passes(page, 7)
+
+    fails(page, 8)  # 8. the container layer holds the change
+    page.goto(detail_url + "?tab=changes")
+    changes = page.locator("#changes li").count()
+    assert changes >= 1
+    page.goto(session_url)
+    fails(page, 8, str(changes + 1))
+    passes(page, 8, str(changes))
+    assert engine.containers.get(name).labels["dockboard.lab.session"]

@@ -1,0 +1,121 @@
+"""The reaper and the worker, as real processes: time limits, idle stops, restarts, orphans."""
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import docker
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from dashboard import labels
+from labs import reaper
+from labs.models import LabClass, LabSession
+from tests.conftest import signed_in
+from tests.pages import text_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def lab_containers(engine: docker.DockerClient, session: LabSession) -> list:
+    selector = f"{labels.LAB_SESSION}={session.pk}"
+    return engine.containers.list(all=True, filters={"label": selector})
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> float:
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < seconds, "not within the bound"
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def test_a_five_second_limit_is_reaped_by_the_running_reaper(
+    launched: Callable[..., LabSession], engine: docker.DockerClient, start_reaper
+) -> None:
+    session = launched()
+    LabSession.objects.filter(pk=session.pk).update(
+        expires_at=timezone.now() + timedelta(seconds=5)
+    )
+    start_reaper()
+    assert lab_containers(engine, session)
+    waited = wait_until(lambda: not lab_containers(engine, session), 10)
+    assert waited >= 4  # not before its time
+    session.refresh_from_db()
+    assert session.state == LabSession.State.EXPIRED
+    assert not engine.networks.list(names=[f"dockboard-lab-{session.pk}"])
+
+
+def test_a_session_that_expired_while_the_reaper_was_down_is_reaped_on_restart(
+    launched: Callable[..., LabSession],
+    engine: docker.DockerClient,
+    start_reaper,
+    make_container,
+) -> None:
+    session = launched()
+    first = start_reaper()
+    time.sleep(1.5)
+    first.kill()
+    first.wait()
+    LabSession.objects.filter(pk=session.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    orphan = engine.containers.create(  # a lab's container whose session is unknown here
+        session.lab_class.parameters["image"],
+        labels={labels.LAB_SESSION: "999999999", labels.EXPIRES: "1"},
+    )
+    unlabelled = make_container("sleep 600")
+    start_reaper()
+    wait_until(lambda: not lab_containers(engine, session), 10)
+    wait_until(lambda: orphan.id not in [c.id for c in engine.containers.list(all=True)], 10)
+    assert engine.containers.get(unlabelled.id).status == "running"  # never touched
+
+
+def test_an_idle_session_is_stopped_and_resumes(
+    launched: Callable[..., LabSession], engine: docker.DockerClient, member: User
+) -> None:
+    session = launched()
+    LabSession.objects.filter(pk=session.pk).update(
+        last_activity_at=timezone.now() - timedelta(minutes=11)
+    )
+    reaper.reap()
+    session.refresh_from_db()
+    assert session.state == LabSession.State.IDLE
+    assert [c.status for c in lab_containers(engine, session)] == ["exited"]  # stopped, kept
+    client = signed_in(member)
+    assert "Resume" in text_of(client.get(f"/sessions/{session.pk}/").content)
+    client.post(f"/sessions/{session.pk}/resume/")
+    session.refresh_from_db()
+    assert session.state == LabSession.State.RUNNING
+    assert [c.status for c in lab_containers(engine, session)] == ["running"]
+
+
+def test_an_open_tab_is_not_activity_but_a_check_is(
+    launched: Callable[..., LabSession], member: User
+) -> None:
+    session = launched()
+    old = timezone.now() - timedelta(minutes=5)
+    LabSession.objects.filter(pk=session.pk).update(last_activity_at=old)
+    client = signed_in(member)
+    client.get(f"/sessions/{session.pk}/")
+    client.get(f"/sessions/{session.pk}/?part=status&was=running", headers={"HX-Request": "true"})
+    session.refresh_from_db()
+    assert session.last_activity_at == old
+    client.post(f"/sessions/{session.pk}/steps/0/check/")
+    session.refresh_from_db()
+    assert session.last_activity_at > old
+
+
+def test_start_lab_is_made_by_the_worker_and_shown_as_it_goes(
+    lab_class: LabClass, member: User, engine: docker.DockerClient, start_worker
+) -> None:
+    start_worker()
+    client = signed_in(member)
+    response = client.post(f"/classes/{lab_class.pk}/start/")
+    session = LabSession.objects.get(learner=member)
+    assert response.url == f"/sessions/{session.pk}/"
+    wait_until(lambda: LabSession.objects.get(pk=session.pk).state == "running", 30)
+    assert [c.status for c in lab_containers(engine, session)] == ["running"]
+    page = client.get(response.url).content.decode()
+    assert 'id="terminal-page"' in page

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from audit.filters import AuditFilters
 from dashboard.access import visible_audit_events
 from dashboard.models import AuditEvent
+from dashboard.spreadsheet import safe_cell
 
 PAGE_SIZE = 100
 BATCH_LINES = 1000
@@ -57,14 +58,7 @@ def _csv_lines(rows: object) -> Iterator[str]:
     yield writer.writerow(header for header, _field in COLUMNS)
     fields = [field for _header, field in COLUMNS]
     for values in rows.values_list(*fields).iterator(chunk_size=2000):
-        yield writer.writerow([_cell(v) for v in values])
-
-
-def _cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula is quoted with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+        yield writer.writerow([safe_cell(v) for v in values])
 
 
 async def _batches(lines: Iterator[str]) -> AsyncIterator[str]:

@@ -128,6 +128,7 @@ class CheckedService(_Sealed):
 class CheckedNetwork(_Sealed):
     name: str
     labels: dict[str, str]
+    subnet: str = ""
 
 
 @dataclass(frozen=True)

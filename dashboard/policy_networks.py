@@ -9,10 +9,11 @@ from dashboard.models import Team
 from dashboard.policy import _SEAL, CheckedNetwork, PolicyRefusal, owned_labels
 
 
-def create_network(user: User, team: Team, name: str) -> str:
-    """`docker network create NAME` with the user's ownership (and lab) labels; its id."""
+def create_network(user: User, team: Team, name: str, subnet: str = "") -> str:
+    """`docker network create [--subnet SUBNET] NAME` with the user's ownership (and lab)
+    labels; its id."""
     grants = grants_for(user)
     if not grants.may_create_in(team.pk):
         raise PolicyRefusal("team", _("You may not create networks in this team."))
-    checked = CheckedNetwork(name, owned_labels(grants, team, [{}]), seal=_SEAL)
+    checked = CheckedNetwork(name, owned_labels(grants, team, [{}]), subnet, seal=_SEAL)
     return engine_networks.create_network(checked)

@@ -45,6 +45,7 @@ def open_class(
     *,
     minutes: int | None = None,
     idle_minutes: int | None = None,
+    sessions_per_learner: int = 1,
     join_code: str = "",
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
@@ -78,6 +79,7 @@ def open_class(
         parameters=parameters,
         minutes=minutes or template.minutes,
         idle_minutes=template.idle_minutes if idle_minutes is None else idle_minutes,
+        sessions_per_learner=sessions_per_learner,
         join_code=join_code,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -125,6 +127,7 @@ def launch(session_id: int) -> None:
     LabSession.objects.filter(pk=session.pk, state=LabSession.State.STARTING).update(
         state=LabSession.State.RUNNING, progress="", last_activity_at=timezone.now()
     )
+    _audit(session.learner, "start lab session", session.lab_class, str(session.pk))
 
 
 def touch(session: LabSession) -> None:

@@ -4,11 +4,12 @@ learner's Start."""
 import csv
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dashboard.spreadsheet import safe_cell
 from labs import actions
 from labs.access import access_class
 from labs.forms import JoinForm
@@ -42,31 +43,21 @@ def roster(request: HttpRequest, class_id: int) -> HttpResponse:
     return render(request, "labs/roster.html", context)
 
 
-def roster_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
+def roster_csv(request: HttpRequest, class_id: int) -> HttpResponse:
     lab_class = access_class(request.user, class_id, manage=True)
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
-    header = ["learner", "state", "steps passed", "steps", "started", "ended", "last check"]
-    rows = (
-        [
-            row["session"].learner.get_username(),
-            row["session"].state,
-            row["passed"],
-            row["total"],
-            row["session"].created_at.isoformat(),
-            row["session"].ended_at.isoformat() if row["session"].ended_at else "",
-            row["session"].last_output,
-        ]
-        for row in _rows(lab_class)
-    )
-    response = StreamingHttpResponse(
-        (writer.writerow(r) for r in [header, *rows]), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="class-{lab_class.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["learner", "state", "steps passed", "steps", "started", "ended", "last check"])
+    for row in _rows(lab_class):
+        session = row["session"]
+        cells = [
+            session.learner.get_username(), session.state, row["passed"], row["total"],
+            session.created_at.isoformat(),
+            session.ended_at.isoformat() if session.ended_at else "",
+            session.last_output,
+        ]  # fmt: skip
+        writer.writerow([safe_cell(cell) for cell in cells])
     return response
 
 

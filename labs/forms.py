@@ -26,6 +26,9 @@ class OpenClassForm(forms.Form):
     idle_minutes = forms.IntegerField(
         label=_("Idle timeout (minutes, 0: none)"), min_value=0, max_value=24 * 60
     )
+    sessions_per_learner = forms.IntegerField(
+        label=_("Sessions a learner may have at once"), min_value=1, max_value=5, initial=1
+    )
     join_code = forms.BooleanField(label=_("Learners need a join code"), required=False)
     starts_at = forms.DateTimeField(label=_("Opens at (optional)"), required=False)
     ends_at = forms.DateTimeField(label=_("Closes at (optional)"), required=False)

@@ -79,6 +79,7 @@ def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     form.parameters(),
                     minutes=form.cleaned_data["minutes"],
                     idle_minutes=form.cleaned_data["idle_minutes"],
+                    sessions_per_learner=form.cleaned_data["sessions_per_learner"],
                     join_code=actions.new_join_code() if form.cleaned_data["join_code"] else "",
                     starts_at=form.cleaned_data["starts_at"],
                     ends_at=form.cleaned_data["ends_at"],

@@ -55,7 +55,13 @@ script = "echo ready > /setup-done"
 
 [[steps]]
 title = "Make a file"
-text = "Run `touch /made`."
+text = '''
+Make a file:
+
+```
+touch /made
+```
+'''
 
 [[steps.checks]]
 kind = "exec"

@@ -2,17 +2,20 @@
 step through Dockboard's pages; each step's check fails before the step and passes after it."""
 
 import re
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import docker
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dashboard.models import Team
 from labs import actions
 from labs.library import install_bundled
-from labs.models import Lab
+from labs.models import Lab, LabSession
 from tests.conftest import RUN_ID
 from tests.harness.browser import headless_chromium
 from tests.harness.images import push
@@ -171,3 +174,25 @@ def test_the_seed_chapter_lab_end_to_end_in_korean(
     fails(page, 8, str(changes + 1))
     passes(page, 8, str(changes))
     assert engine.containers.get(name).labels["dockboard.lab.session"]
+
+
+def test_a_session_page_runs_a_step_in_its_terminal_and_warns_before_the_end(
+    page: Page, launched, member: User, engine: docker.DockerClient
+) -> None:
+    session = launched()
+    LabSession.objects.filter(pk=session.pk).update(
+        expires_at=timezone.now() + timedelta(minutes=4)
+    )
+    log_in(page)
+    page.goto(f"/sessions/{session.pk}/")
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    expect(page.locator("#time-warning")).to_be_visible()  # under five minutes left
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^[34]:\d\d$"))
+    page.locator("#step-1 .run-in-terminal").click()  # types `touch /made` and Enter
+    container = engine.containers.get(f"lab{session.pk}-shell")
+    deadline = time.monotonic() + 10
+    while container.exec_run("test -e /made").exit_code != 0:
+        assert time.monotonic() < deadline, "the step's code never ran in the terminal"
+        time.sleep(0.2)
+    page.locator("#step-1").get_by_role("button", name="Check").click()
+    expect(page.locator("#step-1")).to_have_attribute("data-passed", "true")

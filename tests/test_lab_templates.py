@@ -197,3 +197,25 @@ def _command_env() -> dict[str, str]:
         "DOCKBOARD_DATABASE_URL": database_url(connection.settings_dict),
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
     }
+
+
+def test_an_instructor_opens_a_class_from_the_lab_page(
+    small_lab_source: str, instructor: User, team: Team, member: User
+) -> None:
+    slug = import_template(small_lab_source, instructor).lab.slug
+    client = signed_in(instructor)
+    fields = {"team": team.pk, "minutes": 20, "idle_minutes": 3, "sessions_per_learner": 2,
+              "join_code": "on", "param_image": "", "param_greeting": "salut"}  # fmt: skip
+    refused = client.post(f"/labs/{slug}/", {**fields, "param_greeting": "Not OK"})
+    assert refused.status_code == 400
+    opened = client.post(f"/labs/{slug}/", fields)
+    lab_class = LabClass.objects.get()
+    assert opened.url == f"/classes/{lab_class.pk}/"
+    assert (lab_class.minutes, lab_class.idle_minutes, lab_class.sessions_per_learner) == (20, 3, 2)
+    assert lab_class.parameters["greeting"] == "salut" and len(lab_class.join_code) == 6
+    roster = client.get(opened.url).content.decode()
+    assert lab_class.join_code in roster and "No learner has started yet." in roster
+    learner = signed_in(member)
+    assert learner.get(f"/labs/{slug}/").status_code == 404
+    assert learner.get(opened.url).status_code == 404  # the roster is the teacher's
+    assert "Start lab" in learner.get("/labs/").content.decode()

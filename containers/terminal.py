@@ -17,8 +17,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from containers.flow import FlowWindow
+from containers.terminal_presence import TerminalPresence
 from containers.terminal_session import TerminalSession
-from dashboard import audit, policy
+from dashboard import audit, engine, policy, recording
 from dashboard.access import access_container, may_change_container
 from dashboard.activity import container_used
 from dashboard.engine import Denied, EngineError
@@ -38,7 +39,13 @@ ANSWER_SECONDS = 0.5
 PACE_SECONDS = 0.01
 GATHER_BELOW = 16 * 1024
 GATHER_LIMIT = 64 * 1024
+WATCH_PACE_SECONDS = 0.1
 USE_REPORT_SECONDS = 60.0  # terminal input counts as activity (labs' idle timeout) this often
+
+
+@database_sync_to_async
+def _start_recording(user: Any, container: dict[str, Any], mode: str) -> Any:
+    return recording.start(user, container, mode, engine.current_name())
 
 
 @database_sync_to_async
@@ -78,7 +85,7 @@ def _record(user: Any, address: str | None, action: str, container: dict[str, An
         )
 
 
-class TerminalConsumer(AsyncWebsocketConsumer):
+class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
     def __init__(self, mode: str = "attach", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.mode = mode  # "attach" or "exec", given by the route
@@ -87,6 +94,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         self.last_input = 0.0
         self.last_use_report = float("-inf")
         self.container_labels: dict[str, str] = {}
+        self.recording: tuple[Any, recording.Recorder] | None = None
         self.may_type = False
         self.window = FlowWindow()
 
@@ -102,6 +110,7 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
+        self.watching = self.mode == "attach" and params.get("watch") == "1"
         try:
             self.session = await self._open(container, params)
         except EngineError as exc:
@@ -113,16 +122,27 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             await _record(user, address, self.mode if self.mode == "exec" else "attach", container)
         await self.send_event(
             {"type": "hello", "mode": self.mode, "tty": self.session.tty,
-             "stdin": self.accepts_input}
+             "stdin": self.accepts_input, "watching": self.watching,
+             "mayTakeOver": self.watching and self.may_type}
         )  # fmt: skip
+        self._presence_init(container)
+        await self.join_presence()
+        if not self.watching:
+            self.recording = await _start_recording(user, container, self.mode)
         self.pump = asyncio.create_task(
             self._pump(recent=self.mode == "attach" and not params.get("start"))
         )
 
     @property
     def accepts_input(self) -> bool:
-        """Viewers watch: what they type is dropped here, whatever their browser sends."""
-        return self.may_type and self.session is not None and self.session.accepts_input
+        """Viewers and watchers (unless taking over) watch: what they type is dropped here,
+        whatever their browser sends."""
+        return (
+            self.may_type
+            and self.session is not None
+            and self.session.accepts_input
+            and (not self.watching or self.taking_over)
+        )
 
     async def _open(self, container: dict[str, Any], params: dict[str, str]) -> TerminalSession:
         if self.mode == "exec":
@@ -153,6 +173,9 @@ class TerminalConsumer(AsyncWebsocketConsumer):
                 for chunk in session.output(data):
                     await self._forward(chunk)
                 await self.window.wait_open(STALL_SECONDS)
+                if self.watching and not self.taking_over:
+                    # A watcher reads in batches: many watchers then cost the typist little.
+                    await asyncio.sleep(WATCH_PACE_SECONDS)
                 # A busy stream always has data ready, so nothing above suspends: yield once a
                 # chunk, so that other terminals (a keystroke's echo) are not kept waiting.
                 await asyncio.sleep(0)
@@ -177,6 +200,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         if chunk:
             await self.send(bytes_data=chunk)
             self.window.sent(len(chunk))
+            if self.recording:
+                self.recording[1].output(chunk)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.session is None:
@@ -187,6 +212,8 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
                 await self.session.stream.write(bytes_data)
+                if self.recording:
+                    self.recording[1].input(bytes_data)
                 if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:
                     self.last_use_report = self.last_input
                     await _report_use(self.container_labels)
@@ -202,11 +229,15 @@ class TerminalConsumer(AsyncWebsocketConsumer):
             kind = message["type"]
             if kind == "ack":
                 self.window.acknowledged(int(message["bytes"]))
-            elif kind == "resize" and self.session.tty:
+            elif kind == "takeover":
+                await self.request_takeover(bool(message["active"]))
+            elif kind == "resize" and self.session.tty and self.accepts_input:
                 rows, cols = int(message["rows"]), int(message["cols"])
                 if 0 < rows <= MAX_TERMINAL_SIZE and 0 < cols <= MAX_TERMINAL_SIZE:
                     self.last_input = asyncio.get_running_loop().time()  # a redraw will answer
                     await self.session.resize(rows, cols)
+                    if self.recording:
+                        self.recording[1].resize(cols, rows)
         except (ValueError, KeyError, TypeError):
             await self.send_event({"type": "error", "message": _("Malformed control message.")})
         except EngineError as exc:
@@ -221,7 +252,15 @@ class TerminalConsumer(AsyncWebsocketConsumer):
         await self.send_event({"type": "ended", "reason": "logout"})
         await self.close()
 
+    async def terminal_marker(self, event: dict[str, Any]) -> None:
+        if self.recording:
+            self.recording[1].marker(event["text"])
+
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.leave_presence()
+        if self.recording:
+            self.recording[1].close()  # its writer ends the file and the row by itself
         if self.session is not None:
             await self.session.hang_up()
         if self.pump is not None:

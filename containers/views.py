@@ -175,7 +175,8 @@ def container_command_line(request: HttpRequest) -> HttpResponse:
 def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
     """xterm.js attached to the container (or a new shell in it); xterm.js needs inline styles."""
     container = access_container(request.user, ref)
-    return render(request, "containers/terminal.html", {"c": container})
+    context = {"c": container, "watch": request.GET.get("watch") == "1"}
+    return render(request, "containers/terminal.html", context)
 
 
 def container_detail(request: HttpRequest, ref: str) -> HttpResponse:

@@ -9,13 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from dashboard import engine, engine_swarm
 from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
-from dashboard.models import AuditEvent, Membership, Team
+from dashboard.models import AuditEvent, Membership, Team, TerminalRecording
 from images.models import PullJob
 
 
@@ -192,3 +193,29 @@ def access_service(user: User, ref: str) -> dict[str, Any]:
     if grants_for(user).container_rights(service["Spec"].get("Labels")) is Rights.NONE:
         raise NotFound(missing % {"ref": ref})
     return service
+
+
+def visible_recordings(user: User) -> Any:
+    """Administrators see every recording; others their own terminals' and their containers',
+    and instructors their teams'."""
+    if not user.is_authenticated:
+        return TerminalRecording.objects.none()
+    if user.is_superuser:
+        return TerminalRecording.objects.all()
+    instructed = Membership.objects.filter(user=user, role=Membership.Role.INSTRUCTOR)
+    return TerminalRecording.objects.filter(
+        Q(user=user)
+        | Q(owner_id=user.pk)
+        | Q(team_id__in=instructed.values_list("team_id", flat=True))
+    )
+
+
+def access_recording(user: User, recording_id: object) -> TerminalRecording:
+    recording = (
+        visible_recordings(user).filter(pk=recording_id).first()
+        if str(recording_id).isdecimal()
+        else None
+    )
+    if recording is None:
+        raise NotFound(_("No such recording: %(ref)s") % {"ref": recording_id})
+    return recording

@@ -51,6 +51,20 @@ class Team(models.Model):
         _("engines"), default="local", help_text=_("The engines its members use, one a line.")
     )
 
+    class Recording(models.TextChoices):
+        OFF = "off", _("off")
+        LABS = "labs", _("lab sessions' terminals")
+        ALL = "all", _("every terminal")
+
+    recording = models.CharField(
+        _("terminal recording"), max_length=8, choices=Recording.choices, default=Recording.LABS
+    )
+    record_input = models.BooleanField(
+        _("record what is typed too"),
+        default=False,
+        help_text=_("Typed input can hold passwords: administrators only turn this on."),
+    )
+
     class Meta:
         ordering = ["name"]
 
@@ -165,3 +179,29 @@ class Engine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TerminalRecording(models.Model):
+    """One recorded terminal (asciicast v2 in the data directory's recordings/)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    engine = models.CharField(max_length=40, default="local")
+    container_id = models.CharField(max_length=64)
+    container_name = models.CharField(max_length=255)
+    owner_id = models.BigIntegerField(null=True)  # the container's owner, who may replay it
+    lab_session = models.CharField(max_length=20, blank=True)  # its lab session, if any
+    mode = models.CharField(max_length=8)  # attach, exec or watch
+    input_recorded = models.BooleanField(default=False)
+    path = models.CharField(max_length=255)  # under the data directory
+    size = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.mode} of {self.container_name} at {self.started_at:%Y-%m-%d %H:%M}"

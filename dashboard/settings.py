@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "engines",
     "swarm",
     "labs",
+    "recordings",
     "axes",
 ]
 
@@ -163,6 +164,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 DOCKBOARD_AUDIT_DAYS = int(os.environ.get("DOCKBOARD_AUDIT_DAYS", "90"))
+# Terminal recordings (asciicast v2 under the data directory): kept this long, this large at most.
+DOCKBOARD_RECORDING_DAYS = int(os.environ.get("DOCKBOARD_RECORDING_DAYS", "30"))
+DOCKBOARD_RECORDING_MAX_BYTES = int(os.environ.get("DOCKBOARD_RECORDING_MAX_MB", "50")) * 1024**2
 
 # Paths, not URL names: a name would be reversed onto the engine of the page that redirects.
 LOGIN_URL = "/accounts/login/"
@@ -183,6 +187,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/xterm", BASE_DIR / "node_modules/@xterm/xterm"),
     ("vendor/xterm-addon-fit", BASE_DIR / "node_modules/@xterm/addon-fit"),
+    ("vendor/asciinema-player", BASE_DIR / "node_modules/asciinema-player/dist/bundle"),
 ]
 SERVESTATIC_USE_FINDERS = True
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("audit/", include("audit.urls")),
     path("", include("labs.urls")),
+    path("recordings/", include("recordings.urls")),
     path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),
     path("engines/", include("engines.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

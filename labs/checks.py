@@ -13,6 +13,7 @@ from dashboard.engine import EngineError, NotFound
 from dashboard.engine_probe import ScriptResult
 from dashboard.grants import summary_rights
 from dashboard.reference import parse_reference
+from dashboard.terminal_groups import mark_recordings
 from labs import runtime
 from labs.models import CheckResult, LabSession
 from labs.template import Check, substitute
@@ -48,7 +49,20 @@ def run_step(session: LabSession, index: int, answer: str = "") -> Outcome:
     if passed and not lines:
         lines = [_("Passed.")]
     _record(session, index, passed, "\n".join(lines))
+    _mark(session, index, str(step.title), passed)
     return Outcome(passed, lines)
+
+
+def _mark(session: LabSession, index: int, title: str, passed: bool) -> None:
+    """A marker with the step's name in the recordings of the session's open terminals."""
+    text = f"step {index + 1}: {title} ({'passed' if passed else 'not yet'})"
+    with runtime.on_engine(session.lab_class):
+        try:
+            summaries = _session_summaries(session)
+        except EngineError:
+            return
+    for summary in summaries:
+        mark_recordings(summary["Id"], text)
 
 
 def _record(session: LabSession, index: int, passed: bool, output: str) -> None:

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dashboard import recording
+from dashboard.models import TerminalRecording
 from dashboard.spreadsheet import safe_cell
 from labs import actions
 from labs.access import access_class
@@ -16,13 +18,24 @@ from labs.forms import JoinForm
 from labs.models import LabClass, LabSession
 
 
+def _latest_recordings(sessions: list[LabSession]) -> dict[str, TerminalRecording]:
+    """Each session's latest terminal recording, in one query."""
+    found = TerminalRecording.objects.filter(
+        lab_session__in=[str(s.pk) for s in sessions], mode__in=["attach", "exec"]
+    ).order_by("started_at")
+    return {row.lab_session: row for row in found}
+
+
 def _rows(lab_class: LabClass) -> list[dict[str, object]]:
     total = len(lab_class.template.steps)
     now = timezone.now()
     rows = []
-    for session in lab_class.sessions.select_related("learner").order_by(
-        "learner__username", "-created_at"
-    ):
+    sessions = list(
+        lab_class.sessions.select_related("learner").order_by("learner__username", "-created_at")
+    )
+    recordings = _latest_recordings(sessions)
+    for session in sessions:
+        recorded = recordings.get(str(session.pk))
         passed = len(session.steps_passed)
         rows.append({
             "session": session,
@@ -31,6 +44,7 @@ def _rows(lab_class: LabClass) -> list[dict[str, object]]:
             "total": total,
             "seconds_left": session.seconds_left() if session.is_active else 0,
             "idle_seconds": int((now - session.last_activity_at).total_seconds()),
+            "screen": recording.last_lines(recorded) if recorded and session.is_active else [],
         })  # fmt: skip
     return rows
 

@@ -85,6 +85,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
             return render(request, "labs/session.html#status", context)
         context["steps"] = _steps(session)
         context["c"] = _terminal_container(session)
+        context["watch"] = not context["learner_view"]  # a teacher watches, and may take over
         return render(request, "labs/session.html", context)
 
 

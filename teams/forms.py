@@ -54,6 +54,8 @@ class TeamPolicyForm(forms.ModelForm):
             "team_memory",
             "team_cpus",
             "engines",
+            "recording",
+            "record_input",
         ]
         field_classes = dict.fromkeys(SIZE_FIELDS, SizeField)
         widgets = {

@@ -133,3 +133,29 @@ def test_ctrl_c_stops_yes_promptly(page, member: User, shell) -> None:
     page.wait_for_function(f"() => ({CURSOR_LINE})() === '/ # '", timeout=5_000)
     # Without flow control the browser would first render everything the shell had written.
     assert time.monotonic() - started < 1.0
+
+
+def test_the_learner_sees_a_teacher_watch_and_take_over(
+    page, live_url: str, member: User, instructor: User, shell
+) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    teacher_context = page.context.browser.new_context(locale="en-US", base_url=live_url)
+    teacher = teacher_context.new_page()
+    try:
+        log_in(teacher, "teacher")
+        teacher.goto(f"/containers/{shell.id}/terminal/?watch=1")
+        teacher.wait_for_selector('#terminal-page[data-connected="true"]')
+        expect(notice(teacher)).to_have_text("You are watching: what you type is not sent.")
+        watchers = page.locator("#terminal-watchers-text")
+        expect(watchers).to_have_text("teacher watching this terminal.")
+        teacher.get_by_role("button", name="Take over").click()
+        expect(watchers).to_have_text("teacher has taken over this terminal.")
+        teacher.locator(".xterm").click()
+        teacher.keyboard.type("echo from-the-teacher\n")
+        wait_for_row(page, "from-the-teacher")  # the learner sees the teacher's typing
+        page.get_by_role("button", name="End the take-over").click()
+        expect(notice(teacher)).to_have_text("You are watching: what you type is not sent.")
+        expect(watchers).to_have_text("teacher watching this terminal.")
+    finally:
+        teacher_context.close()

@@ -81,6 +81,8 @@ def test_only_administrators_change_the_policy(
         "team_cpus": "4",
         "port_range_start": "20000",
         "port_range_end": "20099",
+        "recording": "all",
+        "record_input": "on",
     }
     refused = signed_in(instructor).post(f"/teams/{team.pk}/policy/", change)
     assert refused.status_code == 403
@@ -89,6 +91,7 @@ def test_only_administrators_change_the_policy(
     team.refresh_from_db()
     assert team.max_memory == 256 * 1024**2 and team.port_range_end == 20099
     assert team.image_patterns == ["busybox", "127.0.0.1:5000/acc/*"]
+    assert (team.recording, team.record_input) == ("all", True)
     bad = admin_client.post(
         f"/teams/{team.pk}/policy/",
         {**change, "allowed_images": "Not An Image", "port_range_end": ""},

@@ -13,6 +13,18 @@
   const noticeText = document.getElementById("terminal-notice-text");
   const reattach = document.getElementById("reattach");
   const startAttach = document.getElementById("start-attach");
+  const watchersText = document.getElementById("terminal-watchers-text");
+  const takeOver = document.getElementById("take-over");
+  const endTakeover = document.getElementById("end-takeover");
+  const watching = page.dataset.watch === "true";
+  let watcherNames = [];
+
+  function showWatchers() {
+    watchersText.textContent = watcherNames.length
+      ? strings["is-watching"].replace("%(names)s", watcherNames.join(", "))
+      : "";
+    watchersText.hidden = !watcherNames.length;
+  }
 
   const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontSize: 14 });
   const fit = new FitAddon.FitAddon();
@@ -56,8 +68,10 @@
       term.options.convertEol = !event.tty;
       const notes = [];
       if (!event.tty) notes.push(strings["no-tty"]);
-      if (!event.stdin) notes.push(strings["no-stdin"]);
+      if (event.watching) notes.push(strings.watching);
+      else if (!event.stdin) notes.push(strings["no-stdin"]);
       say(notes.join(" "));
+      takeOver.hidden = !event.mayTakeOver;
       control({ type: "resize", cols: term.cols, rows: term.rows });
       term.focus();
     } else if (event.type === "ended") {
@@ -67,9 +81,34 @@
       else if (event.reason === "exec-exited") say(strings["exec-exited"].replace("%(code)s", code), ["reattach"]);
       else say(strings[event.reason] || strings.closed, ["reattach"]);
       page.dataset.ended = event.reason;
+    } else if (event.type === "watchers") {
+      watcherNames = event.names;
+      showWatchers();
+    } else if (event.type === "takeover") {
+      showTakeover(event);
     } else if (event.type === "error") {
       say(event.message, ["reattach"]);
     }
+  }
+
+  function showTakeover(event) {
+    if (watching) {
+      say(event.active ? strings["you-took-over"] : strings.watching);
+      takeOver.hidden = event.active;
+    } else if (event.active) {
+      watchersText.textContent = strings["taken-over"].replace("%(name)s", event.name);
+      watchersText.hidden = false;
+    } else {
+      showWatchers();
+    }
+    endTakeover.hidden = !event.active;
+  }
+
+  function attachUrl(extra = "") {
+    const query = new URLSearchParams(extra);
+    if (watching) query.set("watch", "1");
+    const text = query.toString();
+    return text ? `${page.dataset.attachUrl}?${text}` : page.dataset.attachUrl;
   }
 
   function connect(url) {
@@ -110,8 +149,10 @@
     fitFrame = requestAnimationFrame(() => fit.fit());
   });
 
-  reattach.addEventListener("click", () => { say(""); connect(page.dataset.attachUrl); });
-  startAttach.addEventListener("click", () => { say(""); connect(`${page.dataset.attachUrl}?start=1`); });
+  reattach.addEventListener("click", () => { say(""); connect(attachUrl()); });
+  startAttach.addEventListener("click", () => { say(""); connect(attachUrl("start=1")); });
+  takeOver.addEventListener("click", () => control({ type: "takeover", active: true }));
+  endTakeover.addEventListener("click", () => control({ type: "takeover", active: false }));
   document.getElementById("exec-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -130,6 +171,6 @@
   });
 
   window.dockboardTerminal = term; // for tests and the curious: the xterm.js instance
-  if (page.dataset.running === "true") connect(page.dataset.attachUrl);
+  if (page.dataset.running === "true") connect(attachUrl());
   else say(strings.stopped, ["start"]);
 })();

@@ -276,7 +276,9 @@ def main(args) -> None:
             if not args.browser_only:
                 asyncio.run(measure(args, url, server_pid, cookie, client, image))
             if not args.no_browser:
-                chromium_render(url, cookie, client, image, args.lines)
+                chromium_echo(url, cookie, client, image, args.keys)
+                for renderer in ("webgl", "dom"):
+                    chromium_render(url, cookie, client, image, args.lines, renderer)
     finally:
         remove_bench_containers(client)
 
@@ -287,14 +289,17 @@ CURSOR_LINE = """() => {
 }"""
 
 
-def chromium_render(url: str, cookie: str, client, image: str, args_lines: int) -> None:
+def chromium_render(
+    url: str, cookie: str, client, image: str, args_lines: int, renderer: str
+) -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.harness.browser import CHROMIUM_FLAGS
 
     lines = args_lines
     shell = run_container(client, image)
-    print(f"== Chromium: `seq 1 {lines}` (about 21 MB through the TTY) rendered by xterm.js")
+    print(f"== Chromium: `seq 1 {lines}` (about 21 MB through the TTY) rendered by xterm.js, "
+          f"{renderer} renderer")  # fmt: skip
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
@@ -303,7 +308,7 @@ def chromium_render(url: str, cookie: str, client, image: str, args_lines: int) 
         name, value = cookie.split("=", 1)
         context.add_cookies([{"name": name, "value": value, "url": url}])
         page = context.new_page()
-        page.goto(f"/containers/{shell.id}/terminal/")
+        page.goto(f"/containers/{shell.id}/terminal/?renderer={renderer}")
         page.wait_for_selector('#terminal-page[data-connected="true"]')
         page.evaluate(
             "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
@@ -320,6 +325,60 @@ def chromium_render(url: str, cookie: str, client, image: str, args_lines: int) 
           f" of {lines}: {'nothing lost' if counted >= lines else 'LINES LOST'}")  # fmt: skip
 
 
+ECHO_PROBE = """() => {
+  const term = window.dockboardTerminal;
+  term.options.cursorBlink = false;
+  window.echoSamples = [];
+  const length = () => {  // characters before the cursor, across wrapped lines
+    const buffer = term.buffer.active;
+    return (buffer.baseY + buffer.cursorY) * term.cols + buffer.cursorX;
+  };
+  let pending = null;
+  document.addEventListener("keydown", () => {
+    pending = { started: performance.now(), wanted: length() + 1 };
+  }, true);
+  term.onRender(() => {
+    if (pending && length() >= pending.wanted) {
+      window.echoSamples.push(performance.now() - pending.started);
+      pending = null;
+    }
+  });
+}"""
+
+
+def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
+    """Keydown to the echoed character drawn, in Chromium, for each renderer."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.harness.browser import CHROMIUM_FLAGS
+
+    print(f"== Chromium: keydown to echo drawn, {keys} keys into `cat`, each renderer")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+        )
+        for renderer in ("webgl", "dom"):
+            cat = run_container(client, image, ["cat"])
+            context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
+            name, value = cookie.split("=", 1)
+            context.add_cookies([{"name": name, "value": value, "url": url}])
+            page = context.new_page()
+            page.goto(f"/containers/{cat.id}/terminal/?renderer={renderer}")
+            page.wait_for_selector('#terminal-page[data-connected="true"]')
+            used = page.locator("#terminal-page").get_attribute("data-renderer")
+            page.locator(".xterm").click()
+            page.evaluate(ECHO_PROBE)
+            for number in range(keys):
+                page.keyboard.press("a")
+                page.wait_for_function(f"() => window.echoSamples.length > {number}", polling="raf")
+            samples = [s / 1000 for s in page.evaluate("() => window.echoSamples")]
+            p50, p99 = percentiles(samples)
+            print(f"{used:>5}: p50 {p50:.1f} ms  p99 {p99:.1f} ms")
+            context.close()
+            cat.remove(force=True)
+        browser.close()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=int, default=200)
@@ -328,4 +387,5 @@ if __name__ == "__main__":
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--browser-only", action="store_true")
     parser.add_argument("--lines", type=int, default=2_500_000)
+    parser.add_argument("--keys", type=int, default=300)
     main(parser.parse_args())

@@ -205,3 +205,15 @@ class TerminalRecording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mode} of {self.container_name} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class TerminalPreference(models.Model):
+    """How a user's browser terminals behave, saved for them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terminal_preference"
+    )
+    screen_reader = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"terminal preferences of {self.user}"

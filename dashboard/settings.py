@@ -187,6 +187,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/xterm", BASE_DIR / "node_modules/@xterm/xterm"),
     ("vendor/xterm-addon-fit", BASE_DIR / "node_modules/@xterm/addon-fit"),
+    ("vendor/xterm-addon-webgl", BASE_DIR / "node_modules/@xterm/addon-webgl"),
     ("vendor/asciinema-player", BASE_DIR / "node_modules/asciinema-player/dist/bundle"),
 ]
 SERVESTATIC_USE_FINDERS = True

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from containers import everywhere
-from dashboard import views
+from dashboard import terminal_preferences, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -21,6 +21,11 @@ urlpatterns = [
     path("recordings/", include("recordings.urls")),
     path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),
     path("engines/", include("engines.urls")),
+    path(
+        "terminal/screen-reader/",
+        terminal_preferences.set_screen_reader,
+        name="terminal_screen_reader",
+    ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,11 +1,14 @@
 """Recorded terminals: the list a user may replay, the player (asciinema-player) with its
 markers and speeds, and the .cast file itself."""
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
@@ -15,6 +18,7 @@ from dashboard.engine import NotFound
 from dashboard.models import TerminalRecording
 
 MAX_MARKERS = 500
+CHUNK_BYTES = 256 * 1024
 SPEEDS = ("0.5", "1", "2", "4", "8")
 # asciinema-player draws with WebAssembly and sets its sizes as inline styles.
 PLAYER_CSP = {
@@ -57,16 +61,21 @@ def recording_detail(request: HttpRequest, recording_id: int) -> HttpResponse:
     return render(request, "recordings/detail.html", context)
 
 
-def recording_cast(request: HttpRequest, recording_id: int) -> FileResponse:
+def recording_cast(request: HttpRequest, recording_id: int) -> StreamingHttpResponse:
+    """The .cast, read in chunks as it is sent (under ASGI a plain file would be read whole)."""
     recording = access_recording(request.user, recording_id)
-    try:
-        cast = (settings.DATA_DIR / recording.path).open("rb")
-    except FileNotFoundError:
-        raise NotFound(_("The recording's file is gone.")) from None
+    path = settings.DATA_DIR / recording.path
+    if not path.is_file():
+        raise NotFound(_("The recording's file is gone."))
+    response = StreamingHttpResponse(_chunks(path), content_type="application/x-asciicast")
     name = f"{recording.container_name}-{recording.started_at:%Y%m%d-%H%M%S}.cast"
-    return FileResponse(
-        cast,
-        as_attachment=request.GET.get("download") == "1",
-        filename=name,
-        content_type="application/x-asciicast",
-    )
+    kind = "attachment" if request.GET.get("download") == "1" else "inline"
+    response["Content-Disposition"] = f'{kind}; filename="{name}"'
+    response["Content-Length"] = str(path.stat().st_size)
+    return response
+
+
+async def _chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as cast:
+        while chunk := await asyncio.to_thread(cast.read, CHUNK_BYTES):
+            yield chunk

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from dashboard.models import TerminalPreference
+from tests.harness.browser import headless_chromium
 from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,8 +18,13 @@ def shell(make_container):
     return make_container()
 
 
-SHOWS_ROW = """(text) => [...document.querySelectorAll(".xterm-rows > div")]
-    .some((row) => row.textContent.replace(/\\u00a0/g, " ").trimEnd() === text)"""
+SHOWS_ROW = """(text) => {
+  const buffer = window.dockboardTerminal.buffer.active;  // what either renderer draws
+  for (let i = 0; i < buffer.length; i++) {
+    if (buffer.getLine(i)?.translateToString(true).trimEnd() === text) return true;
+  }
+  return false;
+}"""
 
 
 def notice(page):
@@ -25,7 +32,7 @@ def notice(page):
 
 
 def wait_for_row(page, text: str) -> None:
-    """Wait until a whole line of the terminal's screen reads ``text``."""
+    """Wait until a whole line of the terminal reads ``text``."""
     page.wait_for_function(SHOWS_ROW, arg=text, timeout=10_000)
 
 
@@ -159,3 +166,43 @@ def test_the_learner_sees_a_teacher_watch_and_take_over(
         expect(watchers).to_have_text("teacher watching this terminal.")
     finally:
         teacher_context.close()
+
+
+def test_webgl_draws_the_terminal_where_chromium_has_it(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    assert page.locator("#terminal-page").get_attribute("data-renderer") == "webgl"
+    page.keyboard.type("echo drawn-by-webgl\n")
+    wait_for_row(page, "drawn-by-webgl")
+
+
+def test_without_webgl_the_dom_renderer_takes_over(
+    live_url: str, member: User, shell, monkeypatch
+) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with headless_chromium("--disable-webgl") as browser:
+        context = browser.new_context(locale="en-US", base_url=live_url)
+        page = context.new_page()
+        log_in(page)
+        open_terminal(page, shell)
+        assert page.locator("#terminal-page").get_attribute("data-renderer") == "dom"
+        page.keyboard.type("echo drawn-by-dom\n")
+        wait_for_row(page, "drawn-by-dom")
+        context.close()
+
+
+def test_screen_reader_mode_is_saved_for_the_user(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    tree = page.locator(".xterm-accessibility-tree")
+    expect(tree).to_have_count(0)
+    page.get_by_label("Screen reader mode").check()
+    expect(tree).to_have_count(1)
+    page.locator(".xterm").click()
+    page.keyboard.type("echo read-aloud\n")
+    expect(tree).to_contain_text("read-aloud")
+    page.wait_for_timeout(300)  # the preference is saved in the background
+    assert TerminalPreference.objects.get(user=member).screen_reader
+    open_terminal(page, shell)  # every terminal of theirs opens that way now
+    expect(page.get_by_label("Screen reader mode")).to_be_checked()
+    expect(tree).to_have_count(1)

@@ -207,7 +207,7 @@ def test_replay_is_for_the_learner_their_teachers_and_administrators(
     download = signed_in(member).get(f"/recordings/{row.pk}.cast?download=1")
     assert download["Content-Type"] == "application/x-asciicast"
     assert "attachment" in download["Content-Disposition"]
-    assert b'"version": 2' in b"".join(download.streaming_content)
+    assert b'"version": 2' in b"".join(download)
 
 
 def test_recordings_past_their_days_are_removed(

@@ -26,11 +26,36 @@
     watchersText.hidden = !watcherNames.length;
   }
 
-  const term = new Terminal({ cursorBlink: true, scrollback: 5000, fontSize: 14 });
+  const term = new Terminal({
+    cursorBlink: true,
+    scrollback: 5000,
+    fontSize: 14,
+    screenReaderMode: page.dataset.screenReader === "true",
+  });
   const fit = new FitAddon.FitAddon();
   term.loadAddon(fit);
   term.open(document.getElementById("terminal"));
+  useRenderer(new URLSearchParams(location.search).get("renderer"));
   fit.fit();
+
+  // WebGL draws an echo sooner than the DOM renderer; the DOM renderer stays where WebGL is
+  // missing, refused (?renderer=dom) or its context is lost. page.dataset.renderer says which.
+  function useRenderer(asked) {
+    page.dataset.renderer = "dom";
+    if (asked === "dom" || typeof WebglAddon === "undefined") return;
+    if (!document.createElement("canvas").getContext("webgl2")) return;
+    try {
+      const webgl = new WebglAddon.WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        page.dataset.renderer = "dom";
+      });
+      term.loadAddon(webgl);
+      page.dataset.renderer = "webgl";
+    } catch (error) {
+      page.dataset.renderer = "dom";
+    }
+  }
 
   const encoder = new TextEncoder();
   let socket = null;
@@ -168,6 +193,18 @@
       socket.send(encoder.encode(event.detail));
       term.focus();
     }
+  });
+
+  // Saved for the user: every terminal of theirs opens in the mode they chose.
+  const screenReader = document.getElementById("screen-reader");
+  screenReader.addEventListener("change", () => {
+    term.options.screenReaderMode = screenReader.checked;
+    const body = new URLSearchParams({ screen_reader: screenReader.checked ? "on" : "off" });
+    fetch(page.dataset.screenReaderUrl, {
+      method: "POST",
+      body,
+      headers: { "X-CSRFToken": JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"] },
+    });
   });
 
   window.dockboardTerminal = term; // for tests and the curious: the xterm.js instance

@@ -17,10 +17,12 @@ CHROMIUM_FLAGS = [
 
 
 @contextmanager
-def headless_chromium() -> Iterator[Browser]:
+def headless_chromium(*flags: str) -> Iterator[Browser]:
     executable = shutil.which("chromium") or "/usr/bin/chromium"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=[*CHROMIUM_FLAGS, *flags]
+        )
         try:
             yield browser
         finally:

@@ -8,7 +8,8 @@ Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycl
 2. Keystroke echo p50/p99 through Dockboard versus raw attach, idle and beside 20 `yes` terminals
    (three rounds of 1,000 keystrokes, each round printed).
 3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
-4. Headless Chromium: time to render 20 MB of `seq` output in xterm.js, every line counted.
+4. Headless Chromium (bench/terminal_browser.py), with each renderer: keydown to the echo
+   drawn, Ctrl+C during `yes`, 20 MB of `seq` output rendered, every line counted.
 """
 
 import argparse
@@ -276,107 +277,13 @@ def main(args) -> None:
             if not args.browser_only:
                 asyncio.run(measure(args, url, server_pid, cookie, client, image))
             if not args.no_browser:
+                from terminal_browser import chromium_echo, chromium_render
+
                 chromium_echo(url, cookie, client, image, args.keys)
                 for renderer in ("webgl", "dom"):
                     chromium_render(url, cookie, client, image, args.lines, renderer)
     finally:
         remove_bench_containers(client)
-
-
-CURSOR_LINE = """() => {
-  const buffer = window.dockboardTerminal.buffer.active;
-  return buffer.getLine(buffer.baseY + buffer.cursorY - 1).translateToString(true);
-}"""
-
-
-def chromium_render(
-    url: str, cookie: str, client, image: str, args_lines: int, renderer: str
-) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.harness.browser import CHROMIUM_FLAGS
-
-    lines = args_lines
-    shell = run_container(client, image)
-    print(f"== Chromium: `seq 1 {lines}` (about 21 MB through the TTY) rendered by xterm.js, "
-          f"{renderer} renderer")  # fmt: skip
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
-        )
-        context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 800})
-        name, value = cookie.split("=", 1)
-        context.add_cookies([{"name": name, "value": value, "url": url}])
-        page = context.new_page()
-        page.goto(f"/containers/{shell.id}/terminal/?renderer={renderer}")
-        page.wait_for_selector('#terminal-page[data-connected="true"]')
-        page.evaluate(
-            "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
-        )
-        page.locator(".xterm").click()
-        page.keyboard.type(f"seq 1 {lines}; echo END-$((1+1))\n")
-        started = time.perf_counter()
-        page.wait_for_function(f"() => ({CURSOR_LINE})() === 'END-2'", timeout=600_000, polling=50)
-        elapsed = time.perf_counter() - started
-        feeds = page.evaluate("() => window.feeds")
-        browser.close()
-    counted = feeds - 2  # the command line's own newline and END-2's
-    print(f"rendered in {elapsed:.1f} s ({21 / elapsed:.1f} MB/s); line feeds counted {counted}"
-          f" of {lines}: {'nothing lost' if counted >= lines else 'LINES LOST'}")  # fmt: skip
-
-
-ECHO_PROBE = """() => {
-  const term = window.dockboardTerminal;
-  term.options.cursorBlink = false;
-  window.echoSamples = [];
-  const length = () => {  // characters before the cursor, across wrapped lines
-    const buffer = term.buffer.active;
-    return (buffer.baseY + buffer.cursorY) * term.cols + buffer.cursorX;
-  };
-  let pending = null;
-  document.addEventListener("keydown", () => {
-    pending = { started: performance.now(), wanted: length() + 1 };
-  }, true);
-  term.onRender(() => {
-    if (pending && length() >= pending.wanted) {
-      window.echoSamples.push(performance.now() - pending.started);
-      pending = null;
-    }
-  });
-}"""
-
-
-def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
-    """Keydown to the echoed character drawn, in Chromium, for each renderer."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.harness.browser import CHROMIUM_FLAGS
-
-    print(f"== Chromium: keydown to echo drawn, {keys} keys into `cat`, each renderer")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
-        )
-        for renderer in ("webgl", "dom"):
-            cat = run_container(client, image, ["cat"])
-            context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
-            name, value = cookie.split("=", 1)
-            context.add_cookies([{"name": name, "value": value, "url": url}])
-            page = context.new_page()
-            page.goto(f"/containers/{cat.id}/terminal/?renderer={renderer}")
-            page.wait_for_selector('#terminal-page[data-connected="true"]')
-            used = page.locator("#terminal-page").get_attribute("data-renderer")
-            page.locator(".xterm").click()
-            page.evaluate(ECHO_PROBE)
-            for number in range(keys):
-                page.keyboard.press("a")
-                page.wait_for_function(f"() => window.echoSamples.length > {number}", polling="raf")
-            samples = [s / 1000 for s in page.evaluate("() => window.echoSamples")]
-            p50, p99 = percentiles(samples)
-            print(f"{used:>5}: p50 {p50:.1f} ms  p99 {p99:.1f} ms")
-            context.close()
-            cat.remove(force=True)
-        browser.close()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from containers.flow import FlowWindow
-from containers.terminal_presence import TerminalPresence
+from containers.terminal_presence import TerminalPresence, record_action
 from containers.terminal_session import TerminalSession
 from dashboard import audit, engine, policy, recording
 from dashboard.access import access_container, may_change_container
@@ -73,18 +73,6 @@ def _check_exec(
         return policy.check_exec(user, container, argv, exec_user, privileged=privileged)
 
 
-@database_sync_to_async
-def _record(user: Any, address: str | None, action: str, container: dict[str, Any]) -> None:
-    with audit.client_address(address):
-        audit.record(
-            user,
-            action,
-            target_kind="container",
-            target_id=container["Id"],
-            target_name=container["Name"].lstrip("/"),
-        )
-
-
 class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
     def __init__(self, mode: str = "attach", **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -119,7 +107,9 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             return
         if self.accepts_input:
             address = (self.scope.get("client") or [None])[0]
-            await _record(user, address, self.mode if self.mode == "exec" else "attach", container)
+            await record_action(
+                user, address, self.mode if self.mode == "exec" else "attach", container
+            )
         await self.send_event(
             {"type": "hello", "mode": self.mode, "tty": self.session.tty,
              "stdin": self.accepts_input, "watching": self.watching,

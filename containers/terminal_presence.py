@@ -16,7 +16,7 @@ from dashboard.terminal_groups import terminal_group
 
 
 @database_sync_to_async
-def _record(user: Any, address: str | None, action: str, container: dict[str, Any]) -> None:
+def record_action(user: Any, address: str | None, action: str, container: dict[str, Any]) -> None:
     with audit.client_address(address):
         audit.record(
             user,
@@ -50,7 +50,9 @@ class TerminalPresence:
         await self.channel_layer.group_add(self.group, self.channel_name)
         if self.watching:
             await self._announce(joined=True)
-            await _record(self.scope["user"], self._address(), "watch", self.presence_container)
+            await record_action(
+                self.scope["user"], self._address(), "watch", self.presence_container
+            )
         else:
             await self.channel_layer.group_send(self.group, {"type": "terminal.roll_call"})
 
@@ -98,7 +100,7 @@ class TerminalPresence:
     async def _set_takeover(self, active: bool) -> None:
         self.taking_over = active
         action = "take over" if active else "end take-over"
-        await _record(self.scope["user"], self._address(), action, self.presence_container)
+        await record_action(self.scope["user"], self._address(), action, self.presence_container)
         await self._broadcast_takeover(active)
 
     async def _broadcast_takeover(self, active: bool) -> None:

@@ -1,0 +1,126 @@
+"""The browser part of bench/terminal.py, in headless Chromium: keydown to the echo drawn, Ctrl+C
+during `yes`, and rendering 21 MB of `seq`, with each of xterm.js's renderers (WebGL, DOM)."""
+
+import statistics
+import time
+
+from terminal import percentiles, run_container
+
+CURSOR_LINE = """() => {
+  const buffer = window.dockboardTerminal.buffer.active;
+  return buffer.getLine(buffer.baseY + buffer.cursorY - 1).translateToString(true);
+}"""
+
+
+def chromium_render(
+    url: str, cookie: str, client, image: str, args_lines: int, renderer: str
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.harness.browser import CHROMIUM_FLAGS
+
+    lines = args_lines
+    shell = run_container(client, image)
+    print(f"== Chromium: `seq 1 {lines}` (about 21 MB through the TTY) rendered by xterm.js, "
+          f"{renderer} renderer")  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+        )
+        context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 800})
+        name, value = cookie.split("=", 1)
+        context.add_cookies([{"name": name, "value": value, "url": url}])
+        page = context.new_page()
+        page.goto(f"/containers/{shell.id}/terminal/?renderer={renderer}")
+        page.wait_for_selector('#terminal-page[data-connected="true"]')
+        page.evaluate(
+            "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
+        )
+        page.locator(".xterm").click()
+        page.keyboard.type(f"seq 1 {lines}; echo END-$((1+1))\n")
+        started = time.perf_counter()
+        page.wait_for_function(f"() => ({CURSOR_LINE})() === 'END-2'", timeout=600_000, polling=50)
+        elapsed = time.perf_counter() - started
+        feeds = page.evaluate("() => window.feeds")
+        browser.close()
+    counted = feeds - 2  # the command line's own newline and END-2's
+    print(f"rendered in {elapsed:.1f} s ({21 / elapsed:.1f} MB/s); line feeds counted {counted}"
+          f" of {lines}: {'nothing lost' if counted >= lines else 'LINES LOST'}")  # fmt: skip
+
+
+ECHO_PROBE = """() => {
+  const term = window.dockboardTerminal;
+  term.options.cursorBlink = false;
+  window.echoSamples = [];
+  const length = () => {  // characters before the cursor, across wrapped lines
+    const buffer = term.buffer.active;
+    return (buffer.baseY + buffer.cursorY) * term.cols + buffer.cursorX;
+  };
+  let pending = null;
+  document.addEventListener("keydown", () => {
+    pending = { started: performance.now(), wanted: length() + 1 };
+  }, true);
+  term.onRender(() => {
+    if (pending && length() >= pending.wanted) {
+      window.echoSamples.push(performance.now() - pending.started);
+      pending = null;
+    }
+  });
+}"""
+
+
+PROMPT_SHOWN = """() => {
+  const buffer = window.dockboardTerminal.buffer.active;
+  return buffer.getLine(buffer.baseY + buffer.cursorY).translateToString(true) === "/ # ";
+}"""
+
+
+def ctrl_c_ms(page, client, image: str, renderer: str) -> float:
+    """`yes` running (the window full, xterm.js busy), then Ctrl+C: ms until the prompt."""
+    shell = run_container(client, image)
+    page.goto(f"/containers/{shell.id}/terminal/?renderer={renderer}")
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    page.locator(".xterm").click()
+    page.keyboard.type("yes\n")
+    page.wait_for_timeout(1500)
+    page.keyboard.press("Control+c")
+    started = time.perf_counter()
+    page.wait_for_function(PROMPT_SHOWN, polling="raf")
+    elapsed = (time.perf_counter() - started) * 1000
+    shell.remove(force=True)
+    return elapsed
+
+
+def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
+    """Keydown to the echoed character drawn, in Chromium, for each renderer."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.harness.browser import CHROMIUM_FLAGS
+
+    print(f"== Chromium: keydown to echo drawn, {keys} keys into `cat`, each renderer")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+        )
+        for renderer in ("webgl", "dom"):
+            cat = run_container(client, image, ["cat"])
+            context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
+            name, value = cookie.split("=", 1)
+            context.add_cookies([{"name": name, "value": value, "url": url}])
+            page = context.new_page()
+            page.goto(f"/containers/{cat.id}/terminal/?renderer={renderer}")
+            page.wait_for_selector('#terminal-page[data-connected="true"]')
+            used = page.locator("#terminal-page").get_attribute("data-renderer")
+            page.locator(".xterm").click()
+            page.evaluate(ECHO_PROBE)
+            for number in range(keys):
+                page.keyboard.press("a")
+                page.wait_for_function(f"() => window.echoSamples.length > {number}", polling="raf")
+            samples = [s / 1000 for s in page.evaluate("() => window.echoSamples")]
+            p50, p99 = percentiles(samples)
+            stops = [ctrl_c_ms(page, client, image, renderer) for _ in range(3)]
+            print(f"{used:>5}: echo p50 {p50:.1f} ms  p99 {p99:.1f} ms; Ctrl+C during `yes` to "
+                  f"the prompt: median {statistics.median(stops):.0f} ms")  # fmt: skip
+            context.close()
+            cat.remove(force=True)
+        browser.close()

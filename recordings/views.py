@@ -42,7 +42,10 @@ def _markers(recording: TerminalRecording) -> list[tuple[float, str]]:
         for line in cast:
             if '"m"' not in line:
                 continue
-            when, code, label = json.loads(line)
+            try:
+                when, code, label = json.loads(line)
+            except (ValueError, TypeError):  # a live recording's last line, half written
+                continue
             if code == "m":
                 markers.append((when, label))
                 if len(markers) >= MAX_MARKERS:

@@ -1,24 +1,28 @@
 """The form behind `docker create` / `docker run`: fields as the CLI names them, checked here."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from containers import spec
-from containers.validation import CONTAINER_NAME
+from containers.validation import CONTAINER_NAME, MAX_NAME_LENGTH
 from dashboard.reference import InvalidReference, parse_reference
 from dashboard.team_forms import TeamOwnedForm
+from dashboard.units import parse_cpus
 
 TEXTAREA = {"rows": 2, "cols": 40}
+HOST_NAME_MAX = 64  # Linux refuses a longer one when the container starts
 
 
 class CreateContainerForm(TeamOwnedForm):
     submit_keys = {"csrfmiddlewaretoken", "create", "run"}
 
     image = forms.CharField(label=gettext_lazy("Image"), max_length=255)
-    name = forms.CharField(label=gettext_lazy("Name (--name)"), required=False, max_length=128)
+    name = forms.CharField(
+        label=gettext_lazy("Name (--name)"), required=False, max_length=MAX_NAME_LENGTH
+    )
     command = forms.CharField(label=gettext_lazy("Command"), required=False, max_length=4096)
     entrypoint = forms.CharField(
         label=gettext_lazy("Entrypoint (--entrypoint)"), required=False, max_length=4096
@@ -46,7 +50,9 @@ class CreateContainerForm(TeamOwnedForm):
     )
     workdir = forms.CharField(label=gettext_lazy("Working dir (-w)"), required=False)
     user = forms.CharField(label=gettext_lazy("User (-u)"), required=False)
-    hostname = forms.CharField(label=gettext_lazy("Hostname (-h)"), required=False)
+    hostname = forms.CharField(
+        label=gettext_lazy("Hostname (-h)"), required=False, max_length=HOST_NAME_MAX
+    )
     restart = forms.CharField(
         label=gettext_lazy("Restart policy (--restart)"), required=False, initial="no"
     )
@@ -105,8 +111,8 @@ class CreateContainerForm(TeamOwnedForm):
         if not text:
             return ""
         try:
-            value = Decimal(text)
-        except InvalidOperation:
+            value = parse_cpus(text)
+        except ValueError:
             value = Decimal(0)
         if not Decimal("0.01") <= value <= Decimal(1024):
             raise forms.ValidationError(_("Use a number of CPUs such as 0.5 or 2."))

@@ -24,7 +24,7 @@ class FlowWindow:
             self._open.clear()
 
     def acknowledged(self, count: int) -> None:
-        self.in_flight = max(0, self.in_flight - count)
+        self.in_flight -= min(max(count, 0), self.in_flight)
         if self.in_flight <= self.low:
             self._open.set()
 

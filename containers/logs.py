@@ -1,13 +1,21 @@
 """Container logs as lines: stdout and stderr told apart, in time order, with their timestamps."""
 
+import asyncio
+import heapq
+import itertools
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from dashboard import engine
+from dashboard.engine import EngineError
 
 DEFAULT_TAIL = 200
 MAX_TAIL = 10_000
+DOWNLOAD_BATCH = 2000  # lines read per trip to a worker thread
 
 
 @dataclass(frozen=True)
@@ -29,19 +37,24 @@ class LogLine:
 
 
 def _parse(raw: bytes, stream: str) -> list[LogLine]:
-    lines = []
-    for line in raw.decode(errors="replace").splitlines():
-        timestamp, _, text = line.partition(" ")
-        lines.append(LogLine(timestamp, stream, text.rstrip("\r")))
-    return lines
+    return [_line(line, stream) for line in raw.split(b"\n") if line]
+
+
+def _line(raw: bytes, stream: str) -> LogLine:
+    """One line as the engine writes it with ``timestamps``: the time, a space, the text."""
+    timestamp, _space, text = raw.decode(errors="replace").partition(" ")
+    return LogLine(timestamp, stream, text.rstrip("\r"))
 
 
 def read_lines(container: dict[str, Any], tail: int | str, after: str = "") -> list[LogLine]:
     """The last ``tail`` lines of each stream (a TTY has only one), merged by time; with
     ``after`` (a timestamp already shown), only the lines that came later."""
     try:
-        since = LogLine(after, "", "").unix_time if after else 0
-    except ValueError:  # not a timestamp this page wrote: show the tail as if none was given
+        since = max(LogLine(after, "", "").unix_time, 0) if after else 0  # the SDK refuses < 0
+    except (
+        ValueError,
+        OverflowError,
+    ):  # not a timestamp this page wrote: show the tail as if none was given
         after, since = "", 0
 
     def stream(name: str, stdout: bool, stderr: bool) -> list[LogLine]:
@@ -65,7 +78,48 @@ def _order(line: LogLine) -> tuple[str, str]:
 
 
 def parse_tail(value: str | None) -> int:
+    if not (value or "").isascii():
+        return DEFAULT_TAIL
     try:
         return min(max(int(value or DEFAULT_TAIL), 1), MAX_TAIL)
     except ValueError:
         return DEFAULT_TAIL
+
+
+def all_lines(container: dict[str, Any]) -> AsyncIterator[bytes]:
+    """Every line of the logs for a download, in time order, read as it is sent: memory stays
+    flat however long the logs are. Both streams are opened now, in the request's engine."""
+    if container["Config"].get("Tty"):
+        streams = [("stdout", True, True)]
+    else:
+        streams = [("stdout", True, False), ("stderr", False, True)]
+    readers = [
+        _split(engine.container_log_stream(container["Id"], stdout=out, stderr=err), name)
+        for name, out, err in streams
+    ]
+    return _batches(heapq.merge(*readers, key=_order))
+
+
+def _split(chunks: Iterator[bytes], stream: str) -> Iterator[LogLine]:
+    """Lines from the stream's chunks (a long line may come in several)."""
+    rest = b""
+    for chunk in chunks:
+        *lines, rest = (rest + chunk).split(b"\n")
+        for line in lines:
+            yield _line(line, stream)
+    if rest:
+        yield _line(rest, stream)
+
+
+async def _batches(lines: Iterator[LogLine]) -> AsyncIterator[bytes]:
+    def next_batch() -> bytes:
+        batch = itertools.islice(lines, DOWNLOAD_BATCH)
+        return "".join(f"{line.timestamp} {line.stream} {line.text}\n" for line in batch).encode()
+
+    try:
+        while batch := await asyncio.to_thread(next_batch):
+            yield batch
+    except EngineError as error:
+        yield (
+            "\n" + _("The engine ended the logs early: %(message)s") % {"message": error.message}
+        ).encode()

@@ -13,10 +13,11 @@ from dashboard.units import parse_size
 
 PORT = re.compile(
     r"^(?:(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?P<host>\d*):)?"
-    r"(?P<container>\d+)(?:/(?P<proto>tcp|udp|sctp))?$"
+    r"(?P<container>\d+)(?:/(?P<proto>tcp|udp|sctp))?$",
+    re.ASCII,
 )
 ENV_NAME = re.compile(r"^[^=\s]+$")
-RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(?::(\d+))?)$")
+RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(?::(\d+))?)$", re.ASCII)
 MINIMUM_MEMORY = 6 * 1024 * 1024  # the engine refuses less than 6 MiB
 
 

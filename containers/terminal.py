@@ -31,6 +31,7 @@ MAX_INPUT_FRAME = 64 * 1024
 MAX_CONTROL_FRAME = 1024
 STALL_SECONDS = 30.0
 MAX_TERMINAL_SIZE = 1000
+MAX_ACK = 2**31
 # Output that answers the user (a keystroke's echo, a command's first lines) goes at once. Other
 # output (`yes`, a build log) is gathered for up to PACE_SECONDS into one frame: a busy terminal
 # then costs the server, the network and the browser at most ~100 frames a second instead of one
@@ -156,7 +157,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         session = self.session
         try:
             if recent:
-                await self._forward(await session.recent_output())
+                await self._replay(await session.recent_output())
             while data := await session.stream.read():
                 if len(data) < GATHER_BELOW and not self._answering():
                     data += await session.stream.read_more(PACE_SECONDS, GATHER_LIMIT - len(data))
@@ -182,6 +183,13 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             await session.close()
         await self.send_event(ending)
         await self.close()
+
+    async def _replay(self, tail: bytes) -> None:
+        """Output from before this connection, announced: the page draws it without answering
+        the queries in it (xterm.js answers a colour or cursor query as if typed)."""
+        if tail:
+            await self.send_event({"type": "replay"})
+            await self._forward(tail)
 
     def _answering(self) -> bool:
         return asyncio.get_running_loop().time() - self.last_input < ANSWER_SECONDS
@@ -218,16 +226,16 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             message = json.loads(text)
             kind = message["type"]
             if kind == "ack":
-                self.window.acknowledged(int(message["bytes"]))
+                self.window.acknowledged(_whole(message["bytes"], 0, MAX_ACK))
             elif kind == "takeover":
                 await self.request_takeover(bool(message["active"]))
             elif kind == "resize" and self.session.tty and self.accepts_input:
-                rows, cols = int(message["rows"]), int(message["cols"])
-                if 0 < rows <= MAX_TERMINAL_SIZE and 0 < cols <= MAX_TERMINAL_SIZE:
-                    self.last_input = asyncio.get_running_loop().time()  # a redraw will answer
-                    await self.session.resize(rows, cols)
-                    if self.recording:
-                        self.recording[1].resize(cols, rows)
+                rows = _whole(message["rows"], 1, MAX_TERMINAL_SIZE)
+                cols = _whole(message["cols"], 1, MAX_TERMINAL_SIZE)
+                self.last_input = asyncio.get_running_loop().time()  # a redraw will answer
+                await self.session.resize(rows, cols)
+                if self.recording:
+                    self.recording[1].resize(cols, rows)
         except (ValueError, KeyError, TypeError):
             await self.send_event({"type": "error", "message": _("Malformed control message.")})
         except EngineError as exc:
@@ -260,3 +268,11 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         user = self.scope["user"]
         if user.is_authenticated:
             await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)
+
+
+def _whole(value: Any, low: int, high: int) -> int:
+    """A JSON integer from ``low`` to ``high``; anything else (a float such as 1e400, a string,
+    a boolean) is a malformed message."""
+    if type(value) is not int or not low <= value <= high:
+        raise ValueError(value)
+    return value

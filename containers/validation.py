@@ -7,10 +7,15 @@ from django.utils.translation import gettext as _
 from dashboard.engine import BadParameter
 
 CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+MAX_NAME_LENGTH = 128
 
 
 def validate_container_name(name: str) -> str:
     name = name.strip()
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadParameter(
+            _("A container name is at most %(count)s characters.") % {"count": MAX_NAME_LENGTH}
+        )
     if not CONTAINER_NAME.match(name):
         raise BadParameter(
             _(

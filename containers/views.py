@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -200,9 +200,9 @@ def container_tab(request: HttpRequest, ref: str, tab: str) -> HttpResponse:
 
 def container_logs_download(request: HttpRequest, ref: str) -> HttpResponse:
     container = access_container(request.user, ref)
-    lines = logs.read_lines(container, "all")
-    body = "".join(f"{line.timestamp} {line.stream} {line.text}\n" for line in lines)
-    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(
+        logs.all_lines(container), content_type="text/plain; charset=utf-8"
+    )
     name = container["Name"].lstrip("/")
     response["Content-Disposition"] = f'attachment; filename="{name}.log"'
     return response

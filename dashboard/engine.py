@@ -8,6 +8,7 @@ import contextlib
 import contextvars
 import functools
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,28 @@ STATUS_ERRORS: dict[int, type[EngineError]] = {
     409: Conflict,
 }
 
+
+class DotSegment(requests.exceptions.InvalidURL):
+    """A reference with a ``.`` or ``..`` path part: the engine would clean the path into
+    another API (``/images/../containers/x``), so it never leaves here."""
+
+
+class GatewayClient(docker.APIClient):
+    """The SDK's client that sends only the path it was asked for: no dot segments, and no
+    redirects followed (the engine answers a cleaned path with a 301, which the SDK would follow
+    with the same method, DELETE included)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_redirects = 0
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        path = urllib.parse.urlsplit(url if isinstance(url, str) else url.decode()).path
+        if any(part in {".", ".."} for part in urllib.parse.unquote(path).split("/")):
+            raise DotSegment(path)
+        return super().request(method, url, *args, **kwargs)
+
+
 _clients: dict[EngineAddress, docker.APIClient] = {}
 _clients_lock = threading.Lock()
 # The engine this request (or task, or websocket) works on; pages name it in their URL.
@@ -102,7 +125,7 @@ def client() -> docker.APIClient:
         api = _clients.get(address)
         if api is None:
             with translated_errors():
-                api = docker.APIClient(
+                api = GatewayClient(
                     base_url=address.address,
                     version="auto",
                     timeout=settings.DOCKER_TIMEOUT,
@@ -140,6 +163,12 @@ def translated_errors() -> Iterator[None]:
     except docker.errors.APIError as exc:
         error_class = STATUS_ERRORS.get(exc.status_code or 0, EngineError)
         raise error_class(exc.explanation or str(exc)) from exc
+    except DotSegment as exc:
+        raise BadParameter(_("A name cannot have “.” or “..” as a part of its path.")) from exc
+    except requests.exceptions.TooManyRedirects as exc:
+        raise BadParameter(
+            _("The engine answered with a redirect, which Dockboard never follows.")
+        ) from exc
     except requests.exceptions.RequestException as exc:
         if not is_read_timeout(exc):
             raise unreachable() from exc
@@ -313,6 +342,21 @@ def container_logs(
     return client().logs(
         ref, stdout=stdout, stderr=stderr, timestamps=True, tail=tail, since=since or None
     )
+
+
+def container_log_stream(ref: str, *, stdout: bool, stderr: bool) -> Iterator[bytes]:
+    """`docker logs -t` as it is read (no follow): the request is made now, the chunks come as
+    the caller iterates; a failure midway ends the iteration with an ``EngineError``."""
+    with translated_errors():
+        chunks = client().logs(
+            ref, stdout=stdout, stderr=stderr, timestamps=True, stream=True, follow=False
+        )
+
+    def read() -> Iterator[bytes]:
+        with translated_errors():
+            yield from chunks
+
+    return read()
 
 
 @engine_call

@@ -1,10 +1,12 @@
-"""Turns an ``EngineError`` raised by any view into a clear page (or htmx fragment)."""
+"""What every page passes: an ``EngineError`` becomes a clear page (or htmx fragment); methods
+and caching are the same for all."""
 
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,3 +44,25 @@ class EngineErrorMiddleware:
             response["HX-Reswap"] = "innerHTML"
             return response
         return render(request, "engine_error.html", context, status=exc.status)
+
+
+PAGE_METHODS = ("GET", "HEAD", "POST")
+
+
+class PrivatePagesMiddleware:
+    """Pages answer GET, HEAD and POST only (405 otherwise), and are never stored by a browser or
+    a proxy: they hold inspect output and environments, which may carry secrets. A page answers
+    whole or as an htmx fragment, so caches must key on ``HX-Request``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in PAGE_METHODS:
+            return HttpResponseNotAllowed(PAGE_METHODS)
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["HX-Request"])
+        return response

@@ -7,12 +7,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboard.forms import BoundedForm
 from dashboard.grants import User, creatable_teams, grants_for
 
 NO_TEAM = ""
 
 
-class TeamOwnedForm(forms.Form):
+class TeamOwnedForm(BoundedForm):
     submit_keys = {"csrfmiddlewaretoken"}
     team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
 

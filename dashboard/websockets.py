@@ -7,6 +7,7 @@ from channels.routing import URLRouter
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
+from django.urls import re_path
 
 from dashboard.engine_scope import EngineScopeWebsocket
 
@@ -58,6 +59,8 @@ class LoginRequired:
 def websocket_application() -> Any:
     from containers.routing import websocket_urlpatterns
 
+    # The last route refuses any other path: the router itself would fail the handshake with a 500.
+    routes = [*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]
     return SameOriginOnly(
-        EngineScopeWebsocket(AuthMiddlewareStack(LoginRequired(URLRouter(websocket_urlpatterns))))
+        EngineScopeWebsocket(AuthMiddlewareStack(LoginRequired(URLRouter(routes))))
     )

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from dashboard.engines import EngineConfigError, add
+from dashboard.forms import BoundedForm
 
 
-class EngineForm(forms.Form):
+class EngineForm(BoundedForm):
     name = forms.SlugField(label=gettext_lazy("Name"), max_length=40)
     address = forms.CharField(
         label=gettext_lazy("Address"),

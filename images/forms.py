@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dashboard.forms import BoundedForm
 from dashboard.reference import ImageReference, InvalidReference, parse_reference
 
 PLATFORM = re.compile(r"^[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?$")
 
 
-class PullForm(forms.Form):
+class PullForm(BoundedForm):
     reference = forms.CharField(
         label=gettext_lazy("Image"),
         max_length=600,
@@ -32,7 +33,7 @@ class PullForm(forms.Form):
         return platform
 
 
-class TagForm(forms.Form):
+class TagForm(BoundedForm):
     target = forms.CharField(label=gettext_lazy("New tag"), max_length=600)
 
     def clean_target(self) -> ImageReference:

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.forms import BoundedForm
 from dashboard.models import Team
 from labs.template import LabTemplate
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     file = forms.FileField(label=_("Lab file (TOML)"))
 
     def clean_file(self) -> str:
@@ -20,7 +21,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(_("A lab file is UTF-8 text.")) from None
 
 
-class OpenClassForm(forms.Form):
+class OpenClassForm(BoundedForm):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
     minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, max_value=24 * 60)
     idle_minutes = forms.IntegerField(
@@ -55,9 +56,9 @@ class OpenClassForm(forms.Form):
         }
 
 
-class JoinForm(forms.Form):
+class JoinForm(BoundedForm):
     join_code = forms.CharField(label=_("Join code"), max_length=32, required=False)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(BoundedForm):
     answer = forms.CharField(label=_("Your answer"), max_length=128, required=False)

@@ -27,7 +27,7 @@ SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 BUILTINS = {"learner"}  # ${learner}: the learner's user name, as a container name may hold it
 CONTAINER_STATES = {"created", "running", "paused", "restarting", "exited", "dead"}
 ANSWERS = {"id", "hostname", "layers", "changes"}
-MEMORY = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE)
+MEMORY = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE | re.ASCII)
 MAX_CHECK_SECONDS = 60
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.engines import find
+from dashboard.forms import BoundedForm
 from dashboard.image_patterns import pattern_is_valid
 from dashboard.models import Membership, Team
 from dashboard.units import format_size, parse_size
@@ -113,7 +114,7 @@ class TeamCreateForm(forms.ModelForm):
         fields = ["name"]
 
 
-class InviteForm(forms.Form):
+class InviteForm(BoundedForm):
     role = forms.ChoiceField(
         label=gettext_lazy("Role"), choices=Membership.Role.choices, initial="member"
     )
@@ -122,7 +123,7 @@ class InviteForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
+class RoleForm(BoundedForm):
     role = forms.ChoiceField(
         choices=[*Membership.Role.choices, ("", gettext_lazy("remove"))], required=False
     )

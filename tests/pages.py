@@ -3,6 +3,8 @@
 import re
 from html import unescape
 
+from asgiref.sync import async_to_sync
+from django.http import StreamingHttpResponse
 from django.test.client import Client
 
 
@@ -18,6 +20,15 @@ def marked(html: bytes, attribute: str) -> dict[str, str]:
     """Text of the elements marked ``attribute="name"``, by name."""
     pattern = rf'{attribute}="([^"]+)"[^>]*>([^<]*)<'
     return {name: unescape(value).strip() for name, value in re.findall(pattern, html.decode())}
+
+
+def streamed(response: StreamingHttpResponse) -> bytes:
+    """The whole body of a response streamed from an async iterator, as the ASGI server reads it."""
+
+    async def gather() -> bytes:
+        return b"".join([chunk async for chunk in response.streaming_content])
+
+    return async_to_sync(gather)()
 
 
 def get_ok(client: Client, url: str) -> bytes:

@@ -81,3 +81,12 @@ class TerminalClient:
 
     async def close(self) -> None:
         await self.ws.disconnect()
+
+
+async def open_terminal(path: str, cookie: bytes) -> TerminalClient:
+    """A connected terminal that has said hello."""
+    client = TerminalClient(path, cookie)
+    assert await client.connect()
+    hello = await client.event("hello")
+    assert hello["mode"] in {"attach", "exec"}
+    return client

@@ -73,6 +73,43 @@ def test_detach_then_reattach(page, member: User, shell) -> None:
     wait_for_row(page, "again-42")
 
 
+def test_replayed_output_never_answers_into_the_container(
+    page, member: User, make_container
+) -> None:
+    """A colour query (OSC 4) and a device-attributes query printed before the page opened are
+    drawn again on connect; xterm.js's answers to them must not reach the container's stdin."""
+    shell = make_container(
+        ["sh", "-c", "stty -icanon -echo; printf 'asked\\033]4;1;?\\007\\033[c\\n'; cat > /got"]
+    )
+    time.sleep(0.5)
+    log_in(page)
+    open_terminal(page, shell)
+    wait_for_row(page, "asked")
+    page.wait_for_timeout(500)
+    page.keyboard.type("typed")
+    deadline = time.monotonic() + 10
+    while shell.exec_run("cat /got").output != b"typed" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert shell.exec_run("cat /got").output == b"typed"
+
+    page.keyboard.press("Control+p")
+    page.keyboard.press("Control+q")
+    page.get_by_role("button", name="Re-attach").click()
+    page.wait_for_selector('#terminal-page[data-connected="true"]')
+    wait_for_row(page, "asked")
+    rows = page.evaluate(
+        """() => {
+      const buffer = window.dockboardTerminal.buffer.active;
+      const rows = [];
+      for (let i = 0; i < buffer.length; i++) rows.push(buffer.getLine(i).translateToString(true));
+      return rows;
+    }"""
+    )
+    assert sum("asked" in row for row in rows) == 1  # drawn once after a re-attach
+    page.wait_for_timeout(500)
+    assert shell.exec_run("cat /got").output == b"typed"
+
+
 def test_exit_then_start_and_attach(page, member: User, shell) -> None:
     log_in(page)
     open_terminal(page, shell)

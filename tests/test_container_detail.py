@@ -7,7 +7,7 @@ from django.test import Client
 
 from containers.ansi import ansi_to_html
 from containers.stats import sample
-from tests.pages import get_ok, marked, text_of
+from tests.pages import get_ok, marked, streamed, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,39 @@ def test_logs_tab_tells_stdout_from_stderr(member_client: Client, make_container
 
     download = member_client.get(f"/containers/{container.id}/logs/download/")
     assert download["Content-Disposition"].startswith("attachment")
-    body = download.content.decode()
+    body = streamed(download).decode()
     assert " stdout to-out\n" in body and " stderr to-err\n" in body
+
+
+def test_logs_download_streams_every_line_in_time_order(
+    member_client: Client, make_container
+) -> None:
+    container = make_container(
+        ["sh", "-c", "for i in $(seq 1 20000); do echo out-$i; echo err-$i >&2; done; sleep 600"],
+        tty=False,
+        stdin=False,
+    )
+    deadline = time.monotonic() + 30
+    while b"err-20000" not in container.logs(stdout=False, tail=1) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    download = member_client.get(f"/containers/{container.id}/logs/download/")
+    assert download.streaming
+    lines = streamed(download).decode().splitlines()
+    assert len(lines) == 40000
+    assert sum(" stderr err-" in line for line in lines) == 20000
+    stamps = [line.split(" ", 1)[0] for line in lines]
+    assert stamps == sorted(stamps, key=lambda s: (s[:19], s[20:-1].ljust(9, "0")))
+
+
+def test_logs_after_a_long_past_time_shows_every_line(
+    member_client: Client, make_container
+) -> None:
+    container = make_container(["sh", "-c", "echo long-ago; sleep 600"], tty=False)
+    time.sleep(0.3)
+    html = get_ok(
+        member_client, f"/containers/{container.id}/tabs/logs/?after=1960-01-01T00:00:00Z"
+    ).decode()
+    assert "long-ago" in html
 
 
 def test_logs_follow_returns_only_newer_lines(member_client: Client, make_container) -> None:

@@ -19,6 +19,7 @@ from dashboard import recording
 from dashboard.models import Team, TerminalRecording
 from labs import checks
 from tests.conftest import session_cookie, signed_in
+from tests.pages import streamed
 from tests.terminal_client import TerminalClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -207,7 +208,7 @@ def test_replay_is_for_the_learner_their_teachers_and_administrators(
     download = signed_in(member).get(f"/recordings/{row.pk}.cast?download=1")
     assert download["Content-Type"] == "application/x-asciicast"
     assert "attachment" in download["Content-Disposition"]
-    assert b'"version": 2' in b"".join(download)
+    assert b'"version": 2' in streamed(download)
 
 
 def test_recordings_past_their_days_are_removed(

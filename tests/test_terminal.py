@@ -8,18 +8,10 @@ import pytest
 
 from containers import terminal
 from dashboard import engine_stream
-from tests.terminal_client import TerminalClient
+from tests.terminal_client import TerminalClient, open_terminal
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 PROMPT = b"/ # "
-
-
-async def open_terminal(path: str, cookie: bytes) -> TerminalClient:
-    client = TerminalClient(path, cookie)
-    assert await client.connect()
-    hello = await client.event("hello")
-    assert hello["mode"] in {"attach", "exec"}
-    return client
 
 
 async def test_hostname_is_the_short_id(make_container, cookie) -> None:

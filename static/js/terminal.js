@@ -59,6 +59,8 @@
 
   const encoder = new TextEncoder();
   let socket = null;
+  let replayNext = false; // the next frame is output from before this connection
+  let replaying = false; // while it is parsed, what xterm.js answers goes nowhere
   let unacked = 0;
   let ackTimer = null;
 
@@ -111,8 +113,11 @@
       showWatchers();
     } else if (event.type === "takeover") {
       showTakeover(event);
+    } else if (event.type === "replay") {
+      replayNext = true;
     } else if (event.type === "error") {
       say(event.message, ["reattach"]);
+      page.dataset.ended = "error";
     }
   }
 
@@ -138,7 +143,9 @@
 
   function connect(url) {
     if (socket) socket.close();
+    term.reset(); // a new connection draws the recent output again
     unacked = 0;
+    replayNext = false;
     delete page.dataset.ended;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}${url}`);
@@ -148,20 +155,28 @@
       if (typeof message.data === "string") onEvent(JSON.parse(message.data));
       else {
         const bytes = new Uint8Array(message.data);
-        term.write(bytes, () => consumed(bytes.length));
+        if (replayNext) {
+          replayNext = false;
+          replaying = true;
+          term.write(bytes, () => { replaying = false; consumed(bytes.length); });
+        } else {
+          term.write(bytes, () => consumed(bytes.length));
+        }
       }
     };
     ws.onclose = () => {
       page.dataset.connected = "false";
-      if (socket === ws && !page.dataset.ended && notice.hidden) say(strings.closed, ["reattach"]);
+      if (socket === ws && !page.dataset.ended) say(strings.closed, ["reattach"]);
     };
     socket = ws;
   }
 
   term.onData((data) => {
+    if (replaying) return;
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
   });
   term.onBinary((data) => {
+    if (replaying) return;
     if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff));
     }
@@ -183,7 +198,6 @@
     const form = new FormData(event.target);
     const query = new URLSearchParams({ command: form.get("command"), user: form.get("user") });
     say("");
-    term.reset();
     connect(`${page.dataset.execUrl}?${query}`);
   });
 

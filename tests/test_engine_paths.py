@@ -1,0 +1,45 @@
+"""An engine reference never leaves the API it was meant for: dot segments are refused before
+anything is sent, and the gateway follows no redirect (the engine answers a cleaned path with a
+301, which the SDK would follow with the same method)."""
+
+import docker
+import pytest
+from django.test import Client
+
+from dashboard import engine as gateway
+from dashboard.engine import BadParameter
+from tests.pages import text_of
+
+
+@pytest.mark.parametrize(
+    "reference", ["../containers/{name}", "x/../../containers/{name}", "./{name}", "{name}/.."]
+)
+def test_dot_segments_are_refused_by_the_gateway(make_container, reference: str) -> None:
+    container = make_container("sleep 600", name="target", init=True)
+    with pytest.raises(BadParameter) as refused:
+        gateway.inspect_image(reference.format(name=container.name))
+    assert "“..”" in refused.value.message
+
+
+def test_image_remove_cannot_reach_a_container(
+    admin_client: Client, engine: docker.DockerClient, busybox: str, make_container
+) -> None:
+    container = make_container("sleep 600", name="victim", init=True)
+    image_id = engine.images.get(busybox).id
+    response = admin_client.post(
+        f"/images/{image_id}/remove/", {"name": f"../containers/{container.name}"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot have “.” or “..”" in text_of(response.content)
+    assert engine.containers.get(container.id).status == "running"
+    assert engine.images.get(busybox)
+
+
+def test_redirects_are_not_followed(engine: docker.DockerClient, make_container) -> None:
+    """A path the engine redirects without any dot segment (a double slash) is not followed."""
+    container = make_container("sleep 600", name="slash", init=True)
+    api = gateway.client()
+    with pytest.raises(BadParameter) as refused, gateway.translated_errors():
+        api.post(f"{api.base_url}/v{api.api_version}//containers/{container.name}/stop")
+    assert "redirect" in refused.value.message
+    assert engine.containers.get(container.id).status == "running"

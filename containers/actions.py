@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from containers.validation import validate_container_name
 from dashboard import audit, engine, labels
 from dashboard.access import access_container
-from dashboard.engine import Denied, EngineError
 from dashboard.grants import Role, User, grants_for
 from dashboard.labels import has_label, label_filter_args
 
@@ -31,42 +30,25 @@ def display_name(container: dict) -> str:
     return container["Name"].lstrip("/")
 
 
-def _team_of(container: dict[str, Any]) -> int | None:
-    team = (container["Config"].get("Labels") or {}).get(labels.TEAM, "")
-    return int(team) if team.isdecimal() else None
-
-
 def changeable(user: User, ref: str, action: str) -> dict[str, Any]:
     """The container, if the user may change it; a refusal is written to the audit log."""
-    try:
+    with audit.denials_recorded(user, action, target_kind="container", target_name=ref):
         return access_container(user, ref, change=True)
-    except Denied as refusal:
-        audit.refused(user, action, refusal.message, target_kind="container", target_name=ref)
-        raise
 
 
 @contextlib.contextmanager
 def audited(user: User, action: str, container: dict[str, Any], command: str) -> Iterator[None]:
-    """Record the action's outcome: ok, or the engine's error (which is raised on)."""
-    target = {
-        "target_kind": "container",
-        "target_id": container["Id"],
-        "target_name": display_name(container),
-        "team_id": _team_of(container),
-    }
-    try:
+    """Record the action's outcome on the container: ok, or the engine's error (raised on)."""
+    with audit.audited(
+        user,
+        action,
+        command,
+        target_kind="container",
+        target_id=container["Id"],
+        target_name=display_name(container),
+        team_id=audit.team_of(container["Config"].get("Labels")),
+    ):
         yield
-    except EngineError as error:
-        audit.record(
-            user,
-            action,
-            command=command,
-            outcome=audit.Outcome.ERROR,
-            reason=error.message,
-            **target,
-        )
-        raise
-    audit.record(user, action, command=command, **target)
 
 
 def run_lifecycle(user: User, ref: str, action: str) -> str:

@@ -17,7 +17,13 @@ from containers.listing import STATE_FILTERS, container_rows, normalise_sort
 from containers.signals import FOLLOW_UP_KIND
 from containers.spec import ContainerSpec, SpecError
 from containers.tabs import TABS
-from dashboard.access import access_container, local_image_tags, visible_containers
+from dashboard.access import (
+    access_container,
+    local_image_tags,
+    usable_network_names,
+    usable_volume_names,
+    visible_containers,
+)
 from dashboard.engine import Denied, EngineError, NotFound
 from dashboard.grants import Rights, summary_rights
 from dashboard.policy import PolicyRefusal
@@ -131,7 +137,12 @@ def container_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{shown} — {container_spec.command_line(run)}")
             return redirect(create.destination(container_id, container_spec, run))
     status = 400 if data is not None else 200
-    context = {**_command_lines(form), "local_images": local_image_tags(request.user)}
+    context = {
+        **_command_lines(form),
+        "local_images": local_image_tags(request.user),
+        "own_volumes": usable_volume_names(request.user),
+        "own_networks": usable_network_names(request.user),
+    }
     return render(request, "containers/new.html", context, status=status)
 
 

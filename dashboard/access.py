@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_swarm
+from dashboard import engine, engine_networks, engine_swarm, engine_volumes
 from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
@@ -102,6 +102,96 @@ def may_manage_image(user: User, references: list[str]) -> bool:
         return True
     teams = Team.objects.filter(pk__in=grants.teams_with(Membership.Role.INSTRUCTOR))
     return any(matches(team.image_patterns, ref) for team in teams for ref in references)
+
+
+def _visible_labelled(user: User, lister: Callable[[list[str]], list[dict]]) -> list[dict]:
+    """Volumes and networks belong to people by the same labels as containers, with the same
+    rights: one engine list call narrowed by label."""
+    grants = grants_for(user)
+    filters = grants.list_filters()
+    if filters is None:
+        return []
+    found = lister(filters)
+    if grants.admin:
+        return found
+    return [item for item in found if grants.container_rights(item.get("Labels"))]
+
+
+def _access_labelled(
+    user: User, found: dict[str, Any], change: bool, missing: str, read_only: str
+) -> dict[str, Any]:
+    rights = grants_for(user).container_rights(found.get("Labels"))
+    if rights is Rights.NONE:
+        raise NotFound(missing)
+    if change and rights is not Rights.WRITE:
+        raise Denied(read_only)
+    return found
+
+
+def visible_volumes(user: User) -> list[dict[str, Any]]:
+    return _visible_labelled(user, engine_volumes.list_volumes)
+
+
+def access_volume(user: User, name: str, *, change: bool = False) -> dict[str, Any]:
+    """The volume's inspect data; ``NotFound`` alike for a missing or hidden one."""
+    missing = _("No such volume: %(ref)s")
+    if not grants_for(user).has_team:
+        raise NotFound(missing % {"ref": name})
+    volume = _inspect(engine_volumes.inspect_volume, name, missing)
+    return _access_labelled(
+        user, volume, change, missing % {"ref": name}, _("You may only look at this volume.")
+    )
+
+
+def visible_networks(user: User) -> list[dict[str, Any]]:
+    """The user's networks, and the engine's own (bridge, host, none) for everyone on a team."""
+    if not grants_for(user).has_team:
+        return []
+    mine = _visible_labelled(user, engine_networks.list_networks)
+    if grants_for(user).admin:
+        return mine
+    known = {network["Id"] for network in mine}
+    builtin = engine_networks.list_networks([], builtin=True)
+    return mine + [network for network in builtin if network["Id"] not in known]
+
+
+def access_network(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
+    """The network's inspect data; the engine's own networks are read-only for all but
+    administrators; ``NotFound`` alike for a missing or hidden one."""
+    missing = _("No such network: %(ref)s")
+    grants = grants_for(user)
+    if not grants.has_team:
+        raise NotFound(missing % {"ref": ref})
+    network = _inspect(engine_networks.inspect_network, ref, missing)
+    read_only = _("You may only look at this network.")
+    if network.get("Name") in engine_networks.BUILTIN and not grants.admin:
+        if change:
+            raise Denied(read_only)
+        return network
+    return _access_labelled(user, network, change, missing % {"ref": ref}, read_only)
+
+
+def usable_volume_names(user: User) -> list[str]:
+    """The volumes the user's containers may mount: their own (an instructor's: the team's)."""
+    grants = grants_for(user)
+    return sorted(
+        volume["Name"]
+        for volume in visible_volumes(user)
+        if grants.container_rights(volume.get("Labels")) is Rights.WRITE
+    )
+
+
+def usable_network_names(user: User) -> list[str]:
+    """The networks the user's containers may join: bridge, none, and their own bridges."""
+    grants = grants_for(user)
+    own = [
+        network["Name"]
+        for network in visible_networks(user)
+        if network.get("Driver") == "bridge"
+        and network["Name"] not in engine_networks.BUILTIN
+        and grants.container_rights(network.get("Labels")) is Rights.WRITE
+    ]
+    return ["bridge", "none", *sorted(own)]
 
 
 def visible_pull_jobs(user: User) -> Any:

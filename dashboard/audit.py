@@ -7,9 +7,12 @@ variable by ``AuditMiddleware`` and the consumers, so that actions deep down nee
 import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from dashboard import labels
+from dashboard.engine import Denied, EngineError
 from dashboard.grants import User
 from dashboard.models import AuditEvent
 
@@ -53,6 +56,33 @@ def record(
         outcome=outcome,
         reason=reason,
     )
+
+
+@contextlib.contextmanager
+def audited(user: User | None, action: str, command: str, **target: Any) -> Iterator[None]:
+    """Record the action's outcome: ok, or the engine's error (which is raised on)."""
+    try:
+        yield
+    except EngineError as error:
+        record(user, action, command=command, outcome=Outcome.ERROR, reason=error.message, **target)
+        raise
+    record(user, action, command=command, **target)
+
+
+@contextlib.contextmanager
+def denials_recorded(user: User | None, action: str, **target: Any) -> Iterator[None]:
+    """A gatekeeper's ``Denied`` raised in the block is written as a refusal, then raised on."""
+    try:
+        yield
+    except Denied as refusal:
+        refused(user, action, refusal.message, **target)
+        raise
+
+
+def team_of(object_labels: dict[str, str] | None) -> int | None:
+    """The team an engine object was made in, by its Dockboard label."""
+    team = (object_labels or {}).get(labels.TEAM, "")
+    return int(team) if team.isdecimal() else None
 
 
 def refused(user: User | None, action: str, reason: str, **target: object) -> AuditEvent:

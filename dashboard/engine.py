@@ -366,16 +366,6 @@ def create_container(checked: "CheckedCreate") -> str:
     return client().create_container(**require(checked, CheckedCreate).parameters)["Id"]
 
 
-@engine_call
-def inspect_volume(name: str) -> dict[str, Any]:
-    return client().inspect_volume(name)
-
-
-@engine_call
-def create_volume(name: str, labels: dict[str, str]) -> dict[str, Any]:
-    return client().create_volume(name, driver="local", labels=labels)
-
-
 def pull_stream(checked: "CheckedPull") -> tuple[Any, Iterator[dict]]:
     """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
     Errors before the stream begins raise ``EngineError``; later ones arrive as messages."""

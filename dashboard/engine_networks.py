@@ -7,7 +7,7 @@ import docker
 from dashboard.engine import client, engine_call, require
 
 if TYPE_CHECKING:
-    from dashboard.policy import CheckedNetwork
+    from dashboard.policy import CheckedConnection, CheckedNetwork
 
 
 @engine_call
@@ -15,9 +15,16 @@ def inspect_network(ref: str) -> dict[str, Any]:
     return client().inspect_network(ref)
 
 
+BUILTIN = ("bridge", "host", "none")
+
+
 @engine_call
-def list_networks(label_filters: list[str]) -> list[dict[str, Any]]:
-    return client().networks(filters={"label": label_filters})
+def list_networks(label_filters: list[str], *, builtin: bool = False) -> list[dict[str, Any]]:
+    """`docker network ls`, with ``--filter label=…`` for each selector, or only the engine's
+    own networks (``--filter type=builtin``)."""
+    if builtin:
+        return client().networks(filters={"type": "builtin"})
+    return client().networks(filters={"label": label_filters} if label_filters else None)
 
 
 @engine_call
@@ -32,9 +39,27 @@ def create_network(checked: "CheckedNetwork") -> str:
     if checked.subnet:
         ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=checked.subnet)])
     created = client().create_network(
-        checked.name, driver="bridge", labels=checked.labels, check_duplicate=True, ipam=ipam
+        checked.name,
+        driver="bridge",
+        options=checked.options or None,
+        labels=checked.labels,
+        check_duplicate=True,
+        ipam=ipam,
     )
     return created["Id"]
+
+
+@engine_call
+def connect_container(checked: "CheckedConnection") -> None:
+    from dashboard.policy import CheckedConnection
+
+    checked = require(checked, CheckedConnection)
+    client().connect_container_to_network(checked.container_id, checked.network_id)
+
+
+@engine_call
+def disconnect_container(network_id: str, container_id: str) -> None:
+    client().disconnect_container_from_network(container_id, network_id)
 
 
 @engine_call

@@ -16,8 +16,9 @@ from django.urls import get_script_prefix, set_script_prefix
 from dashboard import engine, engines
 
 ENGINE_PATH = re.compile(r"^/engines/(?P<name>[-a-zA-Z0-9_]+)/(?P<rest>.*)$", re.ASCII)
-# What lives on an engine: its overview (""), containers, images, Swarm and the terminals.
-SCOPED = re.compile(r"^(?:$|containers/|images/|swarm/|ws/)")
+# What lives on an engine: its overview (""), containers, images, volumes, networks, Swarm and
+# the terminals.
+SCOPED = re.compile(r"^(?:$|containers/|images/|volumes/|networks/|swarm/|ws/)")
 
 
 def prefix(name: str) -> str:

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
 
 
 class FirstAdministratorForm(BaseUserCreationForm):
@@ -26,3 +27,23 @@ class BoundedForm(forms.Form):
                 field.max_length = TEXT_LIMIT if wide else LINE_LIMIT
                 field.validators.append(MaxLengthValidator(field.max_length))
                 field.widget.attrs.update(field.widget_attrs(field.widget))
+
+
+class PairsField(forms.CharField):
+    """KEY=VALUE lines (labels, driver options) as a dict."""
+
+    widget = forms.Textarea(attrs={"rows": 2, "cols": 40})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, max_length=TEXT_LIMIT, **kwargs)
+
+    def clean(self, value: Any) -> dict[str, str]:  # type: ignore[override]
+        pairs = {}
+        for line in filter(None, (line.strip() for line in super().clean(value).splitlines())):
+            key, sep, item = line.partition("=")
+            if not sep or not key or any(c.isspace() for c in key):
+                raise forms.ValidationError(
+                    _("Invalid line %(line)s: use KEY=VALUE.") % {"line": repr(line[:80])}
+                )
+            pairs[key] = item
+        return pairs

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine, labels, ownership, quotas, registry_guard
+from dashboard import audit, engine, engine_volumes, labels, ownership, quotas, registry_guard
 from dashboard.engine import BadParameter, NotFound
 from dashboard.grants import Grants, Rights, User, grants_for
 from dashboard.image_patterns import matches
@@ -129,6 +129,20 @@ class CheckedNetwork(_Sealed):
     name: str
     labels: dict[str, str]
     subnet: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckedConnection(_Sealed):
+    network_id: str
+    container_id: str
+
+
+@dataclass(frozen=True)
+class CheckedVolume(_Sealed):
+    name: str
+    labels: dict[str, str]
+    driver_options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,8 @@ def create_container(
                 if reason := quotas.refusal(team, user.pk, final["labels"]):
                     raise PolicyRefusal("__all__", reason)
                 for name in volumes:
-                    engine.create_volume(name, _owner_labels(user.pk, team.pk))
+                    owned = _owner_labels(user.pk, team.pk)
+                    engine_volumes.create_volume(CheckedVolume(name, owned, seal=_SEAL))
             checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=_SEAL)
             container_id = engine.create_container(checked)
             if team is not None:
@@ -276,7 +291,7 @@ def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list
                 % {"path": repr(source)},
             )
         try:
-            volume = engine.inspect_volume(source)
+            volume = engine_volumes.inspect_volume(source)
         except NotFound:
             missing.append(source)
             continue

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "dashboard",
     "containers",
     "images",
+    "volumes",
+    "networks",
     "teams",
     "audit",
     "engines",

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("images/", include("images.urls")),
     path("containers/", include("containers.urls")),
+    path("volumes/", include("volumes.urls")),
+    path("networks/", include("networks.urls")),
     path("swarm/", include("swarm.urls")),
     path("", include("teams.urls")),
     path("audit/", include("audit.urls")),

@@ -12,10 +12,12 @@ CLOSED_SOCKET = "unix:///tmp/dockboard-test-no-engine.sock"
 # Pages that need no engine: the pull pages read the database, the command line is computed,
 # teams, users, invitations and the audit log are Dockboard's own, the engines page says which
 # engine is down; labs, classes, sessions, recordings and terminal settings are records (a
-# session page without its engine shows no terminal, a check says FAIL with the reason).
+# session page without its engine shows no terminal, a check says FAIL with the reason). The
+# volume and network forms say it once sent.
 ENGINE_FREE = ("/accounts/", "/setup/", "/i18n/", "/images/pull", "/containers/new/command-line/",
                "/teams/", "/users/", "/audit/", "/invitations/", "/engines/", "/labs/",
-               "/classes/", "/sessions/", "/recordings/", "/terminal/")  # fmt: skip
+               "/classes/", "/sessions/", "/recordings/", "/terminal/", "/volumes/new/",
+               "/networks/new/")  # fmt: skip
 ENGINE_PAGES = [u for u in every_url() if not u.startswith(ENGINE_FREE)]
 POST_ONLY = {
     "/containers/x/actions/": {"action": "stop"},
@@ -23,6 +25,10 @@ POST_ONLY = {
     "/images/x/remove/": {},
     "/swarm/services/x/actions/": {"action": "remove"},
     "/swarm/nodes/x/availability/": {"availability": "drain"},
+    "/volumes/x/remove/": {},
+    "/networks/x/connect/": {"container": "y"},
+    "/networks/x/disconnect/": {"container": "y"},
+    "/networks/x/remove/": {},
 }
 
 

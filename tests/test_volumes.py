@@ -1,0 +1,155 @@
+"""`docker volume` from the pages: every action checked against the engine, for the volume's
+owner, another member of the team and an outsider."""
+
+import contextlib
+from collections.abc import Iterator
+
+import docker
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from dashboard import labels
+from dashboard.models import Team
+from tests.conftest import LABEL_KEY, RUN_ID, TEST_LABEL, signed_in
+from tests.pages import get_ok, text_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def volumes_removed(engine: docker.DockerClient) -> Iterator[None]:
+    yield
+    for container in engine.containers.list(all=True, filters={"label": TEST_LABEL}):
+        container.remove(force=True)
+    for volume in engine.volumes.list(filters={"label": TEST_LABEL}):
+        with contextlib.suppress(docker.errors.NotFound):
+            volume.remove(force=True)
+
+
+def create(client: Client, team: Team | None, name: str, **fields: str):
+    data = {"team": team.pk if team else "", "name": name, "labels": TEST_LABEL, **fields}
+    return client.post("/volumes/new/", {**data, "create": "1"}, follow=True)
+
+
+def volume_name(suffix: str) -> str:
+    return f"vol-{suffix}-{RUN_ID}"
+
+
+def test_member_creates_a_volume_of_their_own(
+    member_client: Client, engine: docker.DockerClient, team: Team, member: User
+) -> None:
+    name = volume_name("own")
+    response = create(member_client, team, name)
+    assert response.status_code == 200
+    assert f"docker volume create --label {TEST_LABEL} {name}" in text_of(response.content)
+    volume = engine.volumes.get(name)
+    assert volume.attrs["Driver"] == "local"
+    assert volume.attrs["Labels"][labels.OWNER] == str(member.pk)
+    assert volume.attrs["Labels"][labels.TEAM] == str(team.pk)
+    assert volume.attrs["Labels"][LABEL_KEY] == RUN_ID
+
+
+def test_driver_options_are_for_administrators(
+    member_client: Client, admin_client: Client, engine: docker.DockerClient, team: Team
+) -> None:
+    options = "type=tmpfs\ndevice=tmpfs\no=size=1m"
+    refused = create(member_client, team, volume_name("opts"), driver_options=options)
+    assert refused.status_code == 400
+    assert "Driver options are for administrators." in text_of(refused.content)
+    assert engine.volumes.list(filters={"name": volume_name("opts")}) == []
+
+    create(admin_client, None, volume_name("opts"), driver_options=options)
+    volume = engine.volumes.get(volume_name("opts"))
+    assert volume.attrs["Options"] == {"type": "tmpfs", "device": "tmpfs", "o": "size=1m"}
+
+
+def test_a_volume_is_seen_by_its_owner_alone(
+    member_client: Client, other_member: User, outsider: User, team: Team
+) -> None:
+    name = volume_name("seen")
+    create(member_client, team, name)
+    assert name in text_of(get_ok(member_client, "/volumes/"))
+    assert f"docker volume inspect {name}" in text_of(get_ok(member_client, f"/volumes/{name}/"))
+    for user in (other_member, outsider):
+        client = signed_in(user)
+        assert name not in text_of(get_ok(client, "/volumes/"))
+        assert client.get(f"/volumes/{name}/").status_code == 404
+        assert client.post(f"/volumes/{name}/remove/").status_code == 302
+    assert get_ok(member_client, f"/volumes/{name}/")
+
+
+def test_a_volume_in_use_is_kept_and_the_message_names_the_container(
+    member_client: Client, engine: docker.DockerClient, team: Team, busybox: str, member: User
+) -> None:
+    name = volume_name("busy")
+    create(member_client, team, name)
+    owner = {LABEL_KEY: RUN_ID, labels.OWNER: str(member.pk), labels.TEAM: str(team.pk)}
+    holder = engine.containers.create(
+        busybox, "true", name=f"holder-{RUN_ID}", volumes=[f"{name}:/data"], labels=owner
+    )
+    response = member_client.post(f"/volumes/{name}/remove/", follow=True)
+    assert f"in use by holder-{RUN_ID}" in text_of(response.content)
+    assert engine.volumes.get(name)
+    assert f"holder-{RUN_ID}" in text_of(get_ok(member_client, f"/volumes/{name}/"))
+
+    holder.remove()
+    response = member_client.post(f"/volumes/{name}/remove/", follow=True)
+    assert f"docker volume rm {name}" in text_of(response.content)
+    assert engine.volumes.list(filters={"name": name}) == []
+
+
+def test_prune_removes_exactly_the_preview(
+    member_client: Client, engine: docker.DockerClient, team: Team, busybox: str, member: User
+) -> None:
+    unused, used = volume_name("unused"), volume_name("used")
+    create(member_client, team, unused)
+    create(member_client, team, used)
+    engine.volumes.create(volume_name("cli"), labels={LABEL_KEY: RUN_ID})  # not theirs
+    owner = {LABEL_KEY: RUN_ID, labels.OWNER: str(member.pk), labels.TEAM: str(team.pk)}
+    engine.containers.create(busybox, "true", volumes=[f"{used}:/data"], labels=owner)
+
+    preview = text_of(get_ok(member_client, "/volumes/prune/"))
+    assert unused in preview
+    assert used not in preview and volume_name("cli") not in preview
+    done = member_client.post("/volumes/prune/", {"name": [unused]})
+    assert "Removed 1 volume." in text_of(done.content)
+    remaining = {v.name for v in engine.volumes.list(filters={"label": TEST_LABEL})}
+    assert remaining == {used, volume_name("cli")}
+
+
+def test_sizes_come_on_demand(
+    member_client: Client, engine: docker.DockerClient, team: Team, busybox: str, member: User
+) -> None:
+    name = volume_name("sized")
+    create(member_client, team, name)
+    engine.containers.run(
+        busybox,
+        ["sh", "-c", "head -c 3000000 /dev/zero > /data/blob"],
+        volumes=[f"{name}:/data"],
+        labels={LABEL_KEY: RUN_ID},
+        remove=True,
+    )
+    plain = get_ok(member_client, "/volumes/").decode()
+    assert "docker system df" not in plain
+    sized = text_of(get_ok(member_client, "/volumes/?sizes=on"))
+    assert "docker volume ls && docker system df -v" in sized
+    assert f"{name} local" in sized and sized.endswith("— 3MB")
+
+
+def test_a_member_mounts_their_volume_from_the_create_form(
+    member_client: Client, engine: docker.DockerClient, team: Team, busybox: str
+) -> None:
+    name = volume_name("mounted")
+    create(member_client, team, name)
+    create(member_client, team, volume_name("second"))
+    form = text_of(get_ok(member_client, "/containers/new/"))
+    assert f"Your volumes (mount one as NAME:/path): {name} , {volume_name('second')}" in form
+    response = member_client.post(
+        "/containers/new/",
+        {"image": busybox, "name": f"mounter-{RUN_ID}", "mounts": f"{name}:/data",
+         "labels": TEST_LABEL, "team": team.pk, "create": "1"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    mounts = engine.containers.get(f"mounter-{RUN_ID}").attrs["Mounts"]
+    assert [(m["Type"], m["Name"], m["Destination"]) for m in mounts] == [("volume", name, "/data")]

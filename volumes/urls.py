@@ -1,0 +1,12 @@
+from django.urls import path
+
+from volumes import views
+
+app_name = "volumes"
+urlpatterns = [
+    path("", views.volume_list, name="list"),
+    path("new/", views.volume_new, name="new"),
+    path("prune/", views.volume_prune, name="prune"),
+    path("<str:name>/", views.volume_detail, name="detail"),
+    path("<str:name>/remove/", views.volume_remove, name="remove"),
+]

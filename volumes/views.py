@@ -1,0 +1,100 @@
+"""`docker volume ls / create / inspect / rm / prune`, each page with its command line."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dashboard import engine_volumes
+from dashboard.access import access_volume, visible_containers, visible_volumes
+from dashboard.engine import EngineError
+from dashboard.grants import Rights, grants_for
+from dashboard.models import Team
+from volumes import actions
+from volumes.forms import VolumeForm
+
+
+def volume_list(request: HttpRequest) -> HttpResponse:
+    """`docker volume ls`: one list call, the containers from one more; sizes (`docker system df
+    -v`, which walks every volume) only when asked."""
+    query = request.GET.get("q", "").strip()
+    volumes = [v for v in visible_volumes(request.user) if query.lower() in v["Name"].lower()]
+    users = _users_by_volume(request)
+    sizes = engine_volumes.volume_sizes() if request.GET.get("sizes") == "on" else None
+    rows = [
+        {
+            "volume": volume,
+            "containers": users.get(volume["Name"], []),
+            "size": (sizes or {}).get(volume["Name"], {}).get("Size"),
+        }
+        for volume in sorted(volumes, key=lambda v: v["Name"])
+    ]
+    context = {"rows": rows, "query": query, "sizes": sizes is not None}
+    return render(request, "volumes/list.html", context)
+
+
+def _users_by_volume(request: HttpRequest) -> dict[str, list[str]]:
+    users: dict[str, list[str]] = {}
+    for container in visible_containers(request.user):
+        for mount in container.get("Mounts") or []:
+            if mount.get("Type") == "volume" and mount.get("Name"):
+                name = (container.get("Names") or ["/?"])[0].lstrip("/")
+                users.setdefault(mount["Name"], []).append(name)
+    return users
+
+
+@require_http_methods(["GET", "POST"])
+def volume_new(request: HttpRequest) -> HttpResponse:
+    form = VolumeForm.for_user(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        team = Team.objects.filter(pk=form.team_id()).first()
+        try:
+            message = actions.create(
+                request.user, team, data["name"], data["labels"], data["driver_options"]
+            )
+        except EngineError as error:
+            form.add_error(getattr(error, "field", None) or "name", error.message)
+        else:
+            messages.success(request, message)
+            return redirect("volumes:detail", data["name"])
+    context = {"form": form, "admin": grants_for(request.user).admin, **_command(form)}
+    return render(request, "volumes/new.html", context, status=400 if form.errors else 200)
+
+
+def _command(form: VolumeForm) -> dict[str, Any]:
+    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    name = data.get("name") or "NAME"
+    return {"command": actions.create_command(name, data.get("labels") or {}, {})}
+
+
+def volume_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """`docker volume inspect`, and the containers that mount it."""
+    volume = access_volume(request.user, name)
+    rights = grants_for(request.user).container_rights(volume.get("Labels"))
+    seen = {c["Id"] for c in visible_containers(request.user)}
+    using = [c for c in engine_volumes.containers_using_volume(name) if c["Id"] in seen]
+    context = {"volume": volume, "containers": using, "changeable": rights is Rights.WRITE}
+    return render(request, "volumes/detail.html", context)
+
+
+@require_POST
+def volume_remove(request: HttpRequest, name: str) -> HttpResponse:
+    try:
+        messages.success(request, actions.remove(request.user, name))
+    except EngineError as error:
+        messages.error(request, error.message)
+        return redirect("volumes:detail", name) if error.status == 409 else redirect("volumes:list")
+    return redirect("volumes:list")
+
+
+@require_http_methods(["GET", "POST"])
+def volume_prune(request: HttpRequest) -> HttpResponse:
+    """`docker volume prune`: first what would go, then exactly those (each re-checked)."""
+    if request.method == "POST":
+        removed, kept = actions.prune(request.user, request.POST.getlist("name"))
+        context = {"done": True, "removed": removed, "kept": kept}
+        return render(request, "volumes/prune.html", context)
+    return render(request, "volumes/prune.html", {"unused": actions.unused(request.user)})

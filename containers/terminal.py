@@ -22,6 +22,7 @@ from containers.terminal_session import TerminalSession
 from dashboard import audit, engine, policy, recording
 from dashboard.access import access_container, may_change_container
 from dashboard.activity import container_used
+from dashboard.checked import CheckedExec
 from dashboard.engine import Denied, EngineError
 from dashboard.sessions import user_group
 
@@ -69,7 +70,7 @@ def _check_exec(
     argv: list[str],
     exec_user: str,
     privileged: bool,
-) -> policy.CheckedExec:
+) -> CheckedExec:
     with audit.client_address(address):
         return policy.check_exec(user, container, argv, exec_user, privileged=privileged)
 

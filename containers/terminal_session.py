@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from containers.stream_frames import STDERR, Demultiplexer
 from dashboard import engine, engine_stream
+from dashboard.checked import CheckedExec
 from dashboard.engine import BadParameter, Conflict, EngineError
 from dashboard.engine_stream import EngineStream
-from dashboard.policy import CheckedExec
 
 RECENT_LINES = 100
 RECENT_BYTES = 64 * 1024

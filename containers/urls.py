@@ -11,6 +11,7 @@ urlpatterns = [
     path("<str:ref>/", views.container_detail, name="detail"),
     path("<str:ref>/actions/", views.container_action, name="action"),
     path("<str:ref>/terminal/", views.container_terminal, name="terminal"),
+    path("<str:ref>/commit/", views.container_commit, name="commit"),
     path("<str:ref>/tabs/<str:tab>/", views.container_tab, name="tab"),
     path("<str:ref>/logs/download/", views.container_logs_download, name="logs_download"),
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
-from containers import actions, create, logs
+from containers import actions, commit, create, logs
 from containers.create_form import CreateContainerForm
 from containers.listing import STATE_FILTERS, container_rows, normalise_sort
 from containers.signals import FOLLOW_UP_KIND
@@ -188,6 +188,27 @@ def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
     container = access_container(request.user, ref)
     context = {"c": container, "watch": request.GET.get("watch") == "1"}
     return render(request, "containers/terminal.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def container_commit(request: HttpRequest, ref: str) -> HttpResponse:
+    """`docker commit`: the form, then the new image's page (its history shows the new layer)."""
+    container = access_container(request.user, ref)
+    name = container["Name"].lstrip("/")
+    data = request.POST if request.method == "POST" else None
+    form = commit.CommitForm(data, initial={"author": request.user.get_username()})
+    if data is not None and form.is_valid():
+        try:
+            image_id, message = commit.commit_to_image(
+                request.user, container["Id"], form.cleaned_data
+            )
+        except EngineError as error:
+            form.add_error(getattr(error, "field", "__all__"), error.message)
+        else:
+            messages.success(request, message)
+            return redirect("images:detail", image_id)
+    context = {"c": container, "form": form, "command": f"docker commit {name} REPOSITORY[:TAG]"}
+    return render(request, "containers/commit.html", context, status=400 if form.errors else 200)
 
 
 def container_detail(request: HttpRequest, ref: str) -> HttpResponse:

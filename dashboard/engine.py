@@ -10,7 +10,7 @@ import functools
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import docker
 import requests
@@ -19,10 +19,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from dashboard import engines
+from dashboard.checked import CheckedCommit, CheckedCreate, CheckedExec, CheckedPull
 from dashboard.engines import LOCAL, EngineAddress
-
-if TYPE_CHECKING:
-    from dashboard.policy import CheckedCreate, CheckedExec, CheckedPull
 
 
 class EngineError(Exception):
@@ -273,9 +271,7 @@ def require[T](checked: object, kind: type[T]) -> T:
 
 
 @engine_call
-def create_exec(checked: "CheckedExec") -> str:
-    from dashboard.policy import CheckedExec
-
+def create_exec(checked: CheckedExec) -> str:
     checked = require(checked, CheckedExec)
     created = client().exec_create(
         checked.container_id,
@@ -360,17 +356,28 @@ def container_log_stream(ref: str, *, stdout: bool, stderr: bool) -> Iterator[by
 
 
 @engine_call
-def create_container(checked: "CheckedCreate") -> str:
-    from dashboard.policy import CheckedCreate
-
+def create_container(checked: CheckedCreate) -> str:
     return client().create_container(**require(checked, CheckedCreate).parameters)["Id"]
 
 
-def pull_stream(checked: "CheckedPull") -> tuple[Any, Iterator[dict]]:
+@engine_call
+def commit_container(checked: CheckedCommit) -> str:
+    """`docker commit`: the container's layer becomes the new image's top layer; its id."""
+    checked = require(checked, CheckedCommit)
+    created = client().commit(
+        checked.container_id,
+        repository=checked.repository,
+        tag=checked.tag,
+        message=checked.message or None,
+        author=checked.author or None,
+        changes=checked.changes or None,
+    )
+    return created["Id"]
+
+
+def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
     """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
     Errors before the stream begins raise ``EngineError``; later ones arrive as messages."""
-    from dashboard.policy import CheckedPull
-
     reference = require(checked, CheckedPull).reference
     with translated_errors():
         api = client()

@@ -1,13 +1,11 @@
 """The engine gateway's network calls (`docker network`), on the current engine."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import docker
 
+from dashboard.checked import CheckedConnection, CheckedNetwork
 from dashboard.engine import client, engine_call, require
-
-if TYPE_CHECKING:
-    from dashboard.policy import CheckedConnection, CheckedNetwork
 
 
 @engine_call
@@ -28,12 +26,10 @@ def list_networks(label_filters: list[str], *, builtin: bool = False) -> list[di
 
 
 @engine_call
-def create_network(checked: "CheckedNetwork") -> str:
+def create_network(checked: CheckedNetwork) -> str:
     """A bridge network of its own: the containers on it reach each other and nothing else
     of other users'. A subnet of its own keeps the engine's default pools (~30 networks)
     for everyone else."""
-    from dashboard.policy import CheckedNetwork
-
     checked = require(checked, CheckedNetwork)
     ipam = None
     if checked.subnet:
@@ -50,9 +46,7 @@ def create_network(checked: "CheckedNetwork") -> str:
 
 
 @engine_call
-def connect_container(checked: "CheckedConnection") -> None:
-    from dashboard.policy import CheckedConnection
-
+def connect_container(checked: CheckedConnection) -> None:
     checked = require(checked, CheckedConnection)
     client().connect_container_to_network(checked.container_id, checked.network_id)
 

@@ -4,13 +4,10 @@ import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from dashboard import engine
+from dashboard.checked import CheckedExec
 from dashboard.engine import client, engine_call
-
-if TYPE_CHECKING:
-    from dashboard.policy import CheckedExec
 
 OUTPUT_LIMIT = 64 * 1024
 READ_SIZE = 16 * 1024
@@ -37,7 +34,7 @@ def container_had_event(ref: str, action: str, since: datetime) -> bool:
 
 
 @engine_call
-def run_script(checked: "CheckedExec", timeout: float) -> ScriptResult:
+def run_script(checked: CheckedExec, timeout: float) -> ScriptResult:
     """Run an exec the gate allowed (with a TTY: one plain stream) to its end, or until
     ``timeout``: its output and exit code."""
     if not checked.tty:

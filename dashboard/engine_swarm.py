@@ -1,11 +1,9 @@
 """The engine gateway's Swarm calls (`docker node`, `docker service`), on the current engine."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from dashboard.checked import CheckedService
 from dashboard.engine import client, engine_call, require
-
-if TYPE_CHECKING:
-    from dashboard.policy import CheckedService
 
 
 @engine_call
@@ -54,7 +52,5 @@ def set_node_availability(node: dict[str, Any], availability: str) -> None:
 
 
 @engine_call
-def create_service(checked: "CheckedService") -> str:
-    from dashboard.policy import CheckedService
-
+def create_service(checked: CheckedService) -> str:
     return client().create_service(**require(checked, CheckedService).parameters)["ID"]

@@ -1,11 +1,9 @@
 """The engine gateway's volume calls (`docker volume`), on the current engine."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from dashboard.checked import CheckedVolume
 from dashboard.engine import client, engine_call, require
-
-if TYPE_CHECKING:
-    from dashboard.policy import CheckedVolume
 
 
 @engine_call
@@ -21,10 +19,8 @@ def inspect_volume(name: str) -> dict[str, Any]:
 
 
 @engine_call
-def create_volume(checked: "CheckedVolume") -> dict[str, Any]:
+def create_volume(checked: CheckedVolume) -> dict[str, Any]:
     """A volume of the local driver, as the policy gate let it through."""
-    from dashboard.policy import CheckedVolume
-
     checked = require(checked, CheckedVolume)
     return client().create_volume(
         checked.name,

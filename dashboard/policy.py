@@ -8,7 +8,6 @@ are default-deny: every engine parameter the gate does not know is refused, the 
 are held to the team's policy, and the team's limits and hardening are then written in.
 """
 
-from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from dashboard import audit, engine, engine_volumes, labels, ownership, quotas, registry_guard
+from dashboard.checked import _SEAL, CheckedCreate, CheckedExec, CheckedPull, CheckedVolume
 from dashboard.engine import BadParameter, NotFound
 from dashboard.grants import Grants, Rights, User, grants_for
 from dashboard.image_patterns import matches
@@ -23,7 +23,6 @@ from dashboard.models import Team
 from dashboard.reference import ImageReference
 from dashboard.units import format_cpus, format_size, nano_cpus
 
-_SEAL = object()
 DEFAULT_CAPABILITIES = (
     "CHOWN",
     "DAC_OVERRIDE",
@@ -92,63 +91,6 @@ class PolicyRefusal(BadParameter):
         super().__init__(message)
         self.field = field
         self.status = status
-
-
-@dataclass(frozen=True)
-class _Sealed:
-    seal: object = field(repr=False, compare=False, kw_only=True)
-
-    def __post_init__(self) -> None:
-        if self.seal is not _SEAL:
-            raise TypeError(f"only dashboard.policy makes a {type(self).__name__}")
-
-
-@dataclass(frozen=True)
-class CheckedCreate(_Sealed):
-    parameters: dict[str, Any]  # keyword arguments of the SDK's create_container
-    owner_id: int
-    team_id: int | None
-
-
-@dataclass(frozen=True)
-class CheckedExec(_Sealed):
-    container_id: str
-    command: list[str]
-    user: str
-    tty: bool
-    privileged: bool = False
-
-
-@dataclass(frozen=True)
-class CheckedService(_Sealed):
-    parameters: dict[str, Any]  # keyword arguments of the SDK's create_service (policy_services)
-
-
-@dataclass(frozen=True)
-class CheckedNetwork(_Sealed):
-    name: str
-    labels: dict[str, str]
-    subnet: str = ""
-    options: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckedConnection(_Sealed):
-    network_id: str
-    container_id: str
-
-
-@dataclass(frozen=True)
-class CheckedVolume(_Sealed):
-    name: str
-    labels: dict[str, str]
-    driver_options: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckedPull(_Sealed):
-    reference: ImageReference
-    platform: str
 
 
 def _refuse(

@@ -7,9 +7,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard import engine_networks, labels, ownership
+from dashboard.checked import _SEAL, CheckedConnection, CheckedNetwork
 from dashboard.grants import Rights, User, grants_for
 from dashboard.models import Team
-from dashboard.policy import _SEAL, CheckedConnection, CheckedNetwork, PolicyRefusal, owned_labels
+from dashboard.policy import PolicyRefusal, owned_labels
 
 
 def create_network(

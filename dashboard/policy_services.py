@@ -11,13 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dashboard import engine_swarm
+from dashboard.checked import _SEAL, CheckedService
 from dashboard.grants import Grants, User, grants_for
 from dashboard.models import Team
 from dashboard.policy import (
-    _SEAL,
     DEFAULT_CAPABILITIES,
     VOLUME_NAME,
-    CheckedService,
     PolicyRefusal,
     _limit,
     _locked_team,

@@ -5,9 +5,10 @@ bind to a host path) are for administrators."""
 from django.utils.translation import gettext as _
 
 from dashboard import engine_volumes, ownership
+from dashboard.checked import _SEAL, CheckedVolume
 from dashboard.grants import User, grants_for
 from dashboard.models import Team
-from dashboard.policy import _SEAL, CheckedVolume, PolicyRefusal, owned_labels
+from dashboard.policy import PolicyRefusal, owned_labels
 
 
 def create_volume(

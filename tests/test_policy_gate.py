@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.test import Client
 
+from dashboard import checked, policy
 from dashboard import engine as gateway
-from dashboard import policy
 from dashboard.models import AuditEvent, Team
 from images import pulls
 from images.models import PullJob
@@ -174,13 +174,14 @@ def test_the_gateway_takes_only_what_the_gate_made(busybox: str) -> None:
     with pytest.raises(TypeError):
         gateway.create_container({"image": busybox, "host_config": {"Privileged": True}})
     with pytest.raises(TypeError):
-        policy.CheckedCreate({"image": busybox}, owner_id=1, team_id=None, seal=object())
+        checked.CheckedCreate({"image": busybox}, owner_id=1, team_id=None, seal=object())
     with pytest.raises(TypeError):
         gateway.create_exec({"container": "x", "cmd": ["sh"]})
 
 
 SDK_WRITES = {"create_container", "exec_create", "create_service", "update_service", "pull",
-              "create_volume", "create_network", "connect_container_to_network"}  # fmt: skip
+              "create_volume", "create_network", "connect_container_to_network",
+              "commit"}  # fmt: skip
 GATEWAY = {"dashboard/engine.py", "dashboard/engine_swarm.py", "dashboard/engine_networks.py",
            "dashboard/engine_volumes.py"}  # fmt: skip
 

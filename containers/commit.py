@@ -1,0 +1,74 @@
+"""`docker commit`: the container's own layer (its changes, `docker diff`) becomes the top layer
+of a new image, above the unchanged layers of the image it was made from."""
+
+import shlex
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dashboard import audit, engine, policy_commits
+from dashboard.access import access_container
+from dashboard.forms import BoundedForm
+from dashboard.grants import User
+from dashboard.policy import PolicyRefusal
+from dashboard.reference import ImageReference, InvalidReference, parse_reference
+
+
+class CommitForm(BoundedForm):
+    repository = forms.CharField(label=gettext_lazy("Repository and tag (REPOSITORY[:TAG])"))
+    message = forms.CharField(label=gettext_lazy("Message (-m)"), required=False)
+    author = forms.CharField(label=gettext_lazy("Author (-a)"), required=False)
+    changes = forms.CharField(
+        label=gettext_lazy('Changes (--change), one a line, e.g. CMD ["sh"]'),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+    )
+
+    def clean_repository(self) -> ImageReference:
+        try:
+            target = parse_reference(self.cleaned_data["repository"].strip())
+        except InvalidReference as exc:
+            raise forms.ValidationError(exc.message) from None
+        if target.digest:
+            raise forms.ValidationError(_("Commit to a tag, not a digest."))
+        return target
+
+    def clean_changes(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["changes"].splitlines() if line.strip()]
+
+
+def command_line(
+    container_name: str, target: str, message: str, author: str, changes: list[str]
+) -> str:
+    args = ["docker", "commit"]
+    if message:
+        args += ["-m", message]
+    if author:
+        args += ["-a", author]
+    for change in changes:
+        args += ["--change", change]
+    return shlex.join([*args, container_name, target])
+
+
+def commit_to_image(user: User, ref: str, data: dict) -> tuple[str, str]:
+    """The new image's id and the message to show."""
+    with audit.denials_recorded(user, "commit", target_kind="container", target_name=ref):
+        container = access_container(user, ref, change=True)
+    target: ImageReference = data["repository"]
+    name = container["Name"].lstrip("/")
+    command = command_line(name, target.familiar, data["message"], data["author"], data["changes"])
+    target_of = {"target_kind": "image", "target_name": target.familiar}
+    try:
+        checked = policy_commits.checked_commit(
+            user, container, target, data["message"], data["author"], data["changes"]
+        )
+    except PolicyRefusal as refusal:
+        audit.refused(user, "commit", refusal.message, **target_of)
+        raise
+    with audit.audited(user, "commit", command, **target_of):
+        image_id = engine.commit_container(checked)
+    return image_id, _("Committed %(name)s as %(image)s") % {
+        "name": name,
+        "image": target.familiar,
+    } + f" — {command}"

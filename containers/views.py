@@ -2,7 +2,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
-from containers import actions, commit, create, logs
+from containers import actions, commit, create, list_page, logs
 from containers.create_form import CreateContainerForm
-from containers.listing import STATE_FILTERS, container_rows, normalise_sort
+from containers.listing import container_rows
 from containers.signals import FOLLOW_UP_KIND
 from containers.spec import ContainerSpec, SpecError
 from containers.tabs import TABS
@@ -30,8 +29,6 @@ from dashboard.policy import PolicyRefusal
 from dashboard.reference import parse_reference
 from images import pulls
 
-PAGE_SIZE = 100
-
 
 def may_change_summary(user: object, summary: dict[str, Any]) -> bool:
     return summary_rights(user, summary) is Rights.WRITE
@@ -41,23 +38,7 @@ def may_change_summary(user: object, summary: dict[str, Any]) -> bool:
 def container_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _perform_each(request, request.POST.getlist("ids"))
-    state = request.GET.get("state")
-    if state not in STATE_FILTERS:
-        state = None
-    query = request.GET.get("q", "")
-    sort = normalise_sort(request.GET.get("sort"))
-    user = request.user
-    rows = container_rows(
-        visible_containers(user), state, query, sort, lambda s: may_change_summary(user, s)
-    )
-    context = {
-        "rows": rows,
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-        "state": state,
-        "query": query,
-        "sort": sort,
-        "selected": set(request.GET.getlist("ids")),
-    }
+    context = list_page.table_context(request.user, request.GET, set(request.GET.getlist("ids")))
     template = "containers/list.html#table" if request.htmx else "containers/list.html"
     return render(request, template, context)
 

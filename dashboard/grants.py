@@ -5,6 +5,7 @@ containers, its members on their own containers in it, its viewers only look. Co
 carry no Dockboard labels (made with the CLI) are the administrators' alone.
 """
 
+import contextlib
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,12 @@ def grants_for(user: User) -> Grants:
         grants = Grants(user.pk, roles=roles)
     setattr(user, CACHE_ATTRIBUTE, {**cached, engine_name: grants})
     return grants
+
+
+def forget_grants(user: User) -> None:
+    """Read the user's grants again next time (a long-lived websocket keeps its user object)."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, CACHE_ATTRIBUTE)
 
 
 def creatable_teams(user: User) -> list[Team]:

@@ -58,3 +58,20 @@ async def test_inactive_user_is_refused(running, member: User, cookie) -> None:
 async def test_unknown_container_is_refused_like_a_forbidden_one(cookie, kind: str) -> None:
     client = TerminalClient(f"/ws/containers/no-such-{RUN_ID}/{kind}/", cookie)
     assert not await client.connect()
+
+
+@pytest.mark.parametrize(
+    ("cookie_given", "origin"), [(False, None), (True, b"http://evil.example")]
+)
+async def test_the_live_list_needs_a_login_and_the_exact_origin(
+    cookie, cookie_given: bool, origin: bytes | None
+) -> None:
+    client = TerminalClient(
+        "/ws/containers/live/",
+        cookie if cookie_given else None,
+        **({"origin": origin} if origin else {}),
+    )
+    assert not await client.connect()
+    signed_in = TerminalClient("/ws/containers/live/", cookie)
+    assert await signed_in.connect()
+    await signed_in.close()

@@ -1,0 +1,106 @@
+"""The engine gateway's event stream (`docker events`), and one reader of it per server process
+and engine, shared by every live page of that process.
+
+A reader thread starts with the first subscriber and ends after the last. It reconnects with
+backoff; when the stream was lost for more than a read timeout (the engine restarted, say), it
+tells its subscribers to re-list once, so that nothing changed meanwhile is missed.
+"""
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from dashboard import engine
+from dashboard.engine import client, translated_errors
+
+log = logging.getLogger(__name__)
+RESYNC = {"Type": "dockboard", "Action": "resync"}
+BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+type Deliver = Callable[[dict[str, Any]], None]
+
+
+def container_events(since: float | None) -> tuple[Callable[[], None], Iterator[dict[str, Any]]]:
+    """`docker events --filter type=container [--since]`: a way to close it, and the events."""
+    with translated_errors():
+        stream = client().events(since=since, filters={"type": ["container"]}, decode=True)
+
+    def read() -> Iterator[dict[str, Any]]:
+        with translated_errors():
+            yield from stream
+
+    return stream.close, read()
+
+
+class EventReader:
+    def __init__(self, engine_name: str) -> None:
+        self.engine_name = engine_name
+        self.subscribers: list[Deliver] = []
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.close_stream: Callable[[], None] | None = None
+
+    def subscribe(self, deliver: Deliver) -> Callable[[], None]:
+        """Have ``deliver`` called (in the reader's thread) with each event; the unsubscriber."""
+        with self.lock:
+            self.subscribers.append(deliver)
+            if self.thread is None:
+                self.thread = threading.Thread(
+                    target=self._run, name=f"events-{self.engine_name}", daemon=True
+                )
+                self.thread.start()
+
+        def unsubscribe() -> None:
+            with self.lock:
+                with contextlib.suppress(ValueError):
+                    self.subscribers.remove(deliver)
+                if not self.subscribers and self.close_stream is not None:
+                    self.close_stream()  # the reader sees no subscriber and ends
+
+        return unsubscribe
+
+    def _deliver(self, event: dict[str, Any]) -> None:
+        with self.lock:
+            subscribers = list(self.subscribers)
+        for deliver in subscribers:
+            try:
+                deliver(event)
+            except Exception:  # its page is gone (its event loop closed): it hears no more
+                log.debug("dropping a subscriber of %s", self.engine_name, exc_info=True)
+                with self.lock, contextlib.suppress(ValueError):
+                    self.subscribers.remove(deliver)
+
+    def _run(self) -> None:
+        since, failures = None, 0
+        while True:
+            with self.lock:
+                if not self.subscribers:
+                    self.thread = self.close_stream = None
+                    return
+            try:
+                with engine.on(self.engine_name):
+                    close, events = container_events(since)
+                with self.lock:
+                    self.close_stream = close
+                if failures:
+                    self._deliver(RESYNC)
+                failures = 0
+                for event in events:
+                    since = event.get("time", since)
+                    self._deliver(event)
+            except Exception as error:  # a closed response raises from deep in urllib3, too
+                log.info("events of %s: %s", self.engine_name, getattr(error, "message", error))
+                failures += 1
+                time.sleep(BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS)) - 1])
+
+
+_readers: dict[str, EventReader] = {}
+_readers_lock = threading.Lock()
+
+
+def reader(engine_name: str) -> EventReader:
+    with _readers_lock:
+        return _readers.setdefault(engine_name, EventReader(engine_name))

@@ -1,0 +1,112 @@
+"""The container list without polling: the engine's events push changed rows over the page's
+websocket, filtered through the gatekeeper, in Chromium and on the wire."""
+
+import time
+
+import docker
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import User
+from playwright.sync_api import expect
+
+from dashboard.asgi import application
+from dashboard.sessions import close_connections
+from tests.conftest import session_cookie
+from tests.pages import log_in
+from tests.terminal_client import HOST, ORIGIN
+
+
+def live_socket(cookie: bytes, query: str = "") -> WebsocketCommunicator:
+    headers = [(b"host", HOST), (b"origin", ORIGIN), (b"cookie", cookie)]
+    return WebsocketCommunicator(application, f"/ws/containers/live/?{query}", headers=headers)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_member_receives_their_rows_and_nothing_about_anyone_elses(
+    make_container, member: User, other_member: User
+) -> None:
+    mine = await sync_to_async(make_container)("sleep 600", name="mine", init=True)
+    theirs = await sync_to_async(make_container)(
+        "sleep 600", name="theirs", init=True, owner=other_member
+    )
+    socket = live_socket(await sync_to_async(session_cookie)(member))
+    connected, _ = await socket.connect(timeout=10)
+    assert connected
+    await sync_to_async(theirs.stop)(timeout=1)
+    await sync_to_async(theirs.start)()
+    assert await socket.receive_nothing(timeout=2)  # not a byte about their container
+
+    started = time.monotonic()
+    await sync_to_async(mine.stop)(timeout=1)
+    frame = await socket.receive_from(timeout=5)
+    assert time.monotonic() - started < 5
+    assert f'id="row-{mine.id}"' in frame and "Exited" in frame
+    assert theirs.id not in frame and "theirs" not in frame
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_row_leaving_the_pages_filter_is_removed(make_container, member: User) -> None:
+    container = await sync_to_async(make_container)("sleep 600", name="filtered", init=True)
+    socket = live_socket(await sync_to_async(session_cookie)(member), "state=running")
+    assert (await socket.connect(timeout=10))[0]
+    await sync_to_async(container.stop)(timeout=1)
+    frame = await socket.receive_from(timeout=5)
+    assert frame == f'<tr id="row-{container.id}" hx-swap-oob="delete"></tr>'
+    await socket.disconnect()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_container_stopped_with_the_cli_changes_its_row_and_focus_stays(
+    page, member: User, make_container, engine: docker.DockerClient
+) -> None:
+    stopped_by_cli = make_container("sleep 600", name="cli-stopped", init=True)
+    focused = make_container("sleep 600", name="focused", init=True)
+    log_in(page)
+    page.goto("/containers/")
+    expect(page.locator("#live-containers")).to_have_attribute("data-connected", "true")
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    button = page.locator(f"#row-{focused.id} button[value=stop]")
+    button.focus()
+
+    engine.api.stop(stopped_by_cli.id, timeout=1)
+    expect(page.locator(f"#row-{stopped_by_cli.id} td.status")).to_contain_text(
+        "Exited", timeout=3000
+    )
+    assert button.evaluate("element => element === document.activeElement")
+    assert page.locator(f"#row-{stopped_by_cli.id} button[value=start]").is_visible()
+    assert requests == []  # no polling: the row came over the websocket
+
+    created = make_container("sleep 600", name="appears", init=True)
+    expect(page.locator(f"#row-{created.id}")).to_be_visible(timeout=3000)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_signing_out_closes_the_live_list(member: User) -> None:
+    socket = live_socket(await sync_to_async(session_cookie)(member))
+    assert (await socket.connect(timeout=10))[0]
+    await sync_to_async(close_connections)(member.pk)
+    assert (await socket.receive_output(timeout=5))["type"] == "websocket.close"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_containers_page_follows_its_state(
+    page, member: User, make_container, engine: docker.DockerClient
+) -> None:
+    container = make_container("sleep 600", name="followed", init=True)
+    log_in(page)
+    page.goto(f"/containers/{container.id}/")
+    expect(page.locator("#live-container")).to_have_attribute("data-connected", "true")
+    engine.api.stop(container.id, timeout=1)
+    expect(page.locator("#container-state")).to_have_text("exited", timeout=3000)
+    page.locator("#container-actions button[value=start]").click()
+    expect(page.locator("#container-state")).to_have_text("running", timeout=5000)
+    container.reload()
+    assert container.status == "running"

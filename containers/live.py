@@ -21,9 +21,11 @@ from django.utils import translation
 
 from containers import list_page
 from dashboard import engine, engine_events
-from dashboard.access import access_container
+from dashboard.access import access_container, visible_containers
 from dashboard.engine import EngineError
-from dashboard.grants import forget_grants
+from dashboard.engine_scope import engine_scope
+from dashboard.grants import forget_grants, grants_for
+from dashboard.overview import container_counts
 from dashboard.sessions import user_group
 
 GATHER_SECONDS = 0.1
@@ -49,15 +51,17 @@ class LiveContainersConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         query = dict(parse_qsl(self.scope.get("query_string", b"").decode()))
         self.params = {key: query[key] for key in FILTER_KEYS if key in query}
-        # A container's page follows that container alone; the list, every container.
+        # A container's page follows that container alone; the list and the overview, all.
         self.container = (
             query.get("container") if CONTAINER_ID.match(query.get("container", "")) else None
         )
+        self.overview = query.get("page") == "overview"
         languages = dict(settings.LANGUAGES)
         self.language = query.get("lang") if query.get("lang") in languages else None
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        events = engine_events.reader(engine.current_name())
+        self.engine_name = engine.current_name()
+        events = engine_events.reader(self.engine_name)
         self.unsubscribe = events.subscribe(
             lambda event: loop.call_soon_threadsafe(self.events.put_nowait, event)
         )
@@ -99,6 +103,11 @@ class LiveContainersConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _render(self, batch: list[dict[str, Any]]) -> str:
+        # Links in what is pushed stay on this page's engine, as the page's own did.
+        with engine_scope(self.engine_name), translation.override(self.language):
+            return self._render_batch(batch)
+
+    def _render_batch(self, batch: list[dict[str, Any]]) -> str:
         user = self.scope["user"]
         forget_grants(user)  # a role changed since the last push counts at once
         batch = [e for e in batch if e.get("Action") in SHOWN or e.get("Type") == "dockboard"]
@@ -107,22 +116,23 @@ class LiveContainersConsumer(AsyncWebsocketConsumer):
         batch = list_page.visible_events(user, batch) if batch else []
         if not batch:
             return ""
-        with translation.override(self.language):
-            if self.container:
-                return self._render_container(user)
-            try:
-                if any(e.get("Action") in STRUCTURAL or e["Type"] == "dockboard" for e in batch):
-                    context = list_page.table_context(user, self.params, set())
-                    return render_to_string("containers/list.html#table", context)
-                ids = {event["id"] for event in batch if event.get("id")}
-                rows, gone = list_page.changed_rows(user, ids, self.params)
-            except EngineError:
-                return ""  # the page's own fallback shows the engine's state
-            if not rows and not gone:
-                return ""
-            shown = render_to_string("containers/list.html#rows", {"page": rows}).strip()
-            removed = "".join(f'<tr id="row-{i}" hx-swap-oob="delete"></tr>' for i in gone)
-            return shown + removed
+        if self.container:
+            return self._render_container(user)
+        if self.overview:
+            return self._render_overview(user)
+        try:
+            if any(e.get("Action") in STRUCTURAL or e["Type"] == "dockboard" for e in batch):
+                context = list_page.table_context(user, self.params, set())
+                return render_to_string("containers/list.html#table", context)
+            ids = {event["id"] for event in batch if event.get("id")}
+            rows, gone = list_page.changed_rows(user, ids, self.params)
+        except EngineError:
+            return ""  # the page's own fallback shows the engine's state
+        if not rows and not gone:
+            return ""
+        shown = render_to_string("containers/list.html#rows", {"page": rows}).strip()
+        removed = "".join(f'<tr id="row-{i}" hx-swap-oob="delete"></tr>' for i in gone)
+        return shown + removed
 
     def _render_container(self, user: Any) -> str:
         """The container page's state badge and action buttons, as its own partials draw them."""
@@ -134,3 +144,11 @@ class LiveContainersConsumer(AsyncWebsocketConsumer):
         return render_to_string("containers/detail.html#state", context) + render_to_string(
             "containers/detail.html#actions", context
         )
+
+    def _render_overview(self, user: Any) -> str:
+        """The overview's container counts, as its own partial draws them."""
+        try:
+            counts = container_counts(grants_for(user).admin, lambda: visible_containers(user))
+        except EngineError:
+            return ""
+        return render_to_string("dashboard/overview.html#counts", {"counts": counts})

@@ -91,19 +91,30 @@ def collect_overview(admin: bool, visible: Callable[[], list[dict[str, Any]]]) -
     context = {"version": version, "info": info, "docker_host": engine.docker_host()}
     if admin:
         rows = disk_usage_rows(engine.disk_usage())
-        context["counts"] = {
-            "running": info["ContainersRunning"],
-            "paused": info["ContainersPaused"],
-            "stopped": info["ContainersStopped"],
-            "images": rows[0].total,
-        }
+        context["counts"] = {**_engine_counts(info), "images": rows[0].total}
         context["disk_usage"] = rows
         return context
-    states = [summary.get("State") for summary in visible()]
-    context["counts"] = {
+    context["counts"] = {**_visible_counts(visible()), "images": len(engine.list_images())}
+    return context
+
+
+def container_counts(admin: bool, visible: Callable[[], list[dict[str, Any]]]) -> dict[str, int]:
+    """The containers by state, as the overview counts them (one engine call)."""
+    return _engine_counts(engine.info()) if admin else _visible_counts(visible())
+
+
+def _engine_counts(info: dict[str, Any]) -> dict[str, int]:
+    return {
+        "running": info["ContainersRunning"],
+        "paused": info["ContainersPaused"],
+        "stopped": info["ContainersStopped"],
+    }
+
+
+def _visible_counts(summaries: list[dict[str, Any]]) -> dict[str, int]:
+    states = [summary.get("State") for summary in summaries]
+    return {
         "running": sum(s in ("running", "restarting") for s in states),
         "paused": states.count("paused"),
         "stopped": sum(s in ("created", "exited", "dead") for s in states),
-        "images": len(engine.list_images()),
     }
-    return context

@@ -1,6 +1,7 @@
 """The container list without polling: the engine's events push changed rows over the page's
 websocket, filtered through the gatekeeper, in Chromium and on the wire."""
 
+import re
 import time
 
 import docker
@@ -110,3 +111,23 @@ def test_a_containers_page_follows_its_state(
     expect(page.locator("#container-state")).to_have_text("running", timeout=5000)
     container.reload()
     assert container.status == "running"
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_overview_counts_follow_the_members_containers(
+    make_container, member: User, other_member: User
+) -> None:
+    mine = await sync_to_async(make_container)("sleep 600", name="counted", init=True)
+    theirs = await sync_to_async(make_container)(
+        "sleep 600", name="uncounted", init=True, owner=other_member
+    )
+    socket = live_socket(await sync_to_async(session_cookie)(member), "page=overview")
+    assert (await socket.connect(timeout=10))[0]
+    await sync_to_async(theirs.stop)(timeout=1)
+    assert await socket.receive_nothing(timeout=2)
+    await sync_to_async(mine.stop)(timeout=1)
+    frame = await socket.receive_from(timeout=5)
+    figures = dict(re.findall(r'data-figure="(\w+)">(\d+)<', frame))
+    assert figures == {"running": "0", "paused": "0", "stopped": "1"}
+    await socket.disconnect()

@@ -1,6 +1,8 @@
 """What the container list shows for one user and one set of filters: the whole table (the page,
 a re-list after the engine came back) or only some rows (a live update)."""
 
+import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +14,9 @@ from dashboard.access import visible_containers
 from dashboard.grants import Rights, User, grants_for
 
 PAGE_SIZE = 100
+SHARED_SECONDS = 0.25  # how long one engine answer serves every live page asking the same
+_recent: dict[tuple[str, tuple[str, ...]], tuple[float, list[dict[str, Any]]]] = {}
+_recent_lock = threading.Lock()
 
 
 def filters(params: Mapping[str, str]) -> dict[str, Any]:
@@ -63,8 +68,24 @@ def changed_rows(user: User, ids: set[str], params: Mapping[str, str]) -> tuple[
     grants = grants_for(user)
     summaries = [
         summary
-        for summary in engine.list_containers_by_id(sorted(ids))
+        for summary in _summaries(tuple(sorted(ids)))
         if grants.container_rights(summary.get("Labels")) is not Rights.NONE
     ]
     rows = _rows(user, summaries, filters(params))
     return rows, {s["Id"] for s in summaries} - {row.id for row in rows}
+
+
+def _summaries(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The containers' summaries, asked of the engine once for all the live pages of this process
+    that woke on the same events (they ask within a few milliseconds of each other)."""
+    key = (engine.current_name(), ids)
+    now = time.monotonic()
+    with _recent_lock:
+        for stale in [k for k, (at, _found) in _recent.items() if now - at > SHARED_SECONDS]:
+            del _recent[stale]
+        if key in _recent:
+            return _recent[key][1]
+    found = engine.list_containers_by_id(list(ids))
+    with _recent_lock:
+        _recent[key] = (now, found)
+    return found

@@ -163,6 +163,8 @@ def translated_errors() -> Iterator[None]:
         raise error_class(exc.explanation or str(exc)) from exc
     except DotSegment as exc:
         raise BadParameter(_("A name cannot have “.” or “..” as a part of its path.")) from exc
+    except docker.errors.NullResource as exc:  # the SDK's refusal of an empty name
+        raise BadParameter(_("A name is needed here.")) from exc
     except requests.exceptions.TooManyRedirects as exc:
         raise BadParameter(
             _("The engine answered with a redirect, which Dockboard never follows.")

@@ -43,3 +43,22 @@ def test_redirects_are_not_followed(engine: docker.DockerClient, make_container)
         api.post(f"{api.base_url}/v{api.api_version}//containers/{container.name}/stop")
     assert "redirect" in refused.value.message
     assert engine.containers.get(container.id).status == "running"
+
+
+def test_an_empty_name_is_refused_clearly(
+    member_client: Client, engine: docker.DockerClient, team, make_container
+) -> None:
+    with pytest.raises(BadParameter) as refused:
+        gateway.inspect_container("")
+    assert refused.value.message == "A name is needed here."
+    create = {"team": team.pk, "name": "net-empty", "labels": "", "create": "1"}
+    network = member_client.post("/networks/new/", create, follow=True)
+    assert network.status_code == 200
+    network_id = engine.networks.get("net-empty").id
+    try:
+        response = member_client.post(
+            f"/networks/{network_id}/connect/", {"container": ""}, follow=True
+        )
+        assert "A name is needed here." in text_of(response.content)
+    finally:
+        engine.networks.get(network_id).remove()

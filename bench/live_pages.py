@@ -21,11 +21,10 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from support import busybox_image, dockboard_server, engine, remove_bench_containers
+from support import dockboard_server, engine, remove_bench_containers, sleeping_containers
 from support import signed_in_cookie as make_cookie
 from websockets.asyncio.client import connect
 
-LABEL = {"dockboard-bench": "1"}
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -91,11 +90,7 @@ def main() -> None:
     parser.add_argument("--flips", type=int, default=40)
     options = parser.parse_args()
     client = engine()
-    image = busybox_image(client)
-    containers = [
-        client.containers.run(image, "sleep 3600", detach=True, labels=LABEL, init=True)
-        for _ in range(options.containers)
-    ]
+    containers = sleeping_containers(client, options.containers)
     cookie = make_cookie()
     try:
         with dockboard_server() as (url, pid):

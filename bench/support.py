@@ -99,6 +99,17 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def sleeping_containers(client: docker.DockerClient, count: int, name: str = "") -> list:
+    """``count`` running busybox containers (named ``name0``, ``name1``… when ``name`` is given)."""
+    image = busybox_image(client)
+    return [
+        client.containers.run(
+            image, "sleep 3600", detach=True, labels=LABEL, init=True, name=name and f"{name}{n}"
+        )
+        for n in range(count)
+    ]
+
+
 def remove_bench_containers(client: docker.DockerClient) -> None:
     for container in client.containers.list(all=True, filters={"label": "dockboard-bench=1"}):
         container.remove(force=True)

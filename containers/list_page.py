@@ -47,6 +47,7 @@ def table_context(user: User, params: Mapping[str, str], selected: set[str]) -> 
         "rows": rows,
         "page": Paginator(rows, PAGE_SIZE).get_page(params.get("page")),
         "selected": selected,
+        "params": params,
     }
 
 
@@ -62,28 +63,49 @@ def visible_events(user: User, events: list[dict[str, Any]]) -> list[dict[str, A
     ]
 
 
-def changed_rows(user: User, ids: set[str], params: Mapping[str, str]) -> tuple[list, set[str]]:
-    """The rows of the changed containers as this page shows them, and the ids of those it no
-    longer shows (they left its filters). Only containers the user may see are looked at."""
+def changed_rows(
+    user: User, ids: set[str], params: Mapping[str, str], since: float
+) -> tuple[list, set[str], dict[str, str]]:
+    """The rows of the changed containers as this page shows them, the ids of those it no
+    longer shows (they left its filters), and each one's state. Only containers the user may see
+    are looked at, as the engine has had them since ``since`` (a ``time.monotonic()``: when
+    their last event came)."""
     grants = grants_for(user)
     summaries = [
         summary
-        for summary in _summaries(tuple(sorted(ids)))
+        for summary in _summaries(tuple(sorted(ids)), since)
         if grants.container_rights(summary.get("Labels")) is not Rights.NONE
     ]
     rows = _rows(user, summaries, filters(params))
-    return rows, {s["Id"] for s in summaries} - {row.id for row in rows}
+    states = {s["Id"]: s.get("State", "") for s in summaries}
+    return rows, set(states) - {row.id for row in rows}, states
 
 
-def _summaries(ids: tuple[str, ...]) -> list[dict[str, Any]]:
+# The state each event leaves its container in. The engine sends some events a moment before
+# its list shows the change (moby logs `pause` and `die` before it updates the list's view), so
+# a page that reads the list at once may be shown the state before.
+SETTLES_AS = {
+    "pause": "paused", "unpause": "running", "start": "running", "restart": "running",
+    "die": "exited", "stop": "exited",
+}  # fmt: skip
+
+
+def unsettled(events: list[dict[str, Any]], states: Mapping[str, str]) -> bool:
+    """Whether the engine's answer (``states`` by id) still misses a change the events made."""
+    expected = {e["id"]: SETTLES_AS[e["Action"]] for e in events if e.get("Action") in SETTLES_AS}
+    return any(i in states and states[i] != state for i, state in expected.items())
+
+
+def _summaries(ids: tuple[str, ...], since: float) -> list[dict[str, Any]]:
     """The containers' summaries, asked of the engine once for all the live pages of this process
-    that woke on the same events (they ask within a few milliseconds of each other)."""
+    that woke on the same events (they ask within a few milliseconds of each other). An answer
+    asked for before ``since`` is not shared: it may miss the change those pages woke for."""
     key = (engine.current_name(), ids)
     now = time.monotonic()
     with _recent_lock:
         for stale in [k for k, (at, _found) in _recent.items() if now - at > SHARED_SECONDS]:
             del _recent[stale]
-        if key in _recent:
+        if key in _recent and _recent[key][0] >= since:
             return _recent[key][1]
     found = engine.list_containers_by_id(list(ids))
     with _recent_lock:

@@ -109,7 +109,7 @@ def container_new(request: HttpRequest) -> HttpResponse:
                 request.user, container_spec, team_id=form.team_id(), run=run
             )
         except create.MissingImage:
-            return _pull_then_create(request, container_spec, run)
+            return _pull_then_create(request, form, container_spec, run)
         except SpecError as exc:
             form.add_error(exc.field, exc.message)
         else:
@@ -118,6 +118,10 @@ def container_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{shown} — {container_spec.command_line(run)}")
             return redirect(create.destination(container_id, container_spec, run))
     status = 400 if data is not None else 200
+    return _new_page(request, form, status)
+
+
+def _new_page(request: HttpRequest, form: CreateContainerForm, status: int) -> HttpResponse:
     context = {
         **_command_lines(form),
         "local_images": local_image_tags(request.user),
@@ -128,10 +132,12 @@ def container_new(request: HttpRequest) -> HttpResponse:
 
 
 def _pull_then_create(
-    request: HttpRequest, container_spec: ContainerSpec, run: bool
+    request: HttpRequest, form: CreateContainerForm, container_spec: ContainerSpec, run: bool
 ) -> HttpResponse:
-    """As `docker run` does for a missing image: pull it (the worker), then create the container."""
-    form_data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    """As `docker run` does for a missing image: pull it (the worker), then create the container.
+    The form's own fields are kept for the worker (nothing else the request carried), which
+    checks them again, through the gate, with the user's rights as they are then."""
+    form_data = {name: form.data[name] for name in form.fields if name in form.data}
     follow_up = {
         "kind": FOLLOW_UP_KIND,
         "form": form_data,
@@ -143,11 +149,8 @@ def _pull_then_create(
             request.user, parse_reference(container_spec.image), follow_up=follow_up
         )
     except PolicyRefusal as refusal:
-        form = CreateContainerForm.for_user(request.user, request.POST)
-        form.is_valid()
         form.add_error("image", refusal.message)
-        context = {**_command_lines(form), "local_images": local_image_tags(request.user)}
-        return render(request, "containers/new.html", context, status=400)
+        return _new_page(request, form, 400)
     messages.info(
         request,
         _("%(image)s is not here yet: pulling it first, then the container is created.")

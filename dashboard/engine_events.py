@@ -18,15 +18,18 @@ from dashboard.engine import client, translated_errors
 
 log = logging.getLogger(__name__)
 RESYNC = {"Type": "dockboard", "Action": "resync"}
-BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+RECEIVED = "dockboard.received"  # added to each event: its time.monotonic() on arrival
+BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0)
 
 type Deliver = Callable[[dict[str, Any]], None]
 
 
-def container_events(since: float | None) -> tuple[Callable[[], None], Iterator[dict[str, Any]]]:
-    """`docker events --filter type=container [--since]`: a way to close it, and the events."""
+def object_events(since: float | None) -> tuple[Callable[[], None], Iterator[dict[str, Any]]]:
+    """`docker events --filter type=container --filter type=image [--since]`: a way to close
+    it, and the events."""
+    kinds = {"type": ["container", "image"]}
     with translated_errors():
-        stream = client().events(since=since, filters={"type": ["container"]}, decode=True)
+        stream = client().events(since=since, filters=kinds, decode=True)
 
     def read() -> Iterator[dict[str, Any]]:
         with translated_errors():
@@ -82,7 +85,7 @@ class EventReader:
                     return
             try:
                 with engine.on(self.engine_name):
-                    close, events = container_events(since)
+                    close, events = object_events(since)
                 with self.lock:
                     self.close_stream = close
                 if failures:
@@ -90,7 +93,7 @@ class EventReader:
                 failures = 0
                 for event in events:
                     since = event.get("time", since)
-                    self._deliver(event)
+                    self._deliver({**event, RECEIVED: time.monotonic()})
             except Exception as error:  # a closed response raises from deep in urllib3, too
                 log.info("events of %s: %s", self.engine_name, getattr(error, "message", error))
                 failures += 1

@@ -57,10 +57,12 @@ class LoginRequired:
 
 
 def websocket_application() -> Any:
-    from containers.routing import websocket_urlpatterns
+    from containers.routing import websocket_urlpatterns as containers
+    from images.routing import websocket_urlpatterns as images
+    from labs.routing import websocket_urlpatterns as labs
 
     # The last route refuses any other path: the router itself would fail the handshake with a 500.
-    routes = [*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())]
+    routes = [*containers, *images, *labs, re_path(r"", WebsocketDenier.as_asgi())]
     return SameOriginOnly(
         EngineScopeWebsocket(AuthMiddlewareStack(LoginRequired(URLRouter(routes))))
     )

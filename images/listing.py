@@ -1,8 +1,11 @@
 """Rows of the image list (`docker images`): one row per tag, dangling ones as <none>:<none>."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from django.core.paginator import Paginator
 
 NONE = "<none>"
 SORT_KEYS = {
@@ -13,6 +16,7 @@ SORT_KEYS = {
     "size": lambda r: r.size,
 }
 DEFAULT_SORT = "-created"
+PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -75,3 +79,20 @@ def image_rows(
         rows = [r for r in rows if r.matches(query.strip())]
     sort = normalise_sort(sort)
     return sorted(rows, key=SORT_KEYS[sort.lstrip("-")], reverse=sort.startswith("-"))
+
+
+def list_context(summaries: list[dict[str, Any]], params: Mapping[str, str]) -> dict[str, Any]:
+    """The image list page's rows for its filters (``q``, ``dangling``, ``sort``, ``page``)."""
+    query = params.get("q", "")
+    dangling = params.get("dangling") == "on"
+    sort = normalise_sort(params.get("sort"))
+    rows = image_rows(summaries, query, dangling, sort)
+    return {
+        "rows": rows,
+        "page": Paginator(rows, PAGE_SIZE).get_page(params.get("page")),
+        "image_count": len(summaries),
+        "query": query,
+        "dangling": dangling,
+        "sort": sort,
+        "params": params,
+    }

@@ -78,6 +78,13 @@ class PullJob(models.Model):
             return None
         return (self.finished_at or timezone.now()) - self.started_at
 
+    def seen_now(self) -> "PullJob":
+        """The job as a page shows it: a running job whose worker stopped beating shows as
+        interrupted, before a worker or a page watching it records that (pages only read)."""
+        if self.is_stale():
+            self.state = self.State.INTERRUPTED
+        return self
+
     def is_stale(self) -> bool:
         """Running, but its worker has not been heard from: it died or was killed."""
         last = self.heartbeat_at or self.started_at or self.created_at

@@ -11,12 +11,14 @@ import time
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import close_old_connections, connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dashboard import engine, policy
 from dashboard.engine import EngineError
 from dashboard.engine_scope import engine_scope
 from dashboard.reference import parse_reference
+from images import pull_feed
 from images.models import HEARTBEAT_SECONDS, PullJob
 from images.pull_progress import PullFailed, PullProgress, short_error
 from images.signals import pull_succeeded
@@ -45,17 +47,26 @@ class _Heartbeat(threading.Thread):
             connection.close()
 
 
+def _write(job: PullJob, rows: QuerySet[PullJob], **fields: object) -> bool:
+    """``fields`` written if ``rows`` still holds the job, and its pages told; whether it did."""
+    if not rows.filter(pk=job.pk).update(**fields):
+        return False
+    for name, value in fields.items():
+        setattr(job, name, value)
+    pull_feed.publish(job)
+    return True
+
+
 def _finish(job: PullJob, state: str, **fields: object) -> None:
-    PullJob.objects.filter(pk=job.pk).update(state=state, finished_at=timezone.now(), **fields)
+    _write(job, PullJob.objects.all(), state=state, finished_at=timezone.now(), **fields)
 
 
 def run(job: PullJob) -> None:
     reference = parse_reference(job.reference)
-    started = PullJob.objects.filter(pk=job.pk, state=PullJob.State.QUEUED).update(
-        state=PullJob.State.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
-    )
-    if not started:  # cancelled, or taken by another worker
-        return
+    now = timezone.now()
+    queued = PullJob.objects.filter(state=PullJob.State.QUEUED)
+    if not _write(job, queued, state=PullJob.State.RUNNING, started_at=now, heartbeat_at=now):
+        return  # cancelled, or taken by another worker
     progress = PullProgress()
     try:
         # The gate again, with the requester's rights as they are now.
@@ -100,10 +111,10 @@ def _stream(job: PullJob, messages: object, progress: PullProgress, heartbeat: _
         progress.apply(message)
         now = time.monotonic()
         if now - last_flush >= FLUSH_SECONDS:
-            written = PullJob.objects.filter(pk=job.pk, cancel_requested=False).update(
-                heartbeat_at=timezone.now(), **_progress_fields(progress)
-            )
-            if not written:  # the user cancelled: stop the engine's pull now
+            not_cancelled = PullJob.objects.filter(cancel_requested=False)
+            fields = _progress_fields(progress)
+            if not _write(job, not_cancelled, heartbeat_at=timezone.now(), **fields):
+                # the user cancelled: stop the engine's pull now
                 heartbeat.cancelled = True
                 break
             last_flush = now
@@ -128,6 +139,8 @@ def _succeed(job: PullJob, reference: object, progress: PullProgress) -> None:
     if job.follow_up:
         job.refresh_from_db()
         pull_succeeded.send(sender=PullJob, job=job)
+        job.refresh_from_db()  # where the follow-up leads, or why it could not
+        pull_feed.publish(job)
 
 
 def run_by_id(job_id: str) -> None:

@@ -28,15 +28,14 @@ def pull_form(request: HttpRequest) -> HttpResponse:
             form.add_error("reference", refusal.message)
         else:
             return redirect("images:pull_job", job.pk)
-    pulls.mark_stale_jobs_interrupted()
-    context = {"form": form, "jobs": visible_pull_jobs(request.user)[:RECENT]}
+    jobs = [job.seen_now() for job in visible_pull_jobs(request.user)[:RECENT]]
+    context = {"form": form, "jobs": jobs}
     status = 400 if request.method == "POST" else 200
     return render(request, "images/pull.html", context, status=status)
 
 
 def pull_job(request: HttpRequest, job_id: str) -> HttpResponse:
-    pulls.mark_stale_jobs_interrupted()
-    job = access_pull_job(request.user, job_id)
+    job = access_pull_job(request.user, job_id).seen_now()
     if request.htmx and job.next_url:  # the follow-up (`docker run`) is done: go on
         response = HttpResponse(status=204)
         response["HX-Redirect"] = job.next_url
@@ -65,7 +64,7 @@ def pull_retry(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @require_POST
 def pull_prune(request: HttpRequest) -> HttpResponse:
-    removed = pulls.prune_finished(timedelta(days=7))
+    removed = pulls.prune_finished(visible_pull_jobs(request.user), timedelta(days=7))
     messages.success(
         request, _("Removed %(count)d finished pulls older than a week.") % {"count": removed}
     )

@@ -4,11 +4,13 @@ import shlex
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dashboard import audit, engine, policy
 from dashboard.grants import User
 from dashboard.reference import ImageReference, parse_reference
+from images import pull_feed
 from images.models import PullJob, stale_after
 from images.tasks import pull_image
 
@@ -64,9 +66,11 @@ def request_pull(
 
 def cancel(job: PullJob) -> None:
     """A queued job ends now; a running one when its worker sees the request (within seconds)."""
-    PullJob.objects.filter(pk=job.pk, state=PullJob.State.QUEUED).update(
+    if PullJob.objects.filter(pk=job.pk, state=PullJob.State.QUEUED).update(
         state=PullJob.State.CANCELLED, finished_at=timezone.now()
-    )
+    ):
+        job.refresh_from_db()
+        pull_feed.publish(job)
     PullJob.objects.filter(pk=job.pk, state=PullJob.State.RUNNING).update(cancel_requested=True)
 
 
@@ -83,7 +87,7 @@ def mark_stale_jobs_interrupted() -> int:
     ).update(state=PullJob.State.INTERRUPTED, finished_at=timezone.now())
 
 
-def prune_finished(older_than: timedelta) -> int:
+def prune_finished(jobs: QuerySet[PullJob], older_than: timedelta) -> int:
+    """Forget the finished ``jobs`` (those the user may see) older than ``older_than``."""
     cutoff = timezone.now() - older_than
-    finished = PullJob.objects.exclude(state__in=PullJob.ACTIVE).filter(created_at__lt=cutoff)
-    return finished.delete()[0]
+    return jobs.exclude(state__in=PullJob.ACTIVE).filter(created_at__lt=cutoff).delete()[0]

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,27 +8,14 @@ from dashboard.access import access_image, containers_using_image, visible_image
 from dashboard.engine import EngineError
 from images import actions
 from images.forms import TagForm
-from images.listing import image_rows, normalise_sort
-
-PAGE_SIZE = 100
+from images.listing import list_context
 
 
 def image_list(request: HttpRequest) -> HttpResponse:
     """`docker images`: one engine call, nothing per image."""
-    summaries = visible_images(request.user)
-    query = request.GET.get("q", "")
-    dangling = request.GET.get("dangling") == "on"
-    sort = normalise_sort(request.GET.get("sort"))
-    rows = image_rows(summaries, query, dangling, sort)
-    context = {
-        "rows": rows,
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-        "image_count": len(summaries),
-        "query": query,
-        "dangling": dangling,
-        "sort": sort,
-    }
-    return render(request, "images/list.html", context)
+    context = list_context(visible_images(request.user), request.GET)
+    template = "images/list.html#listing" if request.htmx else "images/list.html"
+    return render(request, template, context)
 
 
 def image_detail(request: HttpRequest, ref: str, tag_form: TagForm | None = None) -> HttpResponse:

@@ -1,6 +1,7 @@
 """The labs' gatekeeper: classes and sessions answer "not found" alike whether missing or not
 the user's; a learner sees their own sessions, a class's instructors and administrators all."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,15 @@ def access_class(user: User, class_id: object, *, manage: bool = False) -> LabCl
 
 def may_manage_class(user: User, lab_class: LabClass) -> bool:
     return user.is_superuser or _roles(user).get(lab_class.team_id) == Role.INSTRUCTOR
+
+
+def managers_of(lab_class: LabClass) -> set[int]:
+    """The ids of the active users who may manage the class: its team's instructors and the
+    administrators."""
+    users = get_user_model().objects.filter(is_active=True)
+    instructors = Membership.objects.filter(team_id=lab_class.team_id, role=Role.INSTRUCTOR)
+    chosen = users.filter(is_superuser=True) | users.filter(pk__in=instructors.values("user_id"))
+    return set(chosen.values_list("pk", flat=True))
 
 
 def may_learn_in(user: User, lab_class: LabClass) -> bool:

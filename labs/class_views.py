@@ -6,52 +6,19 @@ import csv
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dashboard import recording
-from dashboard.models import TerminalRecording
 from dashboard.spreadsheet import safe_cell
 from labs import actions
 from labs.access import access_class
 from labs.forms import JoinForm
-from labs.models import LabClass, LabSession
-
-
-def _latest_recordings(sessions: list[LabSession]) -> dict[str, TerminalRecording]:
-    """Each session's latest terminal recording, in one query."""
-    found = TerminalRecording.objects.filter(
-        lab_session__in=[str(s.pk) for s in sessions], mode__in=["attach", "exec"]
-    ).order_by("started_at")
-    return {row.lab_session: row for row in found}
-
-
-def _rows(lab_class: LabClass) -> list[dict[str, object]]:
-    total = len(lab_class.template.steps)
-    now = timezone.now()
-    rows = []
-    sessions = list(
-        lab_class.sessions.select_related("learner").order_by("learner__username", "-created_at")
-    )
-    recordings = _latest_recordings(sessions)
-    for session in sessions:
-        recorded = recordings.get(str(session.pk))
-        passed = len(session.steps_passed)
-        rows.append({
-            "session": session,
-            "step": min(session.current_step_of(total) + 1, total),
-            "passed": passed,
-            "total": total,
-            "seconds_left": session.seconds_left() if session.is_active else 0,
-            "idle_seconds": int((now - session.last_activity_at).total_seconds()),
-            "screen": recording.last_lines(recorded) if recorded and session.is_active else [],
-        })  # fmt: skip
-    return rows
+from labs.models import LabSession
+from labs.roster import roster_context, roster_rows
 
 
 def roster(request: HttpRequest, class_id: int) -> HttpResponse:
     lab_class = access_class(request.user, class_id, manage=True)
-    context = {"lab_class": lab_class, "rows": _rows(lab_class), "template": lab_class.template}
+    context = roster_context(lab_class)
     if request.htmx:
         return render(request, "labs/roster.html#roster", context)
     return render(request, "labs/roster.html", context)
@@ -63,7 +30,7 @@ def roster_csv(request: HttpRequest, class_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="class-{lab_class.pk}.csv"'
     writer = csv.writer(response)
     writer.writerow(["learner", "state", "steps passed", "steps", "started", "ended", "last check"])
-    for row in _rows(lab_class):
+    for row in roster_rows(lab_class):
         session = row["session"]
         cells = [
             session.learner.get_username(), session.state, row["passed"], row["total"],

@@ -1,6 +1,7 @@
 """The container list without polling: the engine's events push changed rows over the page's
 websocket, filtered through the gatekeeper, in Chromium and on the wire."""
 
+import asyncio
 import re
 import time
 
@@ -11,9 +12,11 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from containers import list_page
 from dashboard.asgi import application
 from dashboard.sessions import close_connections
-from tests.conftest import session_cookie
+from tests.conftest import RUN_ID, session_cookie
+from tests.harness.engine import restart_engine
 from tests.pages import log_in
 from tests.terminal_client import HOST, ORIGIN
 
@@ -130,4 +133,63 @@ async def test_the_overview_counts_follow_the_members_containers(
     frame = await socket.receive_from(timeout=5)
     figures = dict(re.findall(r'data-figure="(\w+)">(\d+)<', frame))
     assert figures == {"running": "0", "paused": "0", "stopped": "1"}
+    await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_an_engine_answer_shared_by_pages_is_never_older_than_their_event(
+    make_container, member: User, engine: docker.DockerClient
+) -> None:
+    """Pages that wake on the same events share one engine answer, but a page woken by a later
+    event (the `die` after the `kill` of a stop) asks again: an earlier answer misses it."""
+    container = make_container("sleep 600", name="shared", init=True)
+    _rows, _gone, states = list_page.changed_rows(member, {container.id}, {}, time.monotonic())
+    assert states == {container.id: "running"}
+    engine.api.stop(container.id, timeout=1)
+    _rows, _gone, states = list_page.changed_rows(member, {container.id}, {}, time.monotonic())
+    assert states == {container.id: "exited"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_list_converges_after_the_engine_restarts(
+    page, member: User, make_container, engine: docker.DockerClient
+) -> None:
+    """What changed while the engine was away (its containers stopped with it) and right after
+    it came back (the stream's events of that moment are gone) is on the page without a reload."""
+    stopped_by_restart = make_container("sleep 600", name="restarted", init=True)
+    log_in(page)
+    page.goto(f"/containers/?q={RUN_ID}")
+    expect(page.locator("#live-containers")).to_have_attribute("data-connected", "true")
+    row = page.locator(f"#row-{stopped_by_restart.id} td.status")
+    expect(row).to_contain_text("Up")
+
+    restart_engine(engine)
+    created_after = make_container("sleep 600", name="after-restart", init=True)
+    expect(row).to_contain_text("Exited", timeout=15_000)
+    expect(page.locator(f"#row-{created_after.id} td.status")).to_contain_text("Up")
+    expect(page.locator("#live-notice")).to_be_hidden()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_every_row_of_a_burst_of_pauses_ends_in_its_new_state(
+    make_container, member: User, engine: docker.DockerClient
+) -> None:
+    """The engine sends `pause` (and `die`) a moment before its list shows the change: the page
+    must not be left with the state from before."""
+    containers = [
+        await sync_to_async(make_container)("sleep 600", name=f"burst-{n}", init=True)
+        for n in range(8)
+    ]
+    socket = live_socket(await sync_to_async(session_cookie)(member))
+    assert (await socket.connect(timeout=10))[0]
+    for action, paused in ((engine.api.pause, True), (engine.api.unpause, False)):
+        await asyncio.gather(*(asyncio.to_thread(action, c.id) for c in containers))
+        last: dict[str, str] = {}
+        while len(last) < len(containers) or any(
+            ("(Paused)" in row) != paused for row in last.values()
+        ):  # each row's latest frame, until all show the new state (or none comes for 3 s)
+            frame = await socket.receive_from(timeout=3)
+            last.update(re.findall(r'<tr id="row-(\w+)"(.*?)</tr>', frame, re.DOTALL))
     await socket.disconnect()

@@ -2,10 +2,13 @@
 
 import time
 import uuid
+from datetime import timedelta
 
 import docker
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from images.models import PullJob
 from tests.conftest import LABEL_KEY, RUN_ID
@@ -115,6 +118,8 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
     time.sleep(4)
     page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
     assert "interrupted" in page and "The worker running this pull stopped" in page
+    assert "interrupted" in text_of(member_client.get("/images/pull/").content)
+    assert PullJob.objects.get(pk=job_id).state == "running"  # pages only read
 
     start_worker()
     response = member_client.post(f"/images/pulls/{job_id}/retry/")
@@ -171,6 +176,7 @@ def test_run_pulls_a_missing_image_then_starts_the_container(
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     job = wait_for(job_id, finished)
     assert job.state == "succeeded" and job.next_url, job.follow_up_error
+    assert job.follow_up["form"] == {k: v for k, v in fields.items() if k != "run"}
     container = engine.containers.get(f"pulled-first-{RUN_ID}")
     assert job.next_url == f"/containers/{container.id}/terminal/"
     assert container.status == "running" and container.image.id == job.image_id
@@ -178,3 +184,19 @@ def test_run_pulls_a_missing_image_then_starts_the_container(
     follow = member_client.get(f"/images/pulls/{job_id}/", headers={"HX-Request": "true"})
     assert follow["HX-Redirect"] == f"/containers/{container.id}/terminal/"
     container.remove(force=True)
+
+
+def test_forgetting_old_pulls_forgets_only_those_the_user_may_see(
+    member: User, other_member: User, member_client: Client, admin_client: Client
+) -> None:
+    def old_finished(user: User) -> PullJob:
+        job = PullJob.objects.create(reference="x/y:1", requested_by=user, state="succeeded")
+        PullJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=8))
+        return job
+
+    old_finished(member)
+    theirs = old_finished(other_member)
+    member_client.post("/images/pulls/prune/")
+    assert set(PullJob.objects.values_list("pk", flat=True)) == {theirs.pk}
+    admin_client.post("/images/pulls/prune/")
+    assert not PullJob.objects.exists()

@@ -32,7 +32,7 @@
     socket = null;
     live.dataset.connected = "false";
     if (notice) notice.hidden = false;
-    if (!polling && live.dataset.liveTable) polling = setInterval(poll, 2000);
+    if (!polling && live.dataset.liveTable) polling = setInterval(poll, Number(live.dataset.pollMs || 2000));
   });
 
   // A search swaps the table over HTTP; the socket then follows the new filters.
@@ -49,6 +49,8 @@
     };
   });
   live.addEventListener("htmx:wsAfterMessage", () => {
+    const next = live.querySelector("[data-next-url]");
+    if (next) window.location.assign(next.dataset.nextUrl); // the pull's follow-up is done: go on
     if (!kept) return;
     for (const box of live.querySelectorAll("input[name=ids]")) box.checked = kept.ticked.has(box.value);
     const focus = kept.focus;

@@ -3,11 +3,13 @@
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import docker
 
@@ -52,3 +54,23 @@ def remove_labelled(client: docker.DockerClient, label: str) -> None:
     for image in client.images.list(all=True, filters={"label": label}):
         with contextlib.suppress(docker.errors.NotFound):
             client.images.remove(image.id, force=True)
+
+
+def restart_engine(client: docker.DockerClient, timeout: float = 60.0) -> None:
+    """Stop the local dockerd as `systemctl restart docker` would (SIGTERM: it stops its
+    containers and exits) and start it again with the same command line."""
+    pid = int(Path("/var/run/docker.pid").read_text())
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _answers(client) or Path("/var/run/docker.pid").exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("dockerd did not stop")
+        time.sleep(0.1)
+    log = tempfile.NamedTemporaryFile(prefix="dockerd-", suffix=".log", delete=False)  # noqa: SIM115
+    # A session of its own: the engine outlives this test run, as the one it replaced would.
+    subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    while not _answers(client):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"dockerd did not start again; see {log.name}")
+        time.sleep(0.2)

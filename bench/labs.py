@@ -31,7 +31,7 @@ from support import LABEL, ROOT, busybox_image, dockboard_server, engine, signed
 
 from dashboard import labels
 from dashboard.models import GIB, Membership, Team
-from labs import actions, checks
+from labs import actions, checks, launch
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 
@@ -174,7 +174,7 @@ def _raw_sessions(client, image: str, count: int) -> list[tuple[str, str]]:
 def reset_one(client, image: str, session: LabSession) -> None:
     def ours() -> None:
         actions.reset(LabSession.objects.get(pk=session.pk))
-        actions.launch(session.pk)
+        launch.launch(session.pk)
 
     def sdk() -> None:
         made = client.api.create_container(image, ["sh"], stdin_open=True, tty=True, labels=LABEL)

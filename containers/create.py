@@ -1,6 +1,8 @@
 """`docker create` and `docker run` from a spec, through the policy gate, with failures tied to
 the field they concern."""
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from containers.spec import ContainerSpec, SpecError
 from dashboard import audit, engine, policy
 from dashboard.engine import Conflict, EngineError, NotFound
 from dashboard.grants import User
-from images.models import PullJob
+from images.signals import FollowedUp
 
 
 class MissingImage(SpecError):
@@ -86,19 +88,17 @@ def destination(container_id: str, spec: ContainerSpec, run: bool) -> str:
     return reverse(f"containers:{name}", args=[container_id])
 
 
-def create_after_pull(job: PullJob) -> None:
+def create_after_pull(user: User | None, follow_up: dict[str, Any]) -> FollowedUp:
     """The worker's last step of a `docker run` whose image had to be pulled first: the form
     again, through the policy gate again, with the requester's rights as they are now."""
-    user = job.requested_by or AnonymousUser()
-    form = CreateContainerForm.for_user(user, job.follow_up["form"])
+    user = user or AnonymousUser()
+    form = CreateContainerForm.for_user(user, follow_up["form"])
     container_spec = form.to_spec()
-    run = bool(job.follow_up.get("run"))
+    run = bool(follow_up.get("run"))
     try:
         if container_spec is None:
             raise SpecError("__all__", "; ".join(str(e) for e in form.errors.values()))
         container_id = create(user, container_spec, team_id=form.team_id(), run=run)
     except SpecError as exc:
-        PullJob.objects.filter(pk=job.pk).update(follow_up_error=exc.message)
-    else:
-        next_url = destination(container_id, container_spec, run)
-        PullJob.objects.filter(pk=job.pk).update(next_url=next_url)
+        return FollowedUp(error=exc.message)
+    return FollowedUp(next_url=destination(container_id, container_spec, run))

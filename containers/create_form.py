@@ -113,8 +113,10 @@ class CreateContainerForm(TeamOwnedForm):
         try:
             value = parse_cpus(text)
         except ValueError:
-            value = Decimal(0)
-        if not Decimal("0.01") <= value <= Decimal(1024):
+            value = Decimal(-1)
+        if value == 0:
+            return ""  # no limit, as with `docker create --cpus 0`
+        if not Decimal(0) < value <= Decimal(1024):
             raise forms.ValidationError(_("Use a number of CPUs such as 0.5 or 2."))
         return text
 

@@ -5,13 +5,15 @@ from typing import Any
 from django.dispatch import receiver
 
 from containers.create import create_after_pull
-from images.models import PullJob
-from images.signals import pull_succeeded
+from images.signals import FollowedUp, pull_succeeded
 
 FOLLOW_UP_KIND = "container"
 
 
 @receiver(pull_succeeded)
-def run_after_pull(sender: Any, job: PullJob, **kwargs: Any) -> None:
-    if (job.follow_up or {}).get("kind") == FOLLOW_UP_KIND:
-        create_after_pull(job)
+def run_after_pull(
+    sender: Any, user: Any, follow_up: dict[str, Any], **kwargs: Any
+) -> FollowedUp | None:
+    if follow_up.get("kind") != FOLLOW_UP_KIND:
+        return None
+    return create_after_pull(user, follow_up)

@@ -17,7 +17,9 @@ PORT = re.compile(
     re.ASCII,
 )
 ENV_NAME = re.compile(r"^[^=\s]+$")
-RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(?::(\d+))?)$", re.ASCII)
+# As the CLI reads --restart: any policy may name a count (the engine refuses one above 0 except
+# for on-failure), and an empty count is 0.
+RESTART = re.compile(r"^(no|always|unless-stopped|on-failure)(?::(\d*))?$", re.ASCII)
 MINIMUM_MEMORY = 6 * 1024 * 1024  # the engine refuses less than 6 MiB
 
 
@@ -106,9 +108,7 @@ class ContainerSpec:
             }
             or None,
             binds=[m.cli for m in self.mounts] or None,
-            restart_policy={"Name": policy, "MaximumRetryCount": int(retries or 0)}
-            if policy != "no"
-            else None,
+            restart_policy={"Name": policy, "MaximumRetryCount": int(retries or 0)},
             mem_limit=self.memory or None,
             nano_cpus=int(float(self.cpus) * 1e9) if self.cpus else None,
             network_mode=self.network or None,
@@ -195,7 +195,7 @@ def parse_ports(text: str) -> list[PortSpec]:
         if not match or not 0 < int(match["container"]) < 65536:
             raise SpecError("ports", _("Invalid port mapping %(line)s.") % {"line": repr(line)})
         host = match["host"] or ""
-        if host and not 0 < int(host) < 65536:
+        if host and not 0 <= int(host) < 65536:  # 0: any free port, as the CLI reads it
             raise SpecError("ports", _("Invalid host port in %(line)s.") % {"line": repr(line)})
         ip = match["ip"] or ""
         if ip and "." in ip and any(int(part) > 255 for part in ip.split(".")):
@@ -249,7 +249,7 @@ def parse_memory(text: str) -> int:
             "memory",
             _("Invalid memory %(value)s: use a number with b, k, m or g.") % {"value": repr(text)},
         ) from None
-    if value < MINIMUM_MEMORY:
+    if 0 < value < MINIMUM_MEMORY:  # 0 is no limit, as with `docker create -m 0`
         raise SpecError("memory", _("The memory limit must be at least 6m."))
     return value
 

@@ -17,7 +17,6 @@ from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
 from dashboard.models import AuditEvent, Membership, Team, TerminalRecording
-from images.models import PullJob
 
 
 def visible_containers(user: User) -> list[dict[str, Any]]:
@@ -192,23 +191,6 @@ def usable_network_names(user: User) -> list[str]:
         and grants.container_rights(network.get("Labels")) is Rights.WRITE
     ]
     return ["bridge", "none", *sorted(own)]
-
-
-def visible_pull_jobs(user: User) -> Any:
-    """Administrators follow every pull; everyone else the pulls they asked for."""
-    grants = grants_for(user)
-    jobs = PullJob.objects.select_related("requested_by")
-    if grants.admin:
-        return jobs
-    return jobs.filter(requested_by_id=grants.user_id) if grants.has_team else jobs.none()
-
-
-def access_pull_job(user: User, job_id: object) -> PullJob:
-    """A pull job, or ``NotFound`` alike for a missing or hidden one."""
-    job = visible_pull_jobs(user).filter(pk=job_id).first()
-    if job is None:
-        raise NotFound(_("No such pull: %(ref)s") % {"ref": job_id})
-    return job
 
 
 def visible_teams(user: User) -> Any:

@@ -41,7 +41,7 @@ class ImageReference:
     @property
     def repository(self) -> str:
         """The full repository name, e.g. ``docker.io/library/ubuntu``."""
-        return f"{self.domain}/{self.path}"
+        return f"{self.domain}/{self.path}" if self.domain else self.path
 
     @property
     def familiar_repository(self) -> str:
@@ -107,6 +107,8 @@ def _split_domain(name: str) -> tuple[str, str]:
     first, slash, rest = name.partition("/")
     if slash and (("." in first or ":" in first) or first == "localhost"):
         if not _DOMAIN.match(first):
+            if all(_PATH_COMPONENT.match(part) for part in name.split("/")):
+                return "", name  # e.g. `a.b_c/d`: the engine reads a name with no registry
             raise InvalidReference(_("Invalid registry %(domain)s.") % {"domain": repr(first)})
         domain, path = first, rest
     else:

@@ -29,8 +29,9 @@ def format_size(size: int) -> str:
 
 
 def parse_cpus(text: str) -> Decimal:
-    """``0.5`` → Decimal('0.5'); ``ValueError`` for anything but a plain positive number."""
-    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text.strip(), re.ASCII):
+    """``0.5`` (or ``.5``, ``5.``) → Decimal('0.5'); ``ValueError`` for anything but a plain
+    number of at most nine decimals (a billionth of a CPU, the engine's unit)."""
+    if not re.fullmatch(r"(?:[0-9]+\.?[0-9]{0,9}|\.[0-9]{1,9})", text.strip(), re.ASCII):
         raise ValueError(text)
     try:
         return Decimal(text.strip())

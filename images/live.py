@@ -9,11 +9,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from dashboard.access import access_pull_job, visible_images
+from dashboard.access import visible_images
 from dashboard.engine import EngineError
 from dashboard.grants import forget_grants
 from dashboard.live_socket import EngineEventsConsumer, LivePageConsumer
 from images import pull_feed, pulls
+from images.access import access_pull_job
 from images.listing import list_context
 from images.models import PullJob
 

@@ -47,8 +47,9 @@ class PullJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # What the requester does once the image is here (`docker run` of a missing image): given by
-    # the requester, carried out by its receiver of ``pull_succeeded``, which sets ``next_url``
-    # (where the user goes on to) or ``follow_up_error``. ``{"command": …}`` is shown meanwhile.
+    # the requester, carried out by its receiver of ``pull_succeeded``, whose answer the worker
+    # records as ``next_url`` (where the user goes on to) or ``follow_up_error``.
+    # ``{"command": …}`` is shown meanwhile.
     follow_up = models.JSONField(null=True, blank=True)
     next_url = models.CharField(max_length=512, blank=True)
     follow_up_error = models.TextField(blank=True)

@@ -13,15 +13,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import close_old_connections, connection
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard import engine, policy
 from dashboard.engine import EngineError
 from dashboard.engine_scope import engine_scope
 from dashboard.reference import parse_reference
 from images import pull_feed
-from images.models import HEARTBEAT_SECONDS, PullJob
+from images.models import HEARTBEAT_SECONDS, PullJob, stale_after
 from images.pull_progress import PullFailed, PullProgress, short_error
-from images.signals import pull_succeeded
+from images.signals import FollowedUp, pull_succeeded
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.25
@@ -137,16 +138,30 @@ def _succeed(job: PullJob, reference: object, progress: PullProgress) -> None:
         **_progress_fields(progress),
     )
     if job.follow_up:
-        job.refresh_from_db()
-        pull_succeeded.send(sender=PullJob, job=job)
-        job.refresh_from_db()  # where the follow-up leads, or why it could not
-        pull_feed.publish(job)
+        _follow_up(job)
+
+
+def _follow_up(job: PullJob) -> None:
+    """The requester's next step (`docker run` after its pull), by whoever it belongs to."""
+    sent = pull_succeeded.send(sender=PullJob, user=job.requested_by, follow_up=job.follow_up)
+    for _receiver, done in sent:
+        if isinstance(done, FollowedUp):
+            _write(job, PullJob.objects.all(), next_url=done.next_url, follow_up_error=done.error)
+            return
+    _write(job, PullJob.objects.all(), follow_up_error=_("Nothing here knows this next step."))
+
+
+def mark_stale_jobs_interrupted() -> int:
+    """Running jobs whose worker stopped beating (killed, crashed) become interrupted, so they
+    can be retried instead of looking busy for ever."""
+    silent_since = timezone.now() - stale_after()
+    return PullJob.objects.filter(
+        state=PullJob.State.RUNNING, heartbeat_at__lt=silent_since
+    ).update(state=PullJob.State.INTERRUPTED, finished_at=timezone.now())
 
 
 def run_by_id(job_id: str) -> None:
     close_old_connections()
-    from images.pulls import mark_stale_jobs_interrupted
-
     mark_stale_jobs_interrupted()  # the worker before this one may have died mid-pull
     job = PullJob.objects.filter(pk=job_id).first()
     if job is not None:

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.access import access_pull_job, visible_pull_jobs
 from dashboard.policy import PolicyRefusal
 from images import pulls
+from images.access import access_pull_job, visible_pull_jobs
 from images.forms import PullForm
 
 RECENT = 50

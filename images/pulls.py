@@ -11,7 +11,7 @@ from dashboard import audit, engine, policy
 from dashboard.grants import User
 from dashboard.reference import ImageReference, parse_reference
 from images import pull_feed
-from images.models import PullJob, stale_after
+from images.models import PullJob
 from images.tasks import pull_image
 
 
@@ -76,15 +76,6 @@ def cancel(job: PullJob) -> None:
 
 def retry(user: User, job: PullJob) -> PullJob:
     return request_pull(user, parse_reference(job.reference), job.platform)
-
-
-def mark_stale_jobs_interrupted() -> int:
-    """Running jobs whose worker stopped beating (killed, crashed) become interrupted, so they
-    can be retried instead of looking busy for ever."""
-    silent_since = timezone.now() - stale_after()
-    return PullJob.objects.filter(
-        state=PullJob.State.RUNNING, heartbeat_at__lt=silent_since
-    ).update(state=PullJob.State.INTERRUPTED, finished_at=timezone.now())
 
 
 def prune_finished(jobs: QuerySet[PullJob], older_than: timedelta) -> int:

@@ -8,29 +8,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine
-from dashboard.engine import BadParameter, EngineError
+from dashboard import engine
+from dashboard.engine import BadParameter
 from dashboard.grants import User
 from dashboard.models import Team
 from labs import runtime
 from labs.access import may_learn_in
+from labs.launch import audit_lab
 from labs.library import team_refusal
 from labs.models import LabClass, LabSession, LabVersion
+from labs.tasks import launch_session
 
 
 class LabError(BadParameter):
     """A request about a lab the user can fix; ``message`` says how."""
-
-
-def _audit(user: User | None, action: str, lab_class: LabClass, target_id: str) -> None:
-    audit.record(
-        user,
-        action,
-        target_kind="lab",
-        target_id=target_id,
-        target_name=lab_class.version.lab.slug,
-        team_id=lab_class.team_id,
-    )
 
 
 def new_join_code() -> str:
@@ -84,14 +75,12 @@ def open_class(
         starts_at=starts_at,
         ends_at=ends_at,
     )
-    _audit(user, "open class", lab_class, str(lab_class.pk))
+    audit_lab(user, "open class", lab_class, str(lab_class.pk))
     return lab_class
 
 
 def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSession:
     """Queue the learner's session; the worker makes its containers (``tasks.launch_session``)."""
-    from labs.tasks import launch_session
-
     if not may_learn_in(user, lab_class):
         raise LabError(_("Only the team's members start this lab."))
     if not lab_class.is_open():
@@ -113,23 +102,6 @@ def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSe
     return session
 
 
-def launch(session_id: int) -> None:
-    """The worker's part: make the session's objects, or end it with the reason."""
-    session = LabSession.objects.select_related("lab_class__version", "learner").get(pk=session_id)
-    if session.state != LabSession.State.STARTING:
-        return
-    try:
-        with runtime.on_engine(session.lab_class):
-            runtime.launch(session)
-    except EngineError as exc:
-        runtime.finish(session, LabSession.State.FAILED, exc.message)
-        return
-    LabSession.objects.filter(pk=session.pk, state=LabSession.State.STARTING).update(
-        state=LabSession.State.RUNNING, progress="", last_activity_at=timezone.now()
-    )
-    _audit(session.learner, "start lab session", session.lab_class, str(session.pk))
-
-
 def touch(session: LabSession) -> None:
     """Activity: a check, a page action, terminal input."""
     LabSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now())
@@ -137,14 +109,14 @@ def touch(session: LabSession) -> None:
 
 def end_session(user: User, session: LabSession) -> None:
     runtime.finish(session, LabSession.State.ENDED)
-    _audit(user, "end lab session", session.lab_class, str(session.pk))
+    audit_lab(user, "end lab session", session.lab_class, str(session.pk))
 
 
 def end_class(user: User, lab_class: LabClass) -> None:
     LabClass.objects.filter(pk=lab_class.pk).update(ended_at=timezone.now())
     for session in lab_class.sessions.filter(state__in=LabSession.ACTIVE):
         runtime.finish(session, LabSession.State.ENDED)
-    _audit(user, "end class", lab_class, str(lab_class.pk))
+    audit_lab(user, "end class", lab_class, str(lab_class.pk))
 
 
 def extend(session: LabSession) -> int:
@@ -174,8 +146,6 @@ def resume(session: LabSession) -> None:
 
 def reset(session: LabSession) -> None:
     """Remove what the session made and make its services again from the template."""
-    from labs.tasks import launch_session
-
     if not session.is_active:
         raise LabError(_("This session has ended."))
     with runtime.on_engine(session.lab_class):

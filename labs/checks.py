@@ -8,9 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import access, engine, engine_probe, labels, policy
+from dashboard import access, engine, engine_probe, labels
 from dashboard.engine import EngineError, NotFound
-from dashboard.engine_probe import ScriptResult
 from dashboard.grants import summary_rights
 from dashboard.reference import parse_reference
 from dashboard.terminal_groups import mark_recordings
@@ -25,11 +24,6 @@ KINDS = {"C": 0, "A": 1, "D": 2}  # `docker diff`'s letters, as the engine numbe
 class Outcome:
     passed: bool
     lines: list[str]
-
-
-def run_script(session: LabSession, container: dict, script: str, timeout: int) -> ScriptResult:
-    checked = policy.check_exec(session.learner, container, ["sh", "-c", script], tty=True)
-    return engine_probe.run_script(checked, timeout)
 
 
 def run_step(session: LabSession, index: int, answer: str = "") -> Outcome:
@@ -108,7 +102,7 @@ def _run_exec(session: LabSession, check: Check, values: dict[str, str]) -> Outc
         return Outcome(
             False, [_("FAIL: the %(service)s service is not running.") % {"service": check.service}]
         )
-    result = run_script(session, container, substitute(check.script, values), check.timeout)
+    result = runtime.run_script(session, container, substitute(check.script, values), check.timeout)
     fails = [line for line in result.output.splitlines() if line.startswith("FAIL:")]
     if result.exit_code is None:
         fails.append(

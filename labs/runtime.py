@@ -19,9 +19,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_networks, labels, policy, policy_networks
-from dashboard.engine import EngineError, NotFound
-from dashboard.reference import parse_reference
+from dashboard import engine, engine_networks, engine_probe, labels, policy, policy_networks
+from dashboard.engine import BadParameter, EngineError, NotFound
+from dashboard.engine_probe import ScriptResult
+from dashboard.reference import InvalidReference, parse_reference
 from labs.models import LabClass, LabSession
 from labs.template import Service, substitute
 
@@ -157,11 +158,18 @@ def _create_parameters(
 
 def _ensure_image(session: LabSession, image: str) -> None:
     try:
+        reference = parse_reference(image)
+    except InvalidReference as exc:
+        raise BadParameter(
+            _("The lab's image %(image)s is not a valid reference: %(reason)s")
+            % {"image": image, "reason": exc.message}
+        ) from None
+    try:
         engine.inspect_image(image)
         return
     except NotFound:
         pass
-    checked = policy.check_pull(session.learner, parse_reference(image))
+    checked = policy.check_pull(session.learner, reference)
     response, messages = engine.pull_stream(checked)
     with contextlib.closing(response):
         for message in messages:
@@ -171,9 +179,14 @@ def _ensure_image(session: LabSession, image: str) -> None:
                 )
 
 
-def _run_setup(session: LabSession, values: dict[str, str]) -> None:
-    from labs.checks import run_script  # the checks run scripts the same way
+def run_script(session: LabSession, container: dict, script: str, timeout: int) -> ScriptResult:
+    """``script`` run by ``sh -c`` in the container, as the learner (through the gate): the
+    setup script, and the checks' scripts."""
+    checked = policy.check_exec(session.learner, container, ["sh", "-c", script], tty=True)
+    return engine_probe.run_script(checked, timeout)
 
+
+def _run_setup(session: LabSession, values: dict[str, str]) -> None:
     template = session.lab_class.template
     container = engine.inspect_container(container_name(session, template.setup_service))
     result = run_script(session, container, substitute(template.setup_script, values), 60)

@@ -22,6 +22,7 @@ from django.utils import translation
 
 from dashboard import labels
 from dashboard.models import GIB, Membership, Team
+from tests import bad_inputs
 from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
@@ -283,3 +284,7 @@ def page(live_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         context.close()
         # ORM calls made while Playwright's loop ran live in that loop's context: close them here.
         connections.close_all()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(bad_inputs.summary())

@@ -17,6 +17,7 @@ from django.db import connection
 from dashboard import labels
 from dashboard.models import Team
 from labs import actions
+from labs.launch import launch as launch_on_worker
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 from tests.harness.database import database_url
@@ -118,7 +119,7 @@ def launched(lab_class: LabClass, member: User) -> Callable[..., LabSession]:
 
     def launch(learner: User = member, on_class: LabClass = lab_class) -> LabSession:
         session = actions.start_session(learner, on_class)
-        actions.launch(session.pk)
+        launch_on_worker(session.pk)
         session.refresh_from_db()
         return session
 

@@ -46,3 +46,17 @@ def log_in(page, username: str = "member") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
+
+
+SHOWS_ROW = """(text) => {
+  const buffer = window.dockboardTerminal.buffer.active;  // what either renderer draws
+  for (let i = 0; i < buffer.length; i++) {
+    if (buffer.getLine(i)?.translateToString(true).trimEnd() === text) return true;
+  }
+  return false;
+}"""
+
+
+def wait_for_row(page, text: str) -> None:
+    """Wait until a whole line of the terminal reads ``text``."""
+    page.wait_for_function(SHOWS_ROW, arg=text, timeout=10_000)

@@ -5,6 +5,7 @@ import docker
 import pytest
 from django.test import Client
 
+from tests import bad_inputs
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
@@ -44,6 +45,7 @@ def test_create_form_refuses_with_a_field_message(
     member_client: Client, engine: docker.DockerClient, busybox: str, field, value, message
 ) -> None:
     data = {"image": busybox, "labels": f"{LABEL_KEY}={RUN_ID}", "create": "1", field: value}
+    bad_inputs.tried(f"create form {field}", value)
     response = member_client.post("/containers/new/", data)
     assert response.status_code == 400
     assert message.lower() in field_error(response, field).lower()

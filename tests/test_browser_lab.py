@@ -19,8 +19,7 @@ from labs.models import Lab, LabSession
 from tests.conftest import RUN_ID
 from tests.harness.browser import headless_chromium
 from tests.harness.images import push
-from tests.pages import log_in
-from tests.test_browser_terminal import wait_for_row
+from tests.pages import log_in, wait_for_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from dashboard.models import TerminalPreference
 from tests.harness.browser import headless_chromium
-from tests.pages import log_in
+from tests.pages import log_in, wait_for_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,22 +18,8 @@ def shell(make_container):
     return make_container()
 
 
-SHOWS_ROW = """(text) => {
-  const buffer = window.dockboardTerminal.buffer.active;  // what either renderer draws
-  for (let i = 0; i < buffer.length; i++) {
-    if (buffer.getLine(i)?.translateToString(true).trimEnd() === text) return true;
-  }
-  return false;
-}"""
-
-
 def notice(page):
     return page.locator("#terminal-notice-text")
-
-
-def wait_for_row(page, text: str) -> None:
-    """Wait until a whole line of the terminal reads ``text``."""
-    page.wait_for_function(SHOWS_ROW, arg=text, timeout=10_000)
 
 
 def open_terminal(page, container) -> None:

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, override_settings
 
 from tests.pages import text_of
-from tests.test_login import every_url
+from tests.routes import every_url
 
 pytestmark = pytest.mark.django_db
 

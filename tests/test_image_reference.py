@@ -71,3 +71,13 @@ def test_pull_arguments() -> None:
     assert (reference.repository, reference.pull_tag) == ("127.0.0.1:5000/app", "latest")
     pinned = parse_reference(f"app@{DIGEST}")
     assert (pinned.repository, pinned.pull_tag) == ("docker.io/library/app", DIGEST)
+
+
+def test_a_first_part_that_is_no_registry_but_a_name_is_read_as_the_engine_reads_it() -> None:
+    """Found by the property test against the engine: `0.0_0/0` is a name with no registry."""
+    reference = parse_reference("0.0_0/0")
+    assert (reference.domain, str(reference), reference.familiar) == (
+        "",
+        "0.0_0/0:latest",
+        "0.0_0/0:latest",
+    )

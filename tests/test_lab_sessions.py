@@ -10,10 +10,10 @@ from django.contrib.auth.models import User
 
 from dashboard import labels
 from dashboard.models import Team
-from labs import actions, checks
+from labs import actions, checks, launch
 from labs.library import import_template
 from labs.models import LabClass, LabSession
-from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.conftest import LABEL_KEY, RUN_ID, join, signed_in
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_a_check_that_runs_too_long_times_out(
     version = import_template(source.replace("small-", "slow-"), instructor)
     lab_class = actions.open_class(instructor, version, team, {})
     session = actions.start_session(member, lab_class)
-    actions.launch(session.pk)
+    launch.launch(session.pk)
     session.refresh_from_db()
     started = time.monotonic()
     outcome = checks.run_step(session, 0)
@@ -119,7 +119,7 @@ def test_reset_restores_the_initial_state(
     assert checks.run_step(session, 0).passed
     started = time.monotonic()
     actions.reset(session)
-    actions.launch(session.pk)
+    launch.launch(session.pk)
     assert time.monotonic() - started < 5
     session.refresh_from_db()
     assert session.state == LabSession.State.RUNNING and session.steps_passed == []
@@ -221,3 +221,21 @@ def test_the_roster_lists_each_learner_and_exports_csv(
     teacher.post(f"/classes/{first.lab_class_id}/end/")
     assert not engine.containers.list(all=True, filters={"label": labels.LAB_SESSION})
     assert set(LabSession.objects.values_list("state", flat=True)) == {"ended"}
+
+
+def test_an_image_the_learners_name_makes_invalid_fails_the_session_clearly(
+    small_lab_source: str, instructor: User, team: Team, lab_objects_removed: None, busybox: str
+) -> None:
+    """The class opened (its image checked with a placeholder name); a learner whose name makes
+    the reference invalid gets a failed session that says why, not one "starting" for ever."""
+    repository = busybox.rsplit(":", 1)[0]
+    named = f'image = "{repository}-${{learner}}:1"'
+    source = small_lab_source.replace('image = "${image}"', named)
+    version = import_template(source.replace("small-", "named-"), instructor)
+    lab_class = actions.open_class(instructor, version, team, {})
+    capital = join(User.objects.create_user("Capital"), team, "member")
+    session = actions.start_session(capital, lab_class)
+    launch.launch(session.pk)
+    session.refresh_from_db()
+    assert session.state == LabSession.State.FAILED
+    assert f"{repository}-Capital:1" in session.error and "not a valid reference" in session.error

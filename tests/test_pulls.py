@@ -14,28 +14,9 @@ from images.models import PullJob
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.harness.registry import free_port
 from tests.pages import text_of
+from tests.pull_jobs import ask_pull, finished, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(job_id, predicate, timeout: float = 30) -> PullJob:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = PullJob.objects.get(pk=job_id)
-        if predicate(job):
-            return job
-        assert time.monotonic() < deadline, f"job stuck: {job.state} {job.error}"
-        time.sleep(0.1)
-
-
-def finished(job: PullJob) -> bool:
-    return not job.is_active
-
-
-def ask_pull(client: Client, reference: str) -> str:
-    response = client.post("/images/pull/", {"reference": reference})
-    assert response.status_code == 302, text_of(response.content)[:500]
-    return response["Location"].rstrip("/").rsplit("/", 1)[-1]
 
 
 def test_pull_records_every_layer(

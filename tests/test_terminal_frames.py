@@ -6,6 +6,7 @@ import json
 import docker
 import pytest
 
+from tests import bad_inputs
 from tests.terminal_client import TerminalClient, open_terminal
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -42,6 +43,7 @@ async def test_bad_control_frames_answer_an_error_and_the_terminal_goes_on(
     client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
     await client.control({"type": "resize", "rows": 24, "cols": 80})
     for text in BAD_CONTROLS:
+        bad_inputs.tried("terminal control frame", text)
         await client.ws.send_to(text_data=text)
         event = await client.event("error")
         assert event["message"] == "Malformed control message.", text

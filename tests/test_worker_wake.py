@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from dashboard import worker_wake
-from tests.test_pulls import ask_pull, finished, wait_for
+from tests.pull_jobs import ask_pull, finished, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

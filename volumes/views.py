@@ -25,8 +25,11 @@ def volume_list(request: HttpRequest) -> HttpResponse:
     sizes = engine_volumes.volume_sizes() if request.GET.get("sizes") == "on" else None
     rows = [
         {
-            "volume": volume,
-            "containers": users.get(volume["Name"], []),
+            "name": volume["Name"],
+            "driver": volume["Driver"],
+            "mountpoint": volume["Mountpoint"],
+            "labels": "\n".join(f"{k}={v}" for k, v in (volume.get("Labels") or {}).items()),
+            "used_by": ", ".join(users.get(volume["Name"], [])),
             "size": (sizes or {}).get(volume["Name"], {}).get("Size"),
         }
         for volume in sorted(volumes, key=lambda v: v["Name"])

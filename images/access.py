@@ -1,0 +1,26 @@
+"""The gatekeeper of pull jobs: administrators follow every pull, everyone else the pulls they
+asked for; a missing job and someone else's answer "not found" alike."""
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from dashboard.engine import NotFound
+from dashboard.grants import User, grants_for
+from images.models import PullJob
+
+
+def visible_pull_jobs(user: User) -> QuerySet[PullJob]:
+    """Administrators follow every pull; everyone else the pulls they asked for."""
+    grants = grants_for(user)
+    jobs = PullJob.objects.select_related("requested_by")
+    if grants.admin:
+        return jobs
+    return jobs.filter(requested_by_id=grants.user_id) if grants.has_team else jobs.none()
+
+
+def access_pull_job(user: User, job_id: object) -> PullJob:
+    """A pull job, or ``NotFound`` alike for a missing or hidden one."""
+    job = visible_pull_jobs(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such pull: %(ref)s") % {"ref": job_id})
+    return job

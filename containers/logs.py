@@ -15,6 +15,7 @@ from dashboard.engine import EngineError
 
 DEFAULT_TAIL = 200
 MAX_TAIL = 10_000
+FOLLOW_LINES = 500  # the most lines one follow update brings
 DOWNLOAD_BATCH = 2000  # lines read per trip to a worker thread
 
 

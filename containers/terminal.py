@@ -159,9 +159,9 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         try:
             if recent:
                 await self._replay(await session.recent_output())
-            while data := await session.stream.read():
+            while data := await session.read():
                 if len(data) < GATHER_BELOW and not self._answering():
-                    data += await session.stream.read_more(PACE_SECONDS, GATHER_LIMIT - len(data))
+                    data += await session.read_more(PACE_SECONDS, GATHER_LIMIT - len(data))
                 for chunk in session.output(data):
                     await self._forward(chunk)
                 await self.window.wait_open(STALL_SECONDS)
@@ -210,7 +210,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 await self.close(code=1009)
             elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
-                await self.session.stream.write(bytes_data)
+                if not await self.session.write(bytes_data):
+                    return  # the engine went away: the output's reader ends the terminal
                 if self.recording:
                     self.recording[1].input(bytes_data)
                 if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:

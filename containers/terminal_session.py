@@ -72,6 +72,21 @@ class TerminalSession:
         exec_id = await asyncio.to_thread(engine.create_exec, checked)
         return cls(container, await engine_stream.start_exec(exec_id, tty=True), exec_id)
 
+    async def read(self) -> bytes:
+        """The engine's next bytes (b"" at the end); ``OSError`` when the engine went away."""
+        return await self.stream.read()
+
+    async def read_more(self, seconds: float, limit: int) -> bytes:
+        return await self.stream.read_more(seconds, limit)
+
+    async def write(self, data: bytes) -> bool:
+        """Send what was typed; False when the engine is gone (the reader then says so)."""
+        try:
+            await self.stream.write(data)
+        except (OSError, RuntimeError):
+            return False
+        return True
+
     def output(self, data: bytes) -> Iterator[bytes]:
         """What the browser shows for bytes read from the engine: raw, or demultiplexed."""
         if self._demux is None:
@@ -116,11 +131,10 @@ class TerminalSession:
         if self.exec_id is None:
             return
         for pause in (0.2, 0.5, 1.0):
-            try:
-                await self.stream.write(b"\x03")
-                await asyncio.sleep(0.05)
-                await self.stream.write(b"\x04")
-            except (OSError, RuntimeError):
+            if not await self.write(b"\x03"):
+                return
+            await asyncio.sleep(0.05)
+            if not await self.write(b"\x04"):
                 return
             await asyncio.sleep(pause)
             with contextlib.suppress(EngineError):

@@ -153,6 +153,14 @@ def is_read_timeout(exc: BaseException) -> bool:
     )
 
 
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """The exception and those it was raised from or while handling."""
+    seen = 0
+    while exc is not None and seen < 10:
+        yield exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+
+
 @contextlib.contextmanager
 def translated_errors() -> Iterator[None]:
     """Turn SDK and transport errors raised inside the block into ``EngineError``s."""
@@ -169,15 +177,14 @@ def translated_errors() -> Iterator[None]:
         raise BadParameter(
             _("The engine answered with a redirect, which Dockboard never follows.")
         ) from exc
-    except requests.exceptions.RequestException as exc:
-        if not is_read_timeout(exc):
+    except (requests.exceptions.RequestException, docker.errors.DockerException, OSError) as exc:
+        # The SDK wraps a timeout of its first call (the API version) in a DockerException.
+        if not any(is_read_timeout(error) for error in _chain(exc)):
             raise unreachable() from exc
         raise EngineUnreachable(
             _("The Docker Engine at %(host)s did not answer within %(seconds)s seconds.")
             % {"host": docker_host(), "seconds": f"{settings.DOCKER_TIMEOUT:g}"}
         ) from exc
-    except (docker.errors.DockerException, OSError) as exc:
-        raise unreachable() from exc
 
 
 def engine_call[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
@@ -248,26 +255,27 @@ def resize_container(ref: str, rows: int, cols: int) -> None:
 @engine_call
 def wait_for_exit(ref: str, timeout: float) -> int | None:
     """The exit code once the container is not running, or None if it still runs after timeout."""
-    api = client()
-    url = api._url("/containers/{0}/wait", ref)
     try:
-        response = api._post(url, params={"condition": "not-running"}, timeout=timeout)
+        return client().wait(ref, timeout=timeout, condition="not-running")["StatusCode"]
     except requests.exceptions.RequestException as exc:
         if is_read_timeout(exc):
             return None
         raise
-    return api._result(response, json=True)["StatusCode"]
 
 
 @engine_call
 def path_exists(ref: str, path: str) -> bool:
     """Whether ``path`` exists in the container's filesystem (HEAD of the archive endpoint)."""
     api = client()
-    url = api._url("/containers/{0}/archive", ref)
+    container = urllib.parse.quote(ref, safe="")
+    url = f"{api.base_url}/v{api.api_version}/containers/{container}/archive"
     response = api.head(url, params={"path": path}, timeout=settings.DOCKER_TIMEOUT)
     if response.status_code == 404:
         return False
-    api._raise_for_status(response)
+    try:
+        response.raise_for_status()
+    except requests.exceptions.HTTPError as exc:
+        raise docker.errors.create_api_error_from_http_exception(exc) from exc
     return True
 
 
@@ -392,6 +400,8 @@ def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
         params = {"fromImage": reference.repository, "tag": reference.pull_tag}
         if checked.platform:
             params["platform"] = checked.platform
+        # The SDK's pull() hides the response, and closing the response is how a pull is
+        # cancelled (as Ctrl+C does): the SDK's own request and stream reader are used instead.
         response = api._post(api._url("/images/create"), params=params, stream=True, timeout=None)
         api._raise_for_status(response)
     return response, api._stream_helper(response, decode=True)

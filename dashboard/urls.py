@@ -7,6 +7,8 @@ from django.views.i18n import set_language
 from containers import everywhere
 from dashboard import terminal_preferences, views
 
+handler500 = "dashboard.errors.server_error"
+
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("setup/<str:token>/", views.first_administrator, name="setup"),

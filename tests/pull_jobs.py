@@ -26,3 +26,10 @@ def ask_pull(client: Client, reference: str) -> str:
     response = client.post("/images/pull/", {"reference": reference})
     assert response.status_code == 302, text_of(response.content)[:500]
     return response["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+
+def pulling(client: Client, reference: str) -> str:
+    """Ask for a pull of ``reference``; its job id once its first bytes have come."""
+    job_id = ask_pull(client, reference)
+    wait_for(job_id, lambda job: job.bytes_done > 0)
+    return job_id

@@ -51,3 +51,39 @@ def test_bulk_action_from_the_list(page, member: User, make_container) -> None:
     for container in (one, two):
         container.reload()
         assert container.status == "exited"
+
+
+def test_kill_and_remove_ask_first(page, member: User, make_container, engine) -> None:
+    container = make_container("sleep 600", name="asked", init=True)
+    log_in(page)
+    page.goto(f"/containers/{container.id}/")
+    questions: list[str] = []
+
+    def answer_no(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", answer_no)
+    page.locator("#container-actions button[value=kill]").click()
+    expect(page.locator("#container-state")).to_have_text("running")
+    assert questions == [
+        "Kill the container? Its processes end at once, with no chance to clean up."
+    ]
+    container.reload()
+    assert container.status == "running"
+
+    page.get_by_label("Force (-f)").check()  # it runs: as `docker rm -f`
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator("#container-actions button[value=remove]").click()
+    assert not engine.containers.list(all=True, filters={"id": container.id})
+
+
+def test_the_first_tab_stop_skips_to_the_content(page, member: User) -> None:
+    log_in(page)
+    page.goto("/containers/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the content")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#content")).to_be_focused()

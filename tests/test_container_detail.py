@@ -99,9 +99,24 @@ def test_logs_follow_returns_only_newer_lines(member_client: Client, make_contai
         member_client, f"/containers/{container.id}/tabs/logs/?follow=on&after={after}"
     ).decode()
     assert "second" in newer and "first" not in newer
-    assert 'id="log-follow"' in newer
+    assert 'id="log-follow"' in newer and "data-skipped" not in newer
     garbled = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on&after=x")
     assert b"first" in garbled and b"second" in garbled
+
+
+def test_following_a_chatty_container_is_paced(member_client: Client, make_container) -> None:
+    """About 40,000 lines a second: each follow update brings at most 500, and says so."""
+    container = make_container(
+        ["sh", "-c", "while :; do seq 1 2000; sleep 0.05; done"], tty=False, init=True
+    )
+    time.sleep(0.5)
+    first = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on").decode()
+    after = first.split("after=", 1)[1].split("&amp;", 1)[0]
+    time.sleep(1.1)
+    url = f"/containers/{container.id}/tabs/logs/?follow=on&tail=10000&after={after}"
+    update = get_ok(member_client, url).decode()
+    assert update.count('class="log-line stdout"') == 500
+    assert "data-skipped" in update and "Download all" in text_of(update)
 
 
 def test_stats_and_processes_tabs(member_client: Client, make_container) -> None:

@@ -109,3 +109,11 @@ def test_prune_preview_equals_what_is_removed(admin_client: Client, engine) -> N
         assert image_id in done
     assert not engine.images.list(filters=ours)
     engine.images.remove(reference, force=True)
+
+
+def test_the_sorted_column_says_so_to_screen_readers(member_client: Client, busybox: str) -> None:
+    newest_first = member_client.get("/images/").content.decode()
+    assert newest_first.count("aria-sort=") == 1
+    assert '<th scope="col" aria-sort="descending"><a' in newest_first
+    by_tag = member_client.get("/images/?sort=tag").content.decode()
+    assert by_tag.count('aria-sort="ascending"') == 1 and "sort=-tag" in by_tag

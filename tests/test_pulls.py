@@ -14,7 +14,7 @@ from images.models import PullJob
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.harness.registry import free_port
 from tests.pages import text_of
-from tests.pull_jobs import ask_pull, finished, wait_for
+from tests.pull_jobs import ask_pull, finished, pulling, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,8 +67,7 @@ def test_cancel_stops_a_running_pull(
 ) -> None:
     start_worker()
     reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
-    job_id = ask_pull(member_client, reference)
-    wait_for(job_id, lambda j: j.bytes_done > 0)
+    job_id = pulling(member_client, reference)
     member_client.post(f"/images/pulls/{job_id}/cancel/")
     job = wait_for(job_id, finished, timeout=10)
     assert job.state == "cancelled"
@@ -93,8 +92,7 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
     settings.DOCKBOARD_PULL_STALE_SECONDS = 3
     worker = start_worker()
     reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
-    job_id = ask_pull(member_client, reference)
-    wait_for(job_id, lambda j: j.bytes_done > 0)
+    job_id = pulling(member_client, reference)
     worker.kill()
     time.sleep(4)
     page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)

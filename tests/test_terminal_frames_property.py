@@ -50,7 +50,7 @@ def running(make_container):
 
 @pytest.mark.django_db(transaction=True)
 @settings(
-    max_examples=100,
+    max_examples=60,
     deadline=None,
     derandomize=True,
     database=None,

@@ -3,6 +3,7 @@
 import json
 
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -31,3 +32,25 @@ def pretty_json(value: object) -> str:
 def short_id(value: str) -> str:
     """The 12 hex digits the CLI shows of a 64-hex id (with or without ``sha256:``)."""
     return value.removeprefix("sha256:")[:12]
+
+
+@register.filter
+def aria_sort(sort: str, column: str) -> str:
+    """The ``aria-sort`` attribute of a list's column header, on the column it is sorted by."""
+    if sort == column:
+        return mark_safe(' aria-sort="ascending"')
+    if sort == f"-{column}":
+        return mark_safe(' aria-sort="descending"')
+    return ""
+
+
+@register.filter
+def next_sort(sort: str, column: str) -> str:
+    """What a column header's link sorts by: the other way when the list is sorted by that
+    column, else the column's first way (``-created``: newest first)."""
+    name = column.lstrip("-")
+    if sort == name:
+        return f"-{name}"
+    if sort == f"-{name}":
+        return name
+    return column

@@ -37,7 +37,11 @@ def throttled_proxy(upstream: str, bytes_per_second: float) -> Iterator[str]:
                 client, _address = listener.accept()
             except OSError:
                 return
-            server = socket.create_connection((host, int(port)))
+            try:
+                server = socket.create_connection((host, int(port)))
+            except OSError:  # the server is gone: so is this connection, as it would be directly
+                client.close()
+                continue
             threading.Thread(target=_pump, args=(client, server, None), daemon=True).start()
             threading.Thread(
                 target=_pump, args=(server, client, bytes_per_second), daemon=True

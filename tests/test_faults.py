@@ -1,0 +1,133 @@
+"""Faults of the things Dockboard stands on: a database that is locked, an engine that hangs or
+restarts. Each page degrades with a clear message, recovers by
+itself, and leaves nothing half-done (jobs, sessions, audit rows)."""
+
+import contextlib
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+
+import docker
+import psycopg
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.test import Client, override_settings
+
+from dashboard.models import AuditEvent, Team
+from images.models import PullJob
+from tests.harness.database import database_url
+from tests.harness.engine import restart_engine
+from tests.pages import text_of
+from tests.pull_jobs import finished, pulling, wait_for
+from tests.terminal_client import open_terminal
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@contextlib.contextmanager
+def teams_table_locked() -> Iterator[None]:
+    """Another connection holds the lock a new team's row needs, and this test's connection
+    waits for it only briefly: what a busy SQLite file or a long PostgreSQL lock does."""
+    if connection.vendor == "sqlite":
+        other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout = 100")
+    else:
+        other = psycopg.connect(database_url(connection.settings_dict), autocommit=False)
+        other.execute("LOCK TABLE dashboard_team IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '100ms'")
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()
+        connection.close()  # the next request opens a fresh connection with the usual timeout
+
+
+def test_a_locked_database_answers_503_then_recovers(admin_client: Client) -> None:
+    admin_client.raise_request_exception = False  # as the real server: the error page answers
+    admin_client.get("/teams/")  # the connection is open, so the lock timeout applies to it
+    with teams_table_locked():
+        response = admin_client.post("/teams/", {"name": "made-while-locked"})
+    assert response.status_code == 503
+    text = text_of(response.content)
+    assert "Database busy" in text and "Try again in a moment" in text
+    assert "Traceback" not in text
+
+    again = admin_client.post("/teams/", {"name": "made-while-locked"})
+    assert again.status_code == 302
+    assert Team.objects.filter(name="made-while-locked").count() == 1
+    assert AuditEvent.objects.filter(action="team-create").count() == 1  # once, not twice
+
+
+@pytest.fixture
+def hanging_engine() -> Iterator[str]:
+    """An address whose listener accepts connections and never answers: an engine that hangs."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+    for connection_held in held:
+        connection_held.close()
+
+
+def test_a_hanging_engine_answers_503_within_the_timeout(
+    admin_client: Client, hanging_engine: str
+) -> None:
+    with override_settings(DOCKER_HOST=hanging_engine, DOCKER_TIMEOUT=1):
+        started = time.monotonic()
+        response = admin_client.get("/containers/")
+        took = time.monotonic() - started
+    assert response.status_code == 503
+    assert f"The Docker Engine at {hanging_engine} did not answer within 1 seconds" in text_of(
+        response.content
+    )
+    assert took < 5, took
+
+
+def test_a_pull_cut_by_an_engine_restart_fails_clearly_and_retry_completes(
+    member_client: Client, start_worker, layered_image: str, slow_registry: str, not_local, engine
+) -> None:
+    start_worker()
+    reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
+    job_id = pulling(member_client, reference)
+    restart_engine(engine)
+    cut = wait_for(job_id, finished, timeout=60)
+    assert cut.state == PullJob.State.FAILED and cut.error, (cut.state, cut.error)
+    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    assert cut.error in page and "Retry" in page
+
+    retried = member_client.post(f"/images/pulls/{job_id}/retry/")["Location"].split("/")[-2]
+    assert wait_for(retried, finished, timeout=60).state == PullJob.State.SUCCEEDED
+    assert engine.images.get(reference)
+
+
+@pytest.mark.asyncio
+async def test_a_terminal_says_the_engine_went_away_and_attaches_again(
+    make_container, cookie: bytes, engine: docker.DockerClient
+) -> None:
+    container = await sync_to_async(make_container)()
+    path = f"/ws/containers/{container.id}/attach/"
+    client = await open_terminal(path, cookie)
+    await sync_to_async(restart_engine)(engine)
+    ended = await client.event("ended", timeout=30)
+    assert ended["reason"] in {"exited", "lost"}, ended  # the shell stopped with its engine
+    await client.close()
+
+    await sync_to_async(container.start)()
+    again = await open_terminal(path, cookie)
+    await again.send(b"echo back-$((6*7))\n")
+    await again.read_until(b"back-42")
+    await again.close()

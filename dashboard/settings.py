@@ -146,6 +146,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DOCKBOARD_WORKER_INTERVAL = float(os.environ.get("DOCKBOARD_WORKER_INTERVAL", "1"))
 # A running pull whose worker has been silent this long is shown as interrupted.
 DOCKBOARD_PULL_STALE_SECONDS = 15
+# A lab session still starting this long after it was asked for lost its worker (killed, say):
+# the reaper fails it, with a message, and removes what was made of it.
+DOCKBOARD_LAB_LAUNCH_SECONDS = float(os.environ.get("DOCKBOARD_LAB_LAUNCH_SECONDS", "600"))
 # Lab sessions' private networks take /28 subnets from here (4096 of them by default), so that
 # a class of 50 does not exhaust the engine's default pools (about 30 networks).
 DOCKBOARD_LAB_SUBNETS = os.environ.get("DOCKBOARD_LAB_SUBNETS", "10.213.0.0/16")

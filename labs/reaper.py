@@ -8,10 +8,12 @@ them is never touched. Every pass is idempotent, so several reapers may run at o
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard import engine, engine_networks, labels
 from dashboard.engine import EngineError
@@ -33,6 +35,7 @@ def reap() -> None:
     LabSession.objects.filter(pk__in=list(due.values_list("pk", flat=True))).update(
         state=LabSession.State.EXPIRED, ended_at=now, progress=""
     )
+    _fail_abandoned_launches(now)
     for session in LabSession.objects.filter(
         state=LabSession.State.RUNNING, lab_class__idle_minutes__gt=0
     ).select_related("lab_class"):
@@ -41,6 +44,18 @@ def reap() -> None:
     for name in LabClass.objects.values_list("engine", flat=True).distinct():
         with engine.on(name):
             _quietly(_remove_orphans, now)
+
+
+def _fail_abandoned_launches(now: datetime) -> None:
+    """Sessions whose worker stopped while making them (killed, crashed) would say "starting"
+    for ever: they fail with the reason, and the sweep below removes what was made."""
+    since = now - timedelta(seconds=settings.DOCKBOARD_LAB_LAUNCH_SECONDS)
+    LabSession.objects.filter(state=LabSession.State.STARTING, last_activity_at__lte=since).update(
+        state=LabSession.State.FAILED,
+        ended_at=now,
+        progress="",
+        error=_("The worker making this session stopped before it was ready. Start the lab again."),
+    )
 
 
 def _stop_idle(session: LabSession) -> None:

@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from dashboard import labels
-from labs import reaper
+from labs import actions, launch, reaper
+from labs.library import import_template
 from labs.models import LabClass, LabSession
 from tests.conftest import signed_in
 from tests.pages import text_of
@@ -120,3 +121,45 @@ def test_start_lab_is_made_by_the_worker_and_shown_as_it_goes(
     assert [c.status for c in lab_containers(engine, session)] == ["running"]
     page = client.get(response.url).content.decode()
     assert 'id="terminal-page"' in page
+
+
+def test_a_worker_killed_while_making_a_session_leaves_no_session_starting_for_ever(
+    small_lab_source: str,
+    instructor: User,
+    member: User,
+    team,
+    lab_objects_removed: None,
+    start_worker,
+    layered_image: str,
+    slow_registry: str,
+    not_local,
+    engine: docker.DockerClient,
+    settings,
+) -> None:
+    """The worker is SIGKILLed while it pulls the lab's image: the reaper fails the session
+    with the reason (nothing of it is left on the engine), and starting again works."""
+    slow_image = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
+    version = import_template(small_lab_source.replace("small-", "killed-"), instructor)
+    lab_class = actions.open_class(instructor, version, team, {"image": slow_image})
+    worker = start_worker()
+    session = actions.start_session(member, lab_class)
+    wait_until(lambda: "Getting image" in LabSession.objects.get(pk=session.pk).progress, 20)
+    time.sleep(1)  # the engine is pulling for the worker
+    worker.kill()
+    worker.wait()
+    session.refresh_from_db()
+    assert session.state == LabSession.State.STARTING
+
+    settings.DOCKBOARD_LAB_LAUNCH_SECONDS = 0
+    reaper.reap()
+    session.refresh_from_db()
+    assert session.state == LabSession.State.FAILED
+    assert "stopped before it was ready" in session.error
+    assert not lab_containers(engine, session)
+    assert not engine.networks.list(names=[f"dockboard-lab-{session.pk}"])
+
+    settings.DOCKBOARD_LAB_LAUNCH_SECONDS = 600
+    again = actions.start_session(member, lab_class)
+    launch.launch(again.pk)
+    again.refresh_from_db()
+    assert again.state == LabSession.State.RUNNING, again.error

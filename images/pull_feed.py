@@ -15,6 +15,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core import serializers
+from django.db import DatabaseError
 from django.utils import timezone
 
 from images.models import PullJob
@@ -71,7 +72,11 @@ class JobReader:
         last = None
         while True:
             await asyncio.sleep(interval)
-            job, changed = await database_sync_to_async(_read)(self.job_id)
+            try:
+                job, changed = await database_sync_to_async(_read)(self.job_id)
+            except DatabaseError as error:  # busy or restarting: read again next time
+                log.warning("pull %s: not read (%s)", self.job_id, error)
+                continue
             if job is None:
                 return
             shown = message(job)

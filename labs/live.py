@@ -4,8 +4,10 @@ many tabs watch a class, the database is read once a second for it; a user who m
 manage the class (demoted, removed, deactivated) is cut off at the next read."""
 
 import asyncio
+import logging
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -16,6 +18,7 @@ from labs.models import LabClass
 from labs.roster import roster_context
 
 READ_SECONDS = 1.0
+log = logging.getLogger(__name__)
 
 
 class LiveRosterConsumer(LivePageConsumer):
@@ -67,7 +70,11 @@ class RosterFeed:
         shown = None
         while True:
             await asyncio.sleep(READ_SECONDS)
-            html, managers = await database_sync_to_async(_read)(class_id, language)
+            try:
+                html, managers = await database_sync_to_async(_read)(class_id, language)
+            except DatabaseError as error:  # busy or restarting: the pages keep what they show
+                log.warning("roster of class %s: not read (%s)", class_id, error)
+                continue
             # A class that is gone (deleted) has no roster left to show: its pages close.
             for page in list(self.pages):
                 if page.scope["user"].pk not in managers:

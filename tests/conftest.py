@@ -19,6 +19,8 @@ from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from dashboard import labels
 from dashboard.models import GIB, Membership, Team
@@ -33,6 +35,16 @@ from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
 
 pytest_plugins = ["tests.lab_fixtures"]
+# Property suites: the same examples every run (CI stays reproducible), no example database in
+# the tree, and real engine calls, which take their time.
+hypothesis_settings.register_profile(
+    "dockboard",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("dockboard")
 RUN_ID = uuid.uuid4().hex[:10]
 LABEL_KEY = "dockboard-test"  # not dockboard.*: those labels are Dockboard's alone
 TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"

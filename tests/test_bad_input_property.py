@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import docker
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import labels
@@ -36,13 +36,7 @@ BAD = st.one_of(
     st.sampled_from(SAMPLES),
     st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),
 )
-EXAMPLES = settings(
-    max_examples=250,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+EXAMPLES = settings(max_examples=250)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import uuid
 import docker
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import bad_inputs
@@ -59,13 +59,7 @@ def by_form(client: Client, busybox: str, field: str, text: str, name: str) -> b
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(max_examples=40)
 @given(data=st.data())
 @pytest.mark.parametrize("field", list(FLAGS))
 def test_the_form_takes_what_the_cli_takes(

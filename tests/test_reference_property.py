@@ -3,7 +3,7 @@ parses the same grammar), and names what it accepts as the engine does."""
 
 import docker
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard.reference import InvalidReference, parse_reference
@@ -30,13 +30,7 @@ def references(draw: st.DrawFn) -> str:
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=300)
 @given(text=references())
 def test_the_parser_accepts_what_the_engine_accepts(
     engine: docker.DockerClient, busybox: str, text: str

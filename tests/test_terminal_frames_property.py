@@ -7,7 +7,7 @@ import resource
 
 import pytest
 from asgiref.sync import async_to_sync
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from containers.terminal import MAX_CONTROL_FRAME
@@ -49,13 +49,7 @@ def running(make_container):
 
 
 @pytest.mark.django_db(transaction=True)
-@settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=60)
 @given(frames=st.lists(CONTROLS, min_size=1, max_size=6))
 def test_any_control_frames(running, cookie: bytes, frames: list[str]) -> None:
     async def session() -> None:

@@ -17,7 +17,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.db import connection, connections
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -49,6 +49,14 @@ RUN_ID = uuid.uuid4().hex[:10]
 LABEL_KEY = "dockboard-test"  # not dockboard.*: those labels are Dockboard's alone
 TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"
 PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing() -> Iterator[None]:
+    """A password hash costs 0.8 s here by design; the tests make and check hundreds of them.
+    Nothing under test depends on the hash's strength (Django's own advice for test suites)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -38,12 +38,14 @@
   useRenderer(new URLSearchParams(location.search).get("renderer"));
   fit.fit();
 
-  // WebGL draws an echo sooner than the DOM renderer; the DOM renderer stays where WebGL is
-  // missing, refused (?renderer=dom) or its context is lost. page.dataset.renderer says which.
+  // Measured (bench/terminal_browser.py): with a GPU, WebGL draws an echo sooner than the DOM
+  // renderer; on a software GL (SwiftShader, llvmpipe: no GPU) it is slower at everything, so
+  // the DOM renderer stays there, where WebGL is missing, when asked (?renderer=dom) or when its
+  // context is lost. ?renderer=webgl takes WebGL wherever it exists. page.dataset.renderer says.
   function useRenderer(asked) {
     page.dataset.renderer = "dom";
     if (asked === "dom" || typeof WebglAddon === "undefined") return;
-    if (!document.createElement("canvas").getContext("webgl2")) return;
+    if (!webglAvailable(asked === "webgl")) return;
     try {
       const webgl = new WebglAddon.WebglAddon();
       webgl.onContextLoss(() => {
@@ -55,6 +57,16 @@
     } catch (error) {
       page.dataset.renderer = "dom";
     }
+  }
+
+  function webglAvailable(evenInSoftware) {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return false;
+    if (evenInSoftware) return true;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "";
+    gl.getExtension("WEBGL_lose_context")?.loseContext(); // this probe's context only
+    return !/swiftshader|llvmpipe|softpipe|software/i.test(name);
   }
 
   const encoder = new TextEncoder();

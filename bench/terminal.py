@@ -9,7 +9,8 @@ Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycl
    (three rounds of 1,000 keystrokes, each round printed).
 3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
 4. Headless Chromium (bench/terminal_browser.py), with each renderer: keydown to the echo
-   drawn, Ctrl+C during `yes`, 20 MB of `seq` output rendered, every line counted.
+   drawn, Ctrl+C during `yes`, 21 MB of lines drawn (`seq`, `cat`), every line counted, against
+   the raw attach socket.
 """
 
 import argparse
@@ -280,8 +281,9 @@ def main(args) -> None:
                 from terminal_browser import chromium_echo, chromium_render
 
                 chromium_echo(url, cookie, client, image, args.keys)
-                for renderer in ("webgl", "dom"):
-                    chromium_render(url, cookie, client, image, args.lines, renderer)
+                for workload in ("seq", "cat"):
+                    for renderer in ("webgl", "dom"):
+                        chromium_render(url, cookie, client, image, args.lines, renderer, workload)
     finally:
         remove_bench_containers(client)
 

@@ -1,5 +1,6 @@
 """The browser part of bench/terminal.py, in headless Chromium: keydown to the echo drawn, Ctrl+C
-during `yes`, and rendering 21 MB of `seq`, with each of xterm.js's renderers (WebGL, DOM)."""
+during `yes`, and drawing 21 MB of lines (`seq`, and `cat` of the same lines), with each of
+xterm.js's renderers (WebGL, DOM), against the raw attach socket reading the same output."""
 
 import statistics
 import time
@@ -12,18 +13,55 @@ CURSOR_LINE = """() => {
 }"""
 
 
+# The same 21 MB two ways: `seq` writes a line at a time (the engine's TTY path is then the
+# bottleneck), `cat` of a file of those lines writes large blocks (then the browser is).
+WORKLOADS = {
+    "seq": ("", "seq 1 {lines}"),
+    "cat": ("seq 1 {lines} > /lines", "cat /lines"),
+}
+
+
+def raw_engine_mb_s(client, image: str, lines: int, workload: str) -> float:
+    """The same output read from the engine's own attach socket as fast as it comes."""
+    prepare, command = (part.format(lines=lines) for part in WORKLOADS[workload])
+    shell = run_container(client, image)
+    sock = client.api.attach_socket(
+        shell.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+    )._sock
+
+    def read_until(marker: bytes) -> int:
+        total, tail = 0, b""
+        while marker not in tail:
+            data = sock.recv(262144)
+            total, tail = total + len(data), (tail + data)[-64:]
+        return total
+
+    time.sleep(0.3)
+    sock.sendall(f"{prepare or 'true'}; echo READY-$((1+1))\n".encode())
+    read_until(b"READY-2\r\n")
+    sock.sendall(f"{command}; echo END-$((1+1))\n".encode())
+    started = time.perf_counter()
+    total = read_until(b"END-2\r\n")
+    elapsed = time.perf_counter() - started
+    sock.close()
+    shell.remove(force=True)
+    return total / 1e6 / elapsed
+
+
 def chromium_render(
-    url: str, cookie: str, client, image: str, args_lines: int, renderer: str
+    url: str, cookie: str, client, image: str, lines: int, renderer: str, workload: str
 ) -> None:
     from playwright.sync_api import sync_playwright
 
     from tests.harness.browser import CHROMIUM_FLAGS
 
-    lines = args_lines
     megabytes = sum(len(str(number)) + 2 for number in range(1, lines + 1)) / 1e6  # "\r\n"
+    prepare, command = (part.format(lines=lines) for part in WORKLOADS[workload])
     shell = run_container(client, image)
-    print(f"== Chromium: `seq 1 {lines}` ({megabytes:.1f} MB through the TTY) rendered by "
-          f"xterm.js, {renderer} renderer")  # fmt: skip
+    if prepare:
+        shell.exec_run(["sh", "-c", prepare])
+    print(f"== Chromium: `{command}` ({megabytes:.1f} MB through the TTY) drawn by xterm.js, "
+          f"{renderer} renderer")  # fmt: skip
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
@@ -38,16 +76,18 @@ def chromium_render(
             "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
         )
         page.locator(".xterm").click()
-        page.keyboard.type(f"seq 1 {lines}; echo END-$((1+1))\n")
+        page.keyboard.type(f"{command}; echo END-$((1+1))\n")
         started = time.perf_counter()
         page.wait_for_function(f"() => ({CURSOR_LINE})() === 'END-2'", timeout=600_000, polling=50)
         elapsed = time.perf_counter() - started
         feeds = page.evaluate("() => window.feeds")
         browser.close()
+    shell.remove(force=True)
     counted = feeds - 2  # the command line's own newline and END-2's
     verdict = "nothing lost" if counted >= lines else "LINES LOST"
-    print(f"rendered in {elapsed:.1f} s ({megabytes / elapsed:.1f} MB/s); line feeds counted "
-          f"{counted} of {lines}: {verdict}")  # fmt: skip
+    raw = raw_engine_mb_s(client, image, lines, workload)
+    print(f"drawn in {elapsed:.1f} s ({megabytes / elapsed:.1f} MB/s; the raw attach socket reads "
+          f"it at {raw:.1f} MB/s); line feeds counted {counted} of {lines}: {verdict}")  # fmt: skip
 
 
 ECHO_PROBE = """() => {

@@ -9,12 +9,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 .PHONY: run test lint format assets messages clean
 
 run: $(VENV)/.runtime node_modules/.installed
+	$(PY) -m dashboard.data_dir
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py rundashboard
 
 test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m dashboard.data_dir
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 $(VENV)/bin/python:

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dashboard import data_dir as data_dirs  # noqa: E402
 from tests.harness.registry import free_port  # noqa: E402
 
 SERVERS = {
@@ -72,6 +73,7 @@ def main(count: int) -> None:
     for name in SERVERS:
         with tempfile.TemporaryDirectory() as data_dir:
             env = {**os.environ, "DOCKBOARD_DATA_DIR": data_dir}
+            data_dirs.prepare(Path(data_dir))
             manage = [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"]
             subprocess.run(manage, env=env, check=True)
             process, port = serve(name, data_dir)

@@ -21,6 +21,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dashboard.settings")
 
 import django  # noqa: E402
 
+from dashboard import data_dir  # noqa: E402
+
+data_dir.prepare(Path(DATA_DIR))
+
 django.setup()
 
 import docker  # noqa: E402

@@ -1,36 +1,31 @@
 """Dockboard's settings: embedded defaults, everything else from the environment (see README)."""
 
 import os
-import secrets
 from datetime import timedelta
-from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("DOCKBOARD_DATA_DIR") or BASE_DIR / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+from dashboard import data_dir
+
+BASE_DIR = data_dir.BASE_DIR
+DATA_DIR = data_dir.location()
 
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    if key := os.environ.get("DOCKBOARD_SECRET_KEY"):
-        return key
-    path = DATA_DIR / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(50)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = os.environ.get("DOCKBOARD_SECRET_KEY") or data_dir.read_secret_key(DATA_DIR)
+# Rotation: the new key signs, old ones (comma-separated) still verify sessions and links.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("DOCKBOARD_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        f"No secret key: set DOCKBOARD_SECRET_KEY, or make one in {DATA_DIR} with "
+        "`python -m dashboard.data_dir` (make run and make test do)."
+    )
 DEBUG = _flag("DOCKBOARD_DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
@@ -131,15 +126,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if redis_url := os.environ.get("DOCKBOARD_REDIS_URL"):
+DOCKBOARD_REDIS_URL = os.environ.get("DOCKBOARD_REDIS_URL", "")
+if DOCKBOARD_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url]},
+            "CONFIG": {"hosts": [DOCKBOARD_REDIS_URL]},
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# `make run`'s processes: web servers behind the one address (more than one needs Redis), and
+# task workers (each task runs once, on one of them).
+DOCKBOARD_WEB_PROCESSES = int(os.environ.get("DOCKBOARD_WEB_PROCESSES", "1"))
+DOCKBOARD_TASK_WORKERS = int(os.environ.get("DOCKBOARD_TASK_WORKERS", "1"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A queued task wakes the worker at once (dashboard/worker_wake.py); this poll is the fallback.
@@ -188,7 +189,6 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"  # absolute: the same files under every engine's pages
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/xterm", BASE_DIR / "node_modules/@xterm/xterm"),
@@ -228,5 +228,8 @@ if _flag("DOCKBOARD_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
+    # Dockboard is meant to have a host name of its own; either can be turned off (set to 0).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DOCKBOARD_HSTS_SUBDOMAINS", "1") != "0"
+    SECURE_HSTS_PRELOAD = os.environ.get("DOCKBOARD_HSTS_PRELOAD", "1") != "0"
     SECURE_SSL_REDIRECT = True
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if h != "*"]

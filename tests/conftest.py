@@ -306,5 +306,11 @@ def page(live_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         connections.close_all()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name.endswith("_property.py"):
+            item.add_marker(pytest.mark.property)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(bad_inputs.summary())

@@ -6,12 +6,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dashboard.management.commands.rundashboard import split_bind
 from dashboard.supervisor import run_together
+from tests.harness.redis import loopback_redis
 from tests.harness.registry import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,13 +33,20 @@ def alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
+def dashboard_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
+    env = {**os.environ, "DOCKBOARD_DATA_DIR": str(tmp_path), "DOCKBOARD_BIND": f"127.0.0.1:{port}"}
+    for name in ("DJANGO_SETTINGS_MODULE", "DOCKBOARD_DATABASE_URL", "DOCKBOARD_REDIS_URL"):
+        env.pop(name, None)  # never the developer's own database
+    return {**env, **settings}
+
+
 @pytest.fixture
 def dashboard_process(tmp_path: Path):
     port = free_port()
-    env = {**os.environ, "DOCKBOARD_DATA_DIR": str(tmp_path), "DOCKBOARD_BIND": f"127.0.0.1:{port}"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("DOCKBOARD_DATABASE_URL", None)  # never the developer's own database
+    env = dashboard_env(tmp_path, port)
     manage = [sys.executable, str(ROOT / "manage.py")]
+    # What `make run` does first: the data directory and its secret key, then the migrations.
+    subprocess.run([sys.executable, "-m", "dashboard.data_dir"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
     process = subprocess.Popen(
         [*manage, "rundashboard"],
@@ -92,6 +101,67 @@ def test_when_the_worker_dies_the_server_stops_too(dashboard_process) -> None:
     assert process.wait(timeout=20) != 0
     assert "the task worker exited" in process.stderr.read()
     assert not any(alive(pid) for pid in children)
+
+
+@pytest.fixture
+def redis_settings() -> Iterator[dict[str, str]]:
+    with loopback_redis() as url:
+        yield {"DOCKBOARD_REDIS_URL": url, "DOCKBOARD_WEB_PROCESSES": "2"}
+
+
+def test_several_web_processes_and_workers_share_one_address(
+    tmp_path: Path, redis_settings: dict[str, str]
+) -> None:
+    port = free_port()
+    env = dashboard_env(tmp_path, port, DOCKBOARD_TASK_WORKERS="2", **redis_settings)
+    subprocess.run([sys.executable, "-m", "dashboard.data_dir"], env=env, check=True, cwd=ROOT)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen([*manage, "rundashboard"], env=env, stdout=subprocess.DEVNULL)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/accounts/login/")
+        children = children_of(process.pid)
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
+        assert sum(b"taskworker" in c for c in commands) == 2
+        uvicorn = next(p for p, c in zip(children, commands, strict=True) if b"uvicorn" in c)
+        assert len(servers_under(uvicorn)) == 2  # uvicorn's manager runs two servers
+        for _ in range(4):
+            wait_for_http(f"http://127.0.0.1:{port}/accounts/login/")
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+    assert not servers_under(uvicorn)
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # it has just exited
+        return b""
+
+
+def servers_under(manager: int) -> list[int]:
+    """uvicorn's server processes (multiprocessing's spawned children, not its tracker)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = [pid for pid in children_of(manager) if b"spawn_main" in command_line(pid)]
+        if len(found) >= 2 or time.monotonic() > deadline or not alive(manager):
+            return found
+        time.sleep(0.1)
+
+
+def test_several_web_processes_need_redis(tmp_path: Path) -> None:
+    env = dashboard_env(tmp_path, free_port(), DOCKBOARD_WEB_PROCESSES="2")
+    subprocess.run([sys.executable, "-m", "dashboard.data_dir"], env=env, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "rundashboard"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "DOCKBOARD_WEB_PROCESSES > 1 needs DOCKBOARD_REDIS_URL" in done.stderr
 
 
 def test_run_together_stops_the_others_when_one_exits() -> None:

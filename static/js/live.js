@@ -8,6 +8,7 @@
   let socket = null;
   let polling = null;
   let kept = null;
+  let leaving = false; // a second assign would abort the first navigation
 
   function poll() {
     const table = live.dataset.liveTable && document.querySelector(live.dataset.liveTable);
@@ -50,7 +51,10 @@
   });
   live.addEventListener("htmx:wsAfterMessage", () => {
     const next = live.querySelector("[data-next-url]");
-    if (next) window.location.assign(next.dataset.nextUrl); // the pull's follow-up is done: go on
+    if (next && !leaving) { // the pull's follow-up is done: go on, once
+      leaving = true;
+      window.location.assign(next.dataset.nextUrl);
+    }
     if (!kept) return;
     for (const box of live.querySelectorAll("input[name=ids]")) box.checked = kept.ticked.has(box.value);
     const focus = kept.focus;

@@ -16,14 +16,16 @@ def split_bind(bind: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def web_server_command(host: str, port: int) -> list[str]:
-    """uvicorn serving Dockboard (the benchmarks start it the same way)."""
+def web_server_command(host: str, port: int, processes: int = 1) -> list[str]:
+    """uvicorn serving Dockboard (the benchmarks start it the same way); with several
+    processes, uvicorn's own manager shares the one listening socket among them."""
     return [
         sys.executable, "-m", "uvicorn", "dashboard.asgi:application",
         "--host", host, "--port", str(port), "--lifespan", "off",
         # Terminal frames are small or flow-controlled: refuse huge ones early, and spend no
         # CPU deflating terminal output.
         "--ws-max-size", "1048576", "--ws-per-message-deflate", "false",
+        *(["--workers", str(processes)] if processes > 1 else []),
     ]  # fmt: skip
 
 
@@ -46,6 +48,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         host, port = split_bind(settings.DOCKBOARD_BIND)
+        web, workers = settings.DOCKBOARD_WEB_PROCESSES, settings.DOCKBOARD_TASK_WORKERS
+        if web > 1 and not settings.DOCKBOARD_REDIS_URL:
+            raise CommandError(
+                "DOCKBOARD_WEB_PROCESSES > 1 needs DOCKBOARD_REDIS_URL: the in-process channel "
+                "layer cannot reach another process (a logout there would leave its terminals "
+                "open)."
+            )
+        if web < 1 or workers < 1:
+            raise CommandError("DOCKBOARD_WEB_PROCESSES and DOCKBOARD_TASK_WORKERS are at least 1.")
         url_host = f"[{host}]" if ":" in host else host
         if token := issue_setup_token():
             self.stdout.write(
@@ -55,10 +66,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Dockboard at http://{url_host}:{port}/ (engine: {settings.DOCKER_HOST})"
         )
+        task_workers = {
+            "task worker" if workers == 1 else f"task worker {n}": worker_command()
+            for n in range(1, workers + 1)
+        }
         code = run_together(
             {
-                "web server": web_server_command(host, port),
-                "task worker": worker_command(),
+                "web server": web_server_command(host, port, web),
+                **task_workers,
                 **background_commands(),
             }
         )

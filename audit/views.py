@@ -6,16 +6,15 @@ from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from audit.filters import AuditFilters
 from dashboard.access import visible_audit_events
 from dashboard.models import AuditEvent
+from dashboard.paging import page_of
 from dashboard.spreadsheet import safe_cell
 
-PAGE_SIZE = 100
 BATCH_LINES = 1000
 # The export's columns: (header, the row's field).
 COLUMNS = [
@@ -42,7 +41,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     filters, rows = _rows(request)
     context = {
         "filters": filters,
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page_of(rows, request.GET.get("page")),
         "actions": AuditEvent.objects.order_by().values_list("action", flat=True).distinct(),
     }
     return render(request, "audit/list.html", context)

@@ -6,14 +6,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.paginator import Paginator
-
 from containers.listing import STATE_FILTERS, ContainerRow, container_rows, normalise_sort
 from dashboard import engine
 from dashboard.access import visible_containers
 from dashboard.grants import Rights, User, grants_for
+from dashboard.paging import page_of
 
-PAGE_SIZE = 100
 SHARED_SECONDS = 0.25  # how long one engine answer serves every live page asking the same
 _recent: dict[tuple[str, tuple[str, ...]], tuple[float, list[dict[str, Any]]]] = {}
 _recent_lock = threading.Lock()
@@ -45,7 +43,7 @@ def table_context(user: User, params: Mapping[str, str], selected: set[str]) -> 
     return {
         **chosen,
         "rows": rows,
-        "page": Paginator(rows, PAGE_SIZE).get_page(params.get("page")),
+        "page": page_of(rows, params.get("page")),
         "selected": selected,
         "params": params,
     }

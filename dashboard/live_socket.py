@@ -72,8 +72,10 @@ class EngineEventsConsumer(LivePageConsumer):
     moment, so that a burst of changes costs one render and one frame."""
 
     gather_seconds = 0.1
+    # Asked again after 0.05 s, then twice as long each time: 3 s in all, for an engine that is
+    # slow to show a change under load (the page would otherwise keep the state from before).
     again_seconds = 0.05
-    attempts = 5
+    attempts = 7
 
     async def start(self) -> bool:
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -105,7 +107,8 @@ class EngineEventsConsumer(LivePageConsumer):
             for event in batch:
                 self.events.put_nowait({**event, ATTEMPT: tried + 1, engine_events.RECEIVED: now})
 
-        self.loop.call_soon_threadsafe(self.loop.call_later, self.again_seconds, requeue)
+        delay = self.again_seconds * 2 ** (tried - 1)
+        self.loop.call_soon_threadsafe(self.loop.call_later, delay, requeue)
         return True
 
     async def _pump(self) -> None:

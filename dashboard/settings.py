@@ -67,11 +67,13 @@ INSTALLED_APPS = [
     "axes",
 ]
 
+# The async-capable middleware come first: under ASGI the request then crosses into a thread
+# once, where the sync middleware and views run (each sync one above an async one costs a hop).
 MIDDLEWARE = [
-    "dashboard.engine_scope.EngineScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    "dashboard.engine_scope.EngineScopeMiddleware",
     "dashboard.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.paginator import Paginator
+from dashboard.paging import page_of
 
 NONE = "<none>"
 SORT_KEYS = {
@@ -16,7 +16,6 @@ SORT_KEYS = {
     "size": lambda r: r.size,
 }
 DEFAULT_SORT = "-created"
-PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def list_context(summaries: list[dict[str, Any]], params: Mapping[str, str]) -> 
     rows = image_rows(summaries, query, dangling, sort)
     return {
         "rows": rows,
-        "page": Paginator(rows, PAGE_SIZE).get_page(params.get("page")),
+        "page": page_of(rows, params.get("page")),
         "image_count": len(summaries),
         "query": query,
         "dangling": dangling,

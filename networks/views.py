@@ -12,6 +12,7 @@ from dashboard.access import access_network, visible_containers, visible_network
 from dashboard.engine import Denied, EngineError
 from dashboard.grants import Rights, grants_for
 from dashboard.models import Team
+from dashboard.paging import page_of
 from networks import actions
 from networks.forms import NetworkForm
 
@@ -20,7 +21,12 @@ def network_list(request: HttpRequest) -> HttpResponse:
     """`docker network ls`: one list call."""
     query = request.GET.get("q", "").strip().lower()
     networks = [n for n in visible_networks(request.user) if query in n["Name"].lower()]
-    context = {"networks": sorted(networks, key=lambda n: n["Name"]), "query": query}
+    rows = sorted(networks, key=lambda n: n["Name"])
+    context = {
+        "page": page_of(rows, request.GET.get("page")),
+        "query": query,
+        "params": request.GET,
+    }
     return render(request, "networks/list.html", context)
 
 

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.csp import csp_override
 from dashboard.access import access_recording, visible_recordings
 from dashboard.engine import NotFound
 from dashboard.models import TerminalRecording
+from dashboard.paging import page_of
 
 MAX_MARKERS = 500
 CHUNK_BYTES = 256 * 1024
@@ -30,7 +30,7 @@ PLAYER_CSP = {
 
 def recording_list(request: HttpRequest) -> HttpResponse:
     recordings = visible_recordings(request.user).select_related("user", "team")
-    page = Paginator(recordings, 50).get_page(request.GET.get("page"))
+    page = page_of(recordings, request.GET.get("page"))
     return render(request, "recordings/list.html", {"page": page})
 
 

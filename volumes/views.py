@@ -12,18 +12,22 @@ from dashboard.access import access_volume, visible_containers, visible_volumes
 from dashboard.engine import EngineError
 from dashboard.grants import Rights, grants_for
 from dashboard.models import Team
+from dashboard.paging import page_of
 from volumes import actions
 from volumes.forms import VolumeForm
 
 
 def volume_list(request: HttpRequest) -> HttpResponse:
     """`docker volume ls`: one list call, the containers from one more; sizes (`docker system df
-    -v`, which walks every volume) only when asked."""
+    -v`, which walks every volume) only when asked. A page of rows is rendered, as for
+    containers."""
     query = request.GET.get("q", "").strip()
     volumes = [v for v in visible_volumes(request.user) if query.lower() in v["Name"].lower()]
+    volumes.sort(key=lambda v: v["Name"])
+    page = page_of(volumes, request.GET.get("page"))
     users = _users_by_volume(request)
     sizes = engine_volumes.volume_sizes() if request.GET.get("sizes") == "on" else None
-    rows = [
+    page.object_list = [
         {
             "name": volume["Name"],
             "driver": volume["Driver"],
@@ -32,9 +36,9 @@ def volume_list(request: HttpRequest) -> HttpResponse:
             "used_by": ", ".join(users.get(volume["Name"], [])),
             "size": (sizes or {}).get(volume["Name"], {}).get("Size"),
         }
-        for volume in sorted(volumes, key=lambda v: v["Name"])
+        for volume in page.object_list
     ]
-    context = {"rows": rows, "query": query, "sizes": sizes is not None}
+    context = {"page": page, "query": query, "sizes": sizes is not None, "params": request.GET}
     return render(request, "volumes/list.html", context)
 
 

@@ -133,7 +133,9 @@ if DOCKBOARD_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [DOCKBOARD_REDIS_URL]},
+            # redis-py 8 cuts any read at 5 s by default, and the layer's receive is a blocking
+            # pop of up to 5 s: every idle websocket would fail within seconds (redis-py#4091).
+            "CONFIG": {"hosts": [{"address": DOCKBOARD_REDIS_URL, "socket_timeout": None}]},
         }
     }
 else:

@@ -1,5 +1,6 @@
 """Dockboard as several web processes on one database and Redis: a session works on any of
-them, and a logout on one closes the user's terminal held by another."""
+them, a terminal stays open however long it idles, and a logout on one process closes the
+user's terminal held by another."""
 
 import asyncio
 import json
@@ -25,6 +26,7 @@ from tests.harness.registry import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parent.parent
+REDIS_READ_SECONDS = 5  # redis-py 8's default read timeout, and the layer's blocking pop
 
 
 def wait_for_http(url: str, timeout: float = 30) -> None:
@@ -119,6 +121,14 @@ async def hello(ws) -> None:
             return
 
 
+async def output_until(ws, wanted: bytes) -> None:
+    seen = b""
+    while wanted not in seen:
+        message = await asyncio.wait_for(ws.recv(), timeout=15)
+        if isinstance(message, bytes):
+            seen += message
+
+
 async def ended(ws) -> dict:
     while True:
         message = await asyncio.wait_for(ws.recv(), timeout=15)
@@ -139,7 +149,9 @@ async def test_a_logout_on_one_process_closes_the_terminal_on_another(
     url = second.replace("http", "ws", 1) + f"/ws/containers/{container.id}/attach/"
     async with connect(url, additional_headers={"Cookie": session, "Origin": second}) as ws:
         await hello(ws)
-        await ws.send(b"echo held-by-the-second\n")
+        await asyncio.sleep(REDIS_READ_SECONDS + 2)  # idle longer than a Redis read may last
+        await ws.send(b"echo held-by-$((6*7))\n")
+        await output_until(ws, b"held-by-42")
         await sync_to_async(log_out)(first, session)
         assert (await ended(ws))["reason"] == "logout"
     again = urllib.request.Request(f"{second}/containers/", headers={"Cookie": session})  # noqa: S310

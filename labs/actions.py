@@ -9,19 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import engine
-from dashboard.engine import BadParameter
 from dashboard.grants import User
 from dashboard.models import Team
-from labs import runtime
+from labs import placement, runtime
 from labs.access import may_learn_in
+from labs.errors import LabError
 from labs.launch import audit_lab
 from labs.library import team_refusal
 from labs.models import LabClass, LabSession, LabVersion
 from labs.tasks import launch_session
-
-
-class LabError(BadParameter):
-    """A request about a lab the user can fix; ``message`` says how."""
 
 
 def new_join_code() -> str:
@@ -87,6 +83,7 @@ def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSe
         raise LabError(_("This class is not open now."))
     if lab_class.join_code and join_code.strip().upper() != lab_class.join_code.upper():
         raise LabError(_("That join code is not this class's."))
+    engine_name = placement.choose_engine(lab_class)
     with transaction.atomic():
         locked = LabClass.objects.select_for_update().get(pk=lab_class.pk)
         active = locked.sessions.filter(learner=user, state__in=LabSession.ACTIVE).count()
@@ -95,6 +92,7 @@ def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSe
         session = LabSession.objects.create(
             lab_class=locked,
             learner=user,
+            engine=engine_name,
             expires_at=timezone.now() + timedelta(minutes=locked.minutes),
             progress=_("Waiting for the worker…"),
         )
@@ -137,7 +135,7 @@ def resume(session: LabSession) -> None:
     """Start an idle session's containers again (its time limit still runs)."""
     if session.state != LabSession.State.IDLE:
         raise LabError(_("Only a session stopped while idle can be resumed."))
-    with runtime.on_engine(session.lab_class):
+    with runtime.on_engine(session):
         runtime.start_all(session)
     LabSession.objects.filter(pk=session.pk).update(
         state=LabSession.State.RUNNING, last_activity_at=timezone.now()
@@ -148,7 +146,7 @@ def reset(session: LabSession) -> None:
     """Remove what the session made and make its services again from the template."""
     if not session.is_active:
         raise LabError(_("This session has ended."))
-    with runtime.on_engine(session.lab_class):
+    with runtime.on_engine(session):
         runtime.remove_objects([str(session.pk)])
     with transaction.atomic():
         LabSession.objects.filter(pk=session.pk).update(

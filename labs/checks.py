@@ -32,7 +32,7 @@ def run_step(session: LabSession, index: int, answer: str = "") -> Outcome:
     values = runtime.values_for(session)
     lines: list[str] = []
     passed = True
-    with runtime.on_engine(session.lab_class):
+    with runtime.on_engine(session):
         for check in step.checks:
             try:
                 outcome = _run(session, check, values, answer.strip())
@@ -50,7 +50,7 @@ def run_step(session: LabSession, index: int, answer: str = "") -> Outcome:
 def _mark(session: LabSession, index: int, title: str, passed: bool) -> None:
     """A marker with the step's name in the recordings of the session's open terminals."""
     text = f"step {index + 1}: {title} ({'passed' if passed else 'not yet'})"
-    with runtime.on_engine(session.lab_class):
+    with runtime.on_engine(session):
         try:
             summaries = _session_summaries(session)
         except EngineError:

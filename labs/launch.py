@@ -32,7 +32,7 @@ def launch(session_id: int) -> None:
     if session.state != LabSession.State.STARTING:
         return
     try:
-        with runtime.on_engine(session.lab_class):
+        with runtime.on_engine(session):
             runtime.launch(session)
     except EngineError as exc:
         runtime.finish(session, LabSession.State.FAILED, exc.message)

@@ -51,7 +51,8 @@ class LabVersion(models.Model):
 
 
 class LabClass(models.Model):
-    """A lab opened for one team on one engine, with its parameters and times."""
+    """A lab opened for one team, with its parameters and times; its sessions are spread over
+    the team's engines (``engine`` is where it was opened, the first choice on a tie)."""
 
     version = models.ForeignKey(LabVersion, on_delete=models.PROTECT, related_name="classes")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
@@ -106,6 +107,7 @@ class LabSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_sessions"
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.STARTING)
+    engine = models.CharField(max_length=40, default="local")  # where its containers run
     progress = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

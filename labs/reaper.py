@@ -41,7 +41,9 @@ def reap() -> None:
     ).select_related("lab_class"):
         if session.idle_deadline() <= now:
             _quietly(_stop_idle, session)
-    for name in LabClass.objects.values_list("engine", flat=True).distinct():
+    engines = {*LabClass.objects.values_list("engine", flat=True).distinct()}
+    engines |= {*LabSession.objects.values_list("engine", flat=True).distinct()}
+    for name in sorted(engines):
         with engine.on(name):
             _quietly(_remove_orphans, now)
 
@@ -59,7 +61,7 @@ def _fail_abandoned_launches(now: datetime) -> None:
 
 
 def _stop_idle(session: LabSession) -> None:
-    with runtime.on_engine(session.lab_class):
+    with runtime.on_engine(session):
         runtime.stop_all(session)
     LabSession.objects.filter(pk=session.pk, state=LabSession.State.RUNNING).update(
         state=LabSession.State.IDLE
@@ -71,7 +73,7 @@ def _remove_orphans(now: datetime) -> None:
     active = {
         str(pk)
         for pk in LabSession.objects.filter(
-            state__in=LabSession.ACTIVE, lab_class__engine=engine.current_name()
+            state__in=LabSession.ACTIVE, engine=engine.current_name()
         ).values_list("pk", flat=True)
     }
     stale = set()

@@ -40,4 +40,9 @@ def roster_rows(lab_class: LabClass) -> list[dict[str, object]]:
 
 
 def roster_context(lab_class: LabClass) -> dict[str, object]:
-    return {"lab_class": lab_class, "rows": roster_rows(lab_class), "template": lab_class.template}
+    return {
+        "lab_class": lab_class,
+        "rows": roster_rows(lab_class),
+        "template": lab_class.template,
+        "engines": lab_class.team.engine_names,  # the sessions' engine is shown when several
+    }

@@ -23,7 +23,7 @@ from dashboard import engine, engine_networks, engine_probe, labels, policy, pol
 from dashboard.engine import BadParameter, EngineError, NotFound
 from dashboard.engine_probe import ScriptResult
 from dashboard.reference import InvalidReference, parse_reference
-from labs.models import LabClass, LabSession
+from labs.models import LabSession
 from labs.template import Service, substitute
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def labels_for(user_id: int | None, team_id: int | None, **_: Any) -> dict[str, 
         LabSession.objects.filter(
             learner_id=user_id,
             lab_class__team_id=team_id,
-            lab_class__engine=engine.current_name(),
+            engine=engine.current_name(),
             state__in=LabSession.ACTIVE,
         )
         .select_related("lab_class__version")
@@ -249,8 +249,9 @@ def start_all(session: LabSession) -> None:
             engine.container_action(summary["Id"], "start")
 
 
-def on_engine(lab_class: LabClass) -> contextlib.AbstractContextManager[None]:
-    return engine.on(lab_class.engine)
+def on_engine(session: LabSession) -> contextlib.AbstractContextManager[None]:
+    """The engine that holds the session's containers."""
+    return engine.on(session.engine)
 
 
 def finish(session: LabSession, state: str, error: str = "") -> None:
@@ -259,7 +260,7 @@ def finish(session: LabSession, state: str, error: str = "") -> None:
     LabSession.objects.filter(pk=session.pk).update(
         state=state, ended_at=timezone.now(), progress="", **({"error": error} if error else {})
     )
-    with on_engine(session.lab_class):
+    with on_engine(session):
         remove_objects([str(session.pk)])
 
 

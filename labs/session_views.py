@@ -77,7 +77,7 @@ def _context(request: HttpRequest, session: LabSession) -> dict[str, Any]:
 
 def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
     session = access_session(request.user, session_id)
-    with engine_scope(session.lab_class.engine):
+    with engine_scope(session.engine):
         context = _context(request, session)
         if request.htmx and request.GET.get("part") == "status":
             if request.GET.get("was") != session.state:  # started, idle, ended: redraw it all
@@ -102,7 +102,7 @@ def session_check(request: HttpRequest, session_id: int, step: int) -> HttpRespo
     checks.run_step(session, step, form.cleaned_data.get("answer", ""))
     if request.htmx:
         session.refresh_from_db()
-        with engine_scope(session.lab_class.engine):
+        with engine_scope(session.engine):
             context = {**_context(request, session), "step": _steps(session)[step]}
             return render(request, "labs/session.html#step", context)
     return redirect("labs:session", session.pk)

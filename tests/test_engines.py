@@ -2,7 +2,6 @@
 with its health and overview; an engine that is down says so and breaks no other page."""
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import docker
@@ -18,24 +17,6 @@ from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def second(second_engine_address: str) -> str:
-    return second_engine_address
-
-
-@pytest.fixture
-def on_second(second: str, busybox: str) -> Iterator[docker.DockerClient]:
-    """The second engine added to Dockboard, with the test image pulled from the registry."""
-    call_command("engine", "add", "second", second)
-    client = docker.DockerClient(base_url=second, version="1.41", timeout=60)
-    repository, tag = busybox.rsplit(":", 1)
-    client.images.pull(repository, tag=tag)
-    yield client
-    for container in client.containers.list(all=True, filters={"label": TEST_LABEL}):
-        container.remove(force=True)
-    client.close()
 
 
 def test_the_command_adds_lists_and_removes_engines(second: str, capsys) -> None:

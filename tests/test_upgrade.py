@@ -33,7 +33,7 @@ print(json.dumps({
     "invitation": Invitation.objects.get().note,
     "recording": TerminalRecording.objects.get().size,
     "screen_reader": TerminalPreference.objects.get(user=kim).screen_reader,
-    "session": [session.state, session.steps_passed, session.checks.get().output],
+    "session": [session.state, session.steps_passed, session.checks.get().output, session.engine],
 }))
 """
 
@@ -42,6 +42,7 @@ def test_the_previous_release_database_migrates_with_all_its_data(tmp_path: Path
     database = tmp_path / "dockboard.sqlite3"
     with sqlite3.connect(database) as made:
         made.executescript(PREVIOUS.read_text())
+        made.execute("UPDATE labs_labclass SET engine = 'lab2'")  # its sessions ran there
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKBOARD_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env |= {"DOCKBOARD_DATA_DIR": str(tmp_path), "DOCKBOARD_DATABASE_URL": f"sqlite:///{database}"}
@@ -70,5 +71,5 @@ def test_the_previous_release_database_migrates_with_all_its_data(tmp_path: Path
         "invitation": "이서연",
         "recording": 1234,
         "screen_reader": True,
-        "session": ["ended", [0, 1], "Passed."],
+        "session": ["ended", [0, 1], "Passed.", "lab2"],
     }

@@ -1,0 +1,5 @@
+from dashboard.engine import BadParameter
+
+
+class LabError(BadParameter):
+    """A request about a lab the user can fix; ``message`` says how."""

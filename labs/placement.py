@@ -1,0 +1,81 @@
+"""Where a learner's session runs: on the team's engine with the most memory free.
+
+Free memory is the engine's total less the limits of Dockboard's running containers there (the
+gate labels each with its limit), less what the sessions still starting there will take. An
+engine that does not answer is passed over; the class's own engine wins a tie.
+"""
+
+from collections import Counter
+
+from django.utils.translation import gettext as _
+
+from dashboard import engine, labels
+from dashboard.engine import EngineError
+from dashboard.units import format_size
+from labs.errors import LabError
+from labs.models import LabClass, LabSession
+
+
+def session_memory(lab_class: LabClass) -> int:
+    """What one session's services may take: their limits, or the team's per container."""
+    return sum(
+        service.memory or lab_class.team.max_memory for service in lab_class.template.services
+    )
+
+
+def free_memory() -> int:
+    """The current engine's memory less the limits of Dockboard's running containers on it."""
+    total = int(engine.info().get("MemTotal") or 0)
+    held = sum(
+        int(limit)
+        for summary in engine.list_containers([labels.MEMORY])
+        if summary.get("State") == "running"
+        and (limit := (summary.get("Labels") or {}).get(labels.MEMORY, "")).isdecimal()
+    )
+    return total - held
+
+
+def free_by_engine(lab_class: LabClass) -> dict[str, int]:
+    """Each answering engine of the team, the class's first, with its free memory."""
+    need = session_memory(lab_class)
+    starting = Counter(
+        LabSession.objects.filter(
+            lab_class__team_id=lab_class.team_id, state=LabSession.State.STARTING
+        ).values_list("engine", flat=True)
+    )
+    names = lab_class.team.engine_names
+    ordered = [lab_class.engine] if lab_class.engine in names else []
+    free = {}
+    for name in ordered + [n for n in names if n not in ordered]:
+        try:
+            with engine.on(name):
+                free[name] = free_memory() - starting[name] * need
+        except EngineError:
+            continue
+    return free
+
+
+def choose_engine(lab_class: LabClass) -> str:
+    """The engine a new session of the class goes to; refused when none has room for it."""
+    free = free_by_engine(lab_class)
+    if not free:
+        raise LabError(
+            _("No engine of team %(team)s answers now: try again in a moment.")
+            % {"team": lab_class.team.name}
+        )
+    name = max(free, key=free.__getitem__)  # the first of the largest: the class's engine on a tie
+    need = session_memory(lab_class)
+    if free[name] < need:
+        raise LabError(
+            _(
+                "No engine of team %(team)s has room for a session: it needs %(need)s of memory,"
+                " and the most free is %(free)s on %(engine)s."
+            )
+            % {
+                "team": lab_class.team.name,
+                "need": format_size(need),
+                "free": format_size(max(free[name], 0)),
+                "engine": name,
+            }
+        )
+    return name

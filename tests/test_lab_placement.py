@@ -1,0 +1,168 @@
+"""A class spreads its sessions over its team's engines by free memory (the engine's total less
+the limits of Dockboard's running containers there), and each session works on the engine that
+holds it: its containers, its terminal, its end. An engine that is down is passed over."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import docker
+import pytest
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import User
+from django.core.management import call_command
+
+from dashboard import labels
+from dashboard.models import Team
+from labs import actions, launch
+from labs.library import import_template
+from labs.models import LabClass, LabSession
+from tests.conftest import PASSWORD, join, session_cookie, signed_in
+from tests.lab_fixtures import remove_lab_objects
+from tests.pages import text_of
+from tests.terminal_client import TerminalClient
+
+
+def free_memory(client: docker.DockerClient) -> int:
+    """The oracle, from the SDK: what the placement should find free on that engine."""
+    held = sum(
+        int(c.labels[labels.MEMORY])
+        for c in client.containers.list(filters={"label": labels.MEMORY})
+        if c.labels[labels.MEMORY].isdecimal()
+    )
+    return client.info()["MemTotal"] - held
+
+
+@pytest.fixture
+def engines(
+    on_second: docker.DockerClient, engine: docker.DockerClient, team: Team
+) -> Iterator[dict[str, docker.DockerClient]]:
+    team.engines = "local\nsecond"
+    team.save()
+    remove_lab_objects(on_second)
+    yield {"local": engine, "second": on_second}
+    remove_lab_objects(on_second)
+
+
+@pytest.fixture
+def learners(team: Team) -> list[User]:
+    return [
+        join(User.objects.create_user(f"learner{n}", password=PASSWORD), team, "member")
+        for n in range(4)
+    ]
+
+
+def start(learner: User, lab_class: LabClass) -> LabSession:
+    session = actions.start_session(learner, lab_class)
+    launch.launch(session.pk)
+    session.refresh_from_db()
+    return session
+
+
+@pytest.mark.django_db(transaction=True)  # the removers' threads read the engine's address
+def test_each_session_goes_to_the_engine_with_the_most_memory_free(
+    engines: dict[str, docker.DockerClient], lab_class: LabClass, learners: list[User]
+) -> None:
+    placed = []
+    for learner in learners:
+        free = {name: free_memory(client) for name, client in engines.items()}
+        expected = max(free, key=free.__getitem__)  # local first: the class's engine on a tie
+        session = start(learner, lab_class)
+        assert session.state == LabSession.State.RUNNING, session.error
+        assert session.engine == expected
+        holder, other = engines[expected], engines[({"local", "second"} - {expected}).pop()]
+        container = holder.containers.get(f"lab{session.pk}-shell")
+        assert container.status == "running"
+        assert int(container.labels[labels.MEMORY]) == 64 * 1024**2
+        with pytest.raises(docker.errors.NotFound):
+            other.containers.get(f"lab{session.pk}-shell")
+        placed.append(session)
+    assert {s.engine for s in placed} == {"local", "second"}
+    for session in placed:
+        actions.end_session(session.learner, session)
+        assert not engines[session.engine].containers.list(
+            all=True, filters={"label": f"{labels.LAB_SESSION}={session.pk}"}
+        )
+
+
+@pytest.mark.django_db
+def test_the_roster_says_where_each_session_runs(
+    engines: dict[str, docker.DockerClient],
+    lab_class: LabClass,
+    learners: list[User],
+    instructor: User,
+) -> None:
+    sessions = [start(learner, lab_class) for learner in learners[:2]]
+    rows = text_of(signed_in(instructor).get(f"/classes/{lab_class.pk}/").content)
+    assert "Engine" in rows and "engines local, second" in rows
+    for session in sessions:
+        assert f"{session.learner.username} running {session.engine}" in rows
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_session_on_the_second_engine_has_its_terminal_there(
+    engines: dict[str, docker.DockerClient], lab_class: LabClass, learners: list[User]
+) -> None:
+    first = await database_sync_to_async(start)(learners[0], lab_class)
+    session = await database_sync_to_async(start)(learners[1], lab_class)
+    assert (first.engine, session.engine) == ("local", "second")
+    container = engines["second"].containers.get(f"lab{session.pk}-shell")
+    page = await database_sync_to_async(learner_page)(learners[1], session)
+    path = f"/engines/second/ws/containers/{container.id}/attach/"
+    assert f'data-attach-url="{path}"' in page
+    client = TerminalClient(path, await database_sync_to_async(session_cookie)(learners[1]))
+    assert await client.connect()
+    await client.event("hello")
+    await client.send(b"hostname\n")
+    await client.read_until(b"shell\r\n")  # the service's hostname, on the second engine
+    await client.close()
+
+
+def learner_page(learner: User, session: LabSession) -> str:
+    response = signed_in(learner).get(f"/sessions/{session.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_engine_that_is_down_is_passed_over(
+    engines: dict[str, docker.DockerClient],
+    lab_class: LabClass,
+    learners: list[User],
+    team: Team,
+    tmp_path: Path,
+) -> None:
+    call_command("engine", "add", "gone", f"unix://{tmp_path}/nothing.sock")
+    team.engines = "gone\nlocal"
+    team.save()
+    session = start(learners[0], lab_class)
+    assert (session.state, session.engine) == (LabSession.State.RUNNING, "local")
+    team.engines = "gone"
+    team.save()
+    with pytest.raises(actions.LabError, match=f"No engine of team {team.name} answers now"):
+        actions.start_session(learners[1], lab_class)
+
+
+@pytest.mark.django_db
+def test_no_engine_with_room_refuses_the_session_and_says_why(
+    engines: dict[str, docker.DockerClient],
+    small_lab_source: str,
+    instructor: User,
+    learners: list[User],
+    team: Team,
+) -> None:
+    total = max(c.info()["MemTotal"] for c in engines.values())
+    too_much = total // 1024**2 + 1024  # a GiB more than the larger engine has
+    team.max_memory = team.member_memory = team.team_memory = 4 * too_much * 1024**2
+    team.save()
+    source = small_lab_source.replace('memory = "64m"', f'memory = "{too_much}m"')
+    version = import_template(source.replace('slug = "small-', 'slug = "huge-'), instructor)
+    lab_class = actions.open_class(instructor, version, team, {})
+    response = signed_in(learners[0]).post(f"/classes/{lab_class.pk}/start/")
+    text = text_of(response.content)
+    assert response.status_code == 400
+    assert f"No engine of team {team.name} has room for a session" in text
+    assert "the most free is" in text
+    assert not LabSession.objects.filter(lab_class=lab_class).exists()
+    for client_of_engine in engines.values():
+        assert not client_of_engine.containers.list(all=True, filters={"label": labels.LAB_SESSION})

@@ -173,7 +173,10 @@ async def terminals(url: str, cookie: str, made: list[tuple[str, str]], seconds:
 
 
 def terminal_process(url: str, cookie: str, made, seconds: float, queue) -> None:
-    queue.put(asyncio.run(terminals(url, cookie, made, seconds)))
+    try:
+        queue.put(asyncio.run(terminals(url, cookie, made, seconds)))
+    except Exception as exc:  # reported with the figures, not lost in the child's traceback
+        queue.put({"failed": f"{type(exc).__name__}: {exc}"})
 
 
 def server_rss(server: subprocess.Popen) -> dict[str, float]:
@@ -227,18 +230,25 @@ def run(processes: int, args, redis_url: str, cookies: list[str], made) -> None:
         server.wait(timeout=60)
     times = [seconds for seconds, _ in results]
     errors = sum(not ok for _, ok in results)
-    echoes = terminal["echoes"]
     print(f"== {processes} web process(es): {len(cookies)} users, {len(made)} terminals "
           f"({args.busy} busy), {args.seconds:.0f} s")  # fmt: skip
     browsing = args.seconds - 5
     print(f"pages: {len(times)} in {browsing:.0f} s ({len(times) / browsing:.0f}/s), "
           f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms, "
           f"p99 {percentile(times, 0.99):.0f} ms; errors {errors}")  # fmt: skip
+    if "failed" in terminal:
+        print(f"terminals: failed, {terminal['failed']}")
+    else:
+        print_terminals(terminal, args.seconds, len(made))
+    print("RSS: " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in sorted(rss.items())))
+
+
+def print_terminals(terminal: dict, seconds: float, count: int) -> None:
+    echoes = terminal["echoes"]
     print(f"echo: {len(echoes)} keys, p50 {statistics.median(echoes) * 1000:.1f} ms, "
           f"p99 {percentile(echoes, 0.99):.1f} ms; busy terminals "
-          f"{terminal['busy_bytes'] / 1e6 / args.seconds:.1f} MB/s in all; terminals ended early "
-          f"{terminal['ended']}, open at the end {terminal['open']} of {len(made)}")  # fmt: skip
-    print("RSS: " + ", ".join(f"{name} {mib:.0f} MiB" for name, mib in sorted(rss.items())))
+          f"{terminal['busy_bytes'] / 1e6 / seconds:.1f} MB/s in all; terminals ended early "
+          f"{terminal['ended']}, open at the end {terminal['open']} of {count}")  # fmt: skip
 
 
 def main(args) -> None:

@@ -126,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool per process bounds its connections however many requests and websockets run at
+    # once (each in a thread of its own): N processes hold at most N times its size. A request
+    # waits up to the timeout for one, then gets the busy page. Each connection is checked as
+    # it is handed out: after a server restart the pool's idle ones are dead.
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("DOCKBOARD_DATABASE_POOL", "10")),
+        "timeout": 10,
+        "check": ConnectionPool.check_connection,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DOCKBOARD_REDIS_URL = os.environ.get("DOCKBOARD_REDIS_URL", "")

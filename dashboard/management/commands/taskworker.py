@@ -30,9 +30,10 @@ class Command(BaseCommand):
             interval=0, batch=True, startup_delay=False, max_tasks=None,
         )  # fmt: skip
         worker.configure_signals()  # SIGTERM: finish the running task, then stop
-        # One long-lived thread: keep its database connection (checked before reuse) rather
-        # than log in again for every task, which costs a PostgreSQL pick-up ~20 ms.
-        connection.settings_dict.update(CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True)
+        if "pool" not in connection.settings_dict["OPTIONS"]:
+            # One long-lived thread: keep its connection (checked before reuse) rather than log
+            # in for every task; with PostgreSQL the pool keeps it instead.
+            connection.settings_dict.update(CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True)
         upkeep = Schedule()
         with worker_wake.listen() as wait:
             while worker.running:

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -110,21 +111,23 @@ def start_dockboard(processes: int, redis_url: str) -> tuple[subprocess.Popen, s
 
 
 def browse(url: str, cookie: str, ids: list[str], until: float, think: float, out: list) -> None:
-    """One user: a page, a pause, the next page; (seconds, ok) per page after the warm-up."""
+    """One user: a page, a pause, the next page; (seconds, page, failure) after the warm-up,
+    the failure empty, or the status and page (the container's id left out), or the error."""
     session = requests.Session()
     session.headers["Cookie"] = cookie
     warm = time.monotonic() + 5
     time.sleep(random.uniform(0, think))  # users do not arrive at once
     while time.monotonic() < until:
-        path = random.choice(PAGES).format(id=random.choice(ids))
+        page = random.choice(PAGES)
+        path = page.format(id=random.choice(ids))
         started = time.perf_counter()
         try:
             response = session.get(url + path, timeout=30, allow_redirects=False)
-            ok = response.status_code == 200
-        except requests.RequestException:
-            ok = False
+            failure = "" if response.status_code == 200 else f"{response.status_code} {page}"
+        except requests.RequestException as exc:
+            failure = type(exc).__name__
         if time.monotonic() > warm:
-            out.append((time.perf_counter() - started, ok))
+            out.append((time.perf_counter() - started, page, failure))
         time.sleep(random.expovariate(1 / think))
 
 
@@ -208,7 +211,7 @@ def run(processes: int, args, redis_url: str, cookies: list[str], made) -> None:
     try:
         ids = [cid for cid, _ in made]
         until = time.monotonic() + args.seconds
-        results: list[tuple[float, bool]] = []
+        results: list[tuple[float, str, str]] = []
         queue = multiprocessing.Queue()
         typist = multiprocessing.Process(
             target=terminal_process, args=(url, cookies[0], made, args.seconds, queue)
@@ -228,14 +231,20 @@ def run(processes: int, args, redis_url: str, cookies: list[str], made) -> None:
     finally:
         server.send_signal(2)
         server.wait(timeout=60)
-    times = [seconds for seconds, _ in results]
-    errors = sum(not ok for _, ok in results)
+    times = [seconds for seconds, _, _ in results]
+    failures = Counter(failure for _, _, failure in results if failure)
+    errors = sum(failures.values())
     print(f"== {processes} web process(es): {len(cookies)} users, {len(made)} terminals "
           f"({args.busy} busy), {args.seconds:.0f} s")  # fmt: skip
     browsing = args.seconds - 5
     print(f"pages: {len(times)} in {browsing:.0f} s ({len(times) / browsing:.0f}/s), "
           f"p50 {percentile(times, 0.5):.0f} ms, p95 {percentile(times, 0.95):.0f} ms, "
-          f"p99 {percentile(times, 0.99):.0f} ms; errors {errors}")  # fmt: skip
+          f"p99 {percentile(times, 0.99):.0f} ms; errors {errors}"
+          + "".join(f", {count} of {what}" for what, count in failures.most_common()))  # fmt: skip
+    by_page = {page: [t for t, p, _ in results if p == page] for page in PAGES}
+    print("page p50: " + ", ".join(
+        f"{page} {percentile(found, 0.5):.0f} ms" for page, found in by_page.items() if found
+    ))  # fmt: skip
     if "failed" in terminal:
         print(f"terminals: failed, {terminal['failed']}")
     else:

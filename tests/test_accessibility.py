@@ -1,9 +1,11 @@
 """axe-core (the engine behind Lighthouse's accessibility audit) on every main page, in real
-Chromium, as a member and as an administrator: no serious or critical violation."""
+Chromium, as a member and as an administrator, in English and in Korean: no serious or critical
+violation."""
 
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from tests.pages import log_in
@@ -18,8 +20,15 @@ AXE_SOURCE = AXE.read_text()
 SERIOUS = {"serious", "critical"}
 
 
-def violations(page, url: str) -> list[str]:
+def in_language(page, language: str) -> None:
+    """The language a person picks with the header's switch, kept in its cookie."""
+    cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.url}
+    page.context.add_cookies([cookie])
+
+
+def violations(page, url: str, language: str) -> list[str]:
     page.goto(url)
+    assert page.locator("html").get_attribute("lang") == language, url
     page.evaluate(AXE_SOURCE)  # evaluated by the browser itself: the page's CSP does not apply
     found = page.evaluate("async () => (await axe.run(document)).violations")
     return [
@@ -30,17 +39,20 @@ def violations(page, url: str) -> list[str]:
     ]
 
 
-def test_a_members_pages(page, member: User, make_container, busybox: str) -> None:
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_members_pages(page, member: User, make_container, busybox: str, language: str) -> None:
     container = make_container("sleep 600", name="audited", init=True)
     log_in(page)
+    in_language(page, language)
     urls = [*PAGES, f"/containers/{container.id}/", f"/containers/{container.id}/terminal/"]
-    found = [v for url in urls for v in violations(page, url)]
+    found = [v for url in urls for v in violations(page, url, language)]
     assert not found, "\n".join(found)
 
 
-def test_an_administrators_pages(page, admin: User, busybox: str) -> None:
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_an_administrators_pages(page, admin: User, busybox: str, language: str) -> None:
     log_in(page, admin.get_username())
-    found = [
-        v for url in [*PAGES, "/users/", "/audit/", "/engines/"] for v in violations(page, url)
-    ]
+    in_language(page, language)
+    urls = [*PAGES, "/users/", "/audit/", "/engines/"]
+    found = [v for url in urls for v in violations(page, url, language)]
     assert not found, "\n".join(found)

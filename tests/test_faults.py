@@ -1,10 +1,11 @@
-"""Faults of the things Dockboard stands on: a database that is locked, an engine that hangs or
-restarts. Each page degrades with a clear message, recovers by
+"""Faults of the things Dockboard stands on: a database that is locked or restarting, an engine
+that hangs or restarts, a registry that stops. Each page degrades with a clear message, recovers by
 itself, and leaves nothing half-done (jobs, sessions, audit rows)."""
 
 import contextlib
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -12,14 +13,21 @@ from collections.abc import Iterator
 import docker
 import psycopg
 import pytest
+import requests
 from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client, override_settings
 
 from dashboard.models import AuditEvent, Team
 from images.models import PullJob
+from tests.conftest import LABEL_KEY, RUN_ID, session_cookie
 from tests.harness.database import database_url
 from tests.harness.engine import restart_engine
+from tests.harness.images import build_layered_image, push
+from tests.harness.registry import free_port, loopback_registry
+from tests.harness.throttle import throttled_proxy
 from tests.pages import text_of
 from tests.pull_jobs import finished, pulling, wait_for
 from tests.terminal_client import open_terminal
@@ -131,3 +139,73 @@ async def test_a_terminal_says_the_engine_went_away_and_attaches_again(
     await again.send(b"echo back-$((6*7))\n")
     await again.read_until(b"back-42")
     await again.close()
+
+
+def test_a_pull_whose_registry_stops_says_it_retries_and_completes_once_it_is_back(
+    member_client: Client, start_worker, engine: docker.DockerClient, team: Team, tmp_path
+) -> None:
+    """The registry behind a slow link stops mid-layer: the engine retries, as the CLI shows,
+    and the same job completes when the registry is started again with what it held."""
+    start_worker()
+    storage, port = tmp_path / "registry", free_port()
+    with loopback_registry(port=port, root=storage) as address:
+        reference = f"{address}/dockboard-test/cut:{RUN_ID.lower()}"
+        image_id = build_layered_image(
+            engine, reference, {LABEL_KEY: RUN_ID}, layers=1, layer_bytes=8_000_000
+        )
+        push(engine, reference)
+        engine.images.remove(image_id, force=True)
+    with throttled_proxy(f"127.0.0.1:{port}", 1_000_000) as proxy:
+        team.allowed_images += f"\n{proxy}/dockboard-test/**"
+        team.save()
+        pulled = reference.replace(address, proxy)
+        with loopback_registry(port=port, root=storage):
+            job_id = pulling(member_client, pulled)
+        retrying = wait_for(job_id, lambda job: "Retrying" in str(job.layers), timeout=60)
+        assert retrying.state == PullJob.State.RUNNING
+        assert "Retrying in" in text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+        with loopback_registry(port=port, root=storage):
+            done = wait_for(job_id, finished, timeout=90)
+    assert done.state == PullJob.State.SUCCEEDED, done.error
+    assert engine.images.get(pulled).id == image_id
+    assert PullJob.objects.filter(reference=pulled).count() == 1  # the same job, not a new one
+
+
+def postgresql_cluster() -> str:
+    """``VERSION NAME`` of the local cluster the test database is on (pg_lsclusters)."""
+    port = str(connection.settings_dict["PORT"] or 5432)
+    for line in subprocess.run(
+        ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
+    ).stdout.splitlines():
+        version, name, cluster_port = line.split()[:3]
+        if cluster_port == port:
+            return f"{version} {name}"
+    raise RuntimeError(f"no local PostgreSQL cluster on port {port}")
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="PostgreSQL's own restart: the suite's PostgreSQL pass runs it",
+)
+def test_pages_say_the_database_is_away_while_postgresql_restarts_and_recover(
+    live_url: str, admin: User
+) -> None:
+    """On the real server, where each request takes its connection from the pool and gives it
+    back: a dead one from before the restart is never handed out."""
+    Team.objects.create(name="before-restart")
+    browser = requests.Session()
+    browser.headers["Cookie"] = session_cookie(admin).decode()
+    teams = f"{live_url}/teams/"
+    assert browser.get(teams, allow_redirects=False).status_code == 200
+    cluster = postgresql_cluster().split()
+    subprocess.run(["pg_ctlcluster", *cluster, "stop", "-m", "fast"], check=True)
+    try:
+        away = browser.get(teams, allow_redirects=False, timeout=30)
+        assert away.status_code == 503
+        assert "Database busy" in text_of(away.content)
+    finally:
+        subprocess.run(["pg_ctlcluster", *cluster, "start"], check=True)
+        connection.close()  # the test's own, from before the restart
+    back = browser.get(teams, allow_redirects=False)  # the first request after, still signed in
+    assert back.status_code == 200
+    assert "before-restart" in text_of(back.content)

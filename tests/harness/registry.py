@@ -18,13 +18,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def loopback_registry(timeout: float = 20.0) -> Iterator[str]:
-    """Yield ``127.0.0.1:PORT`` of a running registry; its storage is removed afterwards."""
+def loopback_registry(
+    timeout: float = 20.0, *, port: int | None = None, root: Path | None = None
+) -> Iterator[str]:
+    """Yield ``127.0.0.1:PORT`` of a running registry; the storage it made is removed
+    afterwards. Given a port and a root, it is that registry started again, with what it held."""
     binary = shutil.which("docker-registry")
     if binary is None:
         raise RuntimeError("docker-registry is not installed (apt-get install docker-registry)")
-    root = Path(tempfile.mkdtemp(prefix="dockboard-registry-"))
-    port = free_port()
+    made = root is None
+    root = root or Path(tempfile.mkdtemp(prefix="dockboard-registry-"))
+    root.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
     config = root / "config.yml"
     config.write_text(
         "version: 0.1\n"
@@ -53,4 +58,5 @@ def loopback_registry(timeout: float = 20.0) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True)
+        if made:
+            shutil.rmtree(root, ignore_errors=True)

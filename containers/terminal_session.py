@@ -8,11 +8,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from containers.stream_frames import STDERR, Demultiplexer
 from dashboard import engine, engine_stream
 from dashboard.checked import CheckedExec
 from dashboard.engine import BadParameter, Conflict, EngineError
 from dashboard.engine_stream import EngineStream
+from dashboard.stream_frames import STDERR, Demultiplexer
 
 RECENT_LINES = 100
 RECENT_BYTES = 64 * 1024

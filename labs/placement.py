@@ -2,18 +2,19 @@
 
 Free memory is the engine's total less the limits of Dockboard's running containers there (the
 gate labels each with its limit), less what the sessions still starting there will take. An
-engine that does not answer is passed over; the class's own engine wins a tie.
+engine that does not answer (in ASK_SECONDS) is passed over; the class's own engine wins a tie.
 """
 
 from collections import Counter
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine, labels
-from dashboard.engine import EngineError
+from dashboard import engine, engines, labels
 from dashboard.units import format_size
 from labs.errors import LabError
 from labs.models import LabClass, LabSession
+
+ASK_SECONDS = 5  # an engine that hangs is passed over after this, as on the all-engines list
 
 
 def session_memory(lab_class: LabClass) -> int:
@@ -35,9 +36,9 @@ def free_memory() -> int:
     return total - held
 
 
-def free_by_engine(lab_class: LabClass) -> dict[str, int]:
-    """Each answering engine of the team, the class's first, with its free memory."""
-    need = session_memory(lab_class)
+def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:
+    """Each engine of the team that answers, asked all at once, the class's first, with its free
+    memory once the sessions starting there take ``need`` each."""
     starting = Counter(
         LabSession.objects.filter(
             lab_class__team_id=lab_class.team_id, state=LabSession.State.STARTING
@@ -45,26 +46,24 @@ def free_by_engine(lab_class: LabClass) -> dict[str, int]:
     )
     names = lab_class.team.engine_names
     ordered = [lab_class.engine] if lab_class.engine in names else []
-    free = {}
-    for name in ordered + [n for n in names if n not in ordered]:
-        try:
-            with engine.on(name):
-                free[name] = free_memory() - starting[name] * need
-        except EngineError:
-            continue
-    return free
+    ordered += [name for name in names if name not in ordered]
+    return {
+        answer.engine: answer.value - starting[answer.engine] * need
+        for answer in engines.on_each(ordered, free_memory, ASK_SECONDS)
+        if answer.value is not None
+    }
 
 
 def choose_engine(lab_class: LabClass) -> str:
     """The engine a new session of the class goes to; refused when none has room for it."""
-    free = free_by_engine(lab_class)
+    need = session_memory(lab_class)
+    free = free_by_engine(lab_class, need)
     if not free:
         raise LabError(
             _("No engine of team %(team)s answers now: try again in a moment.")
             % {"team": lab_class.team.name}
         )
     name = max(free, key=free.__getitem__)  # the first of the largest: the class's engine on a tie
-    need = session_memory(lab_class)
     if free[name] < need:
         raise LabError(
             _(

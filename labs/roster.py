@@ -44,5 +44,6 @@ def roster_context(lab_class: LabClass) -> dict[str, object]:
         "lab_class": lab_class,
         "rows": roster_rows(lab_class),
         "template": lab_class.template,
-        "engines": lab_class.team.engine_names,  # the sessions' engine is shown when several
+        "engines": (names := lab_class.team.engine_names),
+        "spread": len(names) > 1,  # then each session's engine is shown
     }

@@ -21,6 +21,9 @@ from tests.lab_fixtures import remove_lab_objects
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 
+# Transactional: the engines are asked from threads of their own, which read their addresses.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def free_memory(client: docker.DockerClient) -> int:
     """The oracle, from the SDK: what the placement should find free on that engine."""
@@ -58,7 +61,6 @@ def start(learner: User, lab_class: LabClass) -> LabSession:
     return session
 
 
-@pytest.mark.django_db(transaction=True)  # the removers' threads read the engine's address
 def test_each_session_goes_to_the_engine_with_the_most_memory_free(
     engines: dict[str, docker.DockerClient], lab_class: LabClass, learners: list[User]
 ) -> None:
@@ -84,7 +86,6 @@ def test_each_session_goes_to_the_engine_with_the_most_memory_free(
         )
 
 
-@pytest.mark.django_db
 def test_the_roster_says_where_each_session_runs(
     engines: dict[str, docker.DockerClient],
     lab_class: LabClass,
@@ -99,7 +100,6 @@ def test_the_roster_says_where_each_session_runs(
 
 
 @pytest.mark.asyncio
-@pytest.mark.django_db(transaction=True)
 async def test_a_session_on_the_second_engine_has_its_terminal_there(
     engines: dict[str, docker.DockerClient], lab_class: LabClass, learners: list[User]
 ) -> None:
@@ -124,7 +124,6 @@ def learner_page(learner: User, session: LabSession) -> str:
     return response.content.decode()
 
 
-@pytest.mark.django_db
 def test_an_engine_that_is_down_is_passed_over(
     engines: dict[str, docker.DockerClient],
     lab_class: LabClass,
@@ -143,7 +142,6 @@ def test_an_engine_that_is_down_is_passed_over(
         actions.start_session(learners[1], lab_class)
 
 
-@pytest.mark.django_db
 def test_no_engine_with_room_refuses_the_session_and_says_why(
     engines: dict[str, docker.DockerClient],
     small_lab_source: str,

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def lab_containers(engine: docker.DockerClient, session: LabSession) -> list:
     selector = f"{labels.LAB_SESSION}={session.pk}"
-    return engine.containers.list(all=True, filters={"label": selector})
+    # Sparse: the SDK would inspect each one listed, and the reaper may remove it in between.
+    return engine.containers.list(all=True, filters={"label": selector}, sparse=True)
 
 
 def wait_until(condition: Callable[[], bool], seconds: float) -> float:

@@ -45,7 +45,9 @@ def main(args) -> None:
             fill(local, image, args.containers)
             fill(second, image, args.containers)
             times = {
-                "local": median_seconds(lambda: browser.get("/containers/"), args.repeat),
+                "local": median_seconds(
+                    lambda: browser.get("/engines/local/containers/"), args.repeat
+                ),
                 "second": median_seconds(
                     lambda: browser.get("/engines/second/containers/"), args.repeat
                 ),

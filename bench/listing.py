@@ -87,11 +87,11 @@ def main(args) -> None:
             )
             created_images.append(f"dockboard-bench/img:{index}")
 
-        compare(browser, "/containers/", ["docker", "ps", "-a"], args.repeat)
-        compare(browser, "/images/", ["docker", "images"], args.repeat)
+        compare(browser, "/engines/local/containers/", ["docker", "ps", "-a"], args.repeat)
+        compare(browser, "/engines/local/images/", ["docker", "images"], args.repeat)
 
         some = client.api.containers(all=True, filters={"label": "dockboard-bench=1"})[0]["Id"]
-        calls = count_engine_calls(lambda: browser.get(f"/containers/{some}/"))
+        calls = count_engine_calls(lambda: browser.get(f"/engines/local/containers/{some}/"))
         print(f"container detail, every tab closed: {calls} engine call(s)")
     finally:
         remove_bench_containers(client)

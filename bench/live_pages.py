@@ -41,7 +41,8 @@ async def live_sockets(url: str, cookie: str, pages: int) -> list:
 
 def poll(url: str, cookie: str, stop: float) -> int:
     request = urllib.request.Request(  # noqa: S310 - the bench's own server
-        url + "/containers/?sort=-created", headers={"Cookie": cookie, "HX-Request": "true"}
+        url + "/engines/local/containers/?sort=-created",
+        headers={"Cookie": cookie, "HX-Request": "true"},
     )
     count = 0
     while time.monotonic() < stop:

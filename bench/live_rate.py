@@ -91,7 +91,7 @@ def main() -> None:
             name, value = cookie.split("=", 1)
             context.add_cookies([{"name": name, "value": value, "url": url}])
             page = context.new_page()
-            page.goto(f"{url}/containers/?q={NAME}")
+            page.goto(f"{url}/engines/local/containers/?q={NAME}")
             page.wait_for_selector("#live-containers[data-connected=true]")
             page.evaluate(OBSERVE)
             reader = threading.Thread(target=engine_events, args=(client, stop, events))

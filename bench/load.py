@@ -51,8 +51,10 @@ from tests.harness.redis import loopback_redis
 from tests.harness.registry import free_port
 
 ECHO_TERMINALS = 10
-PAGES = ["/", "/containers/", "/containers/{id}/", "/containers/{id}/tabs/logs/", "/images/",
-         "/volumes/", "/networks/"]  # fmt: skip
+LOCAL = "/engines/local"
+PAGES = [f"{LOCAL}/", f"{LOCAL}/containers/", f"{LOCAL}/containers/{{id}}/",
+         f"{LOCAL}/containers/{{id}}/tabs/logs/", f"{LOCAL}/images/", f"{LOCAL}/volumes/",
+         f"{LOCAL}/networks/"]  # fmt: skip
 
 
 def team_and_users(count: int, image: str) -> tuple[Team, list[str]]:

@@ -46,7 +46,7 @@ def dockboard_pull(browser: Client, reference: str) -> float:
     """From the form's submission to the moment the worker recorded the job as succeeded (read
     back slowly, so that watching takes no CPU from the pull)."""
     started = timezone.now()
-    response = browser.post("/images/pull/", {"reference": reference})
+    response = browser.post("/engines/local/images/pull/", {"reference": reference})
     STAGES["form"].append((timezone.now() - started).total_seconds())
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     while (job := PullJob.objects.get(pk=job_id)).is_active:

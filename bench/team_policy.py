@@ -60,13 +60,13 @@ def member_list(client, image: str, user, team: Team, args) -> None:
         client.api.create_container(image, ["true"], labels={**LABEL, **ownership})
     browser = Client(HTTP_HOST="127.0.0.1")
     browser.force_login(user)
-    ours = median_seconds(lambda: browser.get("/containers/"), args.repeat)
+    ours = median_seconds(lambda: browser.get("/engines/local/containers/"), args.repeat)
     command = ["docker", "ps", "-a", "--filter", f"label=dockboard.owner={user.pk}"]
     cli = median_seconds(
         lambda: subprocess.run(command, capture_output=True, check=True), args.repeat
     )
-    calls = count_engine_calls(lambda: browser.get("/containers/"))
-    shown = browser.get("/containers/").content.decode().count('<tr data-id="')
+    calls = count_engine_calls(lambda: browser.get("/engines/local/containers/"))
+    shown = browser.get("/engines/local/containers/").content.decode().count('<tr data-id="')
     print(
         f"member list: server {ours * 1000:.1f} ms, `{' '.join(command)}` {cli * 1000:.1f} ms, "
         f"ratio {ours / cli:.2f}x, engine calls {calls}, rows shown {shown}"

@@ -70,7 +70,7 @@ def chromium_render(
         name, value = cookie.split("=", 1)
         context.add_cookies([{"name": name, "value": value, "url": url}])
         page = context.new_page()
-        page.goto(f"/containers/{shell.id}/terminal/?renderer={renderer}")
+        page.goto(f"/engines/local/containers/{shell.id}/terminal/?renderer={renderer}")
         page.wait_for_selector('#terminal-page[data-connected="true"]')
         page.evaluate(
             "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
@@ -120,7 +120,7 @@ PROMPT_SHOWN = """() => {
 def ctrl_c_ms(page, client, image: str, renderer: str) -> float:
     """`yes` running (the window full, xterm.js busy), then Ctrl+C: ms until the prompt."""
     shell = run_container(client, image)
-    page.goto(f"/containers/{shell.id}/terminal/?renderer={renderer}")
+    page.goto(f"/engines/local/containers/{shell.id}/terminal/?renderer={renderer}")
     page.wait_for_selector('#terminal-page[data-connected="true"]')
     page.locator(".xterm").click()
     page.keyboard.type("yes\n")
@@ -150,7 +150,7 @@ def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
             name, value = cookie.split("=", 1)
             context.add_cookies([{"name": name, "value": value, "url": url}])
             page = context.new_page()
-            page.goto(f"/containers/{cat.id}/terminal/?renderer={renderer}")
+            page.goto(f"/engines/local/containers/{cat.id}/terminal/?renderer={renderer}")
             page.wait_for_selector('#terminal-page[data-connected="true"]')
             used = page.locator("#terminal-page").get_attribute("data-renderer")
             page.locator(".xterm").click()

@@ -61,8 +61,8 @@ def main() -> None:
     try:
         with dockboard_server() as (url, _pid):
             pairs = {
-                "volumes": (cli("volume", "ls"), page(url + "/volumes/", cookie)),
-                "networks": (cli("network", "ls"), page(url + "/networks/", cookie)),
+                "volumes": (cli("volume", "ls"), page(url + "/engines/local/volumes/", cookie)),
+                "networks": (cli("network", "ls"), page(url + "/engines/local/networks/", cookie)),
             }
             for name, (raw, ours) in pairs.items():
                 ours()  # warm: the first request sets up the SDK client

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from django.urls import get_script_prefix
+from django.urls import reverse
 
 from dashboard import engine
 from dashboard.engines import LOCAL
@@ -23,4 +23,4 @@ def current_engine(request: HttpRequest) -> dict[str, str]:
     """The engine the page is on (named in the header unless it is ``local``), and the path
     prefix of its pages and websockets."""
     name = engine.current_name()
-    return {"engine_name": "" if name == LOCAL else name, "engine_prefix": get_script_prefix()}
+    return {"engine_name": "" if name == LOCAL else name, "engine_prefix": reverse("overview")}

@@ -1,50 +1,60 @@
 """Pages and websockets of one engine carry it in their path: ``/engines/NAME/containers/…``.
 
-The prefix is taken off before Django resolves the URL, the engine is made current for the
-gateway (``engine.on``), and the script prefix is set to it, so every link the page reverses
-stays on that engine. Unprefixed paths are the ``local`` engine's, as they always were.
+A page of engine NAME is resolved against that engine's URLconf (``dashboard.urls`` built for
+NAME), with the engine made current for the gateway (``engine.on``): every link the page
+reverses then stays on that engine. ``dashboard.urls`` itself is ``local``'s. The websockets
+take the prefix off before Channels routes them; unprefixed ones are ``local``'s.
 """
 
 import contextlib
+import functools
 import re
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_script_prefix, set_script_prefix
+from django.urls import get_urlconf, set_urlconf
 
 from dashboard import engine, engines
+from dashboard.models import Engine
 
 ENGINE_PATH = re.compile(r"^/engines/(?P<name>[-a-zA-Z0-9_]+)/(?P<rest>.*)$", re.ASCII)
-# What lives on an engine: its overview (""), containers, images, volumes, networks, Swarm and
-# the terminals.
-SCOPED = re.compile(r"^(?:$|containers/|images/|volumes/|networks/|swarm/|ws/)")
 
 
-def prefix(name: str) -> str:
-    return "/" if name == engines.LOCAL else f"/engines/{name}/"
+@functools.cache
+def _urlconf(name: str) -> types.ModuleType:
+    # Made once per engine name (Django keeps one resolver per URLconf for good): only for
+    # engines that exist, never for a name that comes from a URL alone.
+    from dashboard import urls
+
+    module = types.ModuleType(f"dashboard.urls.{name}")
+    module.urlpatterns = urls.patterns_for(name)  # type: ignore[attr-defined]
+    module.handler500 = urls.handler500  # type: ignore[attr-defined]
+    return module
+
+
+def urlconf(name: str) -> types.ModuleType | None:
+    """The URLconf of engine ``name``'s pages (None: the default one, ``local``'s)."""
+    return None if name == engines.LOCAL else _urlconf(name)
 
 
 @contextlib.contextmanager
 def engine_scope(name: str) -> Iterator[None]:
     """Work on engine ``name``, and reverse URLs onto it (for code outside a request too)."""
-    previous = get_script_prefix()
-    set_script_prefix(prefix(name))
+    previous = get_urlconf()
+    set_urlconf(urlconf(name))
     try:
         with engine.on(name):
             yield
     finally:
-        set_script_prefix(previous)
+        set_urlconf(previous)
 
 
-def split(path: str) -> tuple[str | None, str]:
-    """The engine a path names (None: no engine prefix, or a page that is not an engine's) and
-    the path without the prefix."""
+def engine_named(path: str) -> str | None:
+    """The engine a path is on: None for no engine prefix, and for ``/engines/all/…``."""
     match = ENGINE_PATH.match(path)
-    if match is None or match["name"] == engines.ALL:  # /engines/all/…: every engine's, by itself
-        return None, path
-    rest = "/" + match["rest"]
-    return (match["name"] if SCOPED.match(match["rest"]) else None), rest
+    return None if match is None or match["name"] == engines.ALL else match["name"]
 
 
 class EngineScopeMiddleware:
@@ -52,14 +62,13 @@ class EngineScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name, rest = split(request.path_info)
-        if rest == request.path_info:
+        name = engine_named(request.path_info)
+        if name in (None, engines.LOCAL) or not Engine.objects.filter(name=name).exists():
+            # local's pages, the pages of no engine, and an unknown name (which the default
+            # URLconf answers, after the login check, with "No such engine").
             return self.get_response(request)
-        request.path_info = rest
-        if name is None:  # e.g. /engines/x/teams/: not an engine's page, served as /teams/
-            return self.get_response(request)
-        # An unknown name is found out by the first engine call, after the login check.
-        with engine_scope(name):
+        request.urlconf = urlconf(name)
+        with engine.on(name):
             return self.get_response(request)
 
 
@@ -70,8 +79,8 @@ class EngineScopeWebsocket:
         self.inner = inner
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
-        name, rest = split(scope["path"])
-        if name is None:
+        match = ENGINE_PATH.match(scope["path"])
+        if match is None or match["name"] == engines.ALL:
             return await self.inner(scope, receive, send)
-        with engine.on(name):
-            return await self.inner({**scope, "path": rest}, receive, send)
+        with engine.on(match["name"]):
+            return await self.inner({**scope, "path": "/" + match["rest"]}, receive, send)

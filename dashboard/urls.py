@@ -1,35 +1,63 @@
+"""Every engine's pages live under ``/engines/NAME/`` (``local`` included); the other pages (teams,
+labs, audit, recordings, engines, sign-in) at the root.
+
+This module is the ``local`` engine's URLconf. Another engine's request resolves against one built
+the same way for its name (``engine_scope.urlconf``), so every link reversed on a page points at
+the engine the page is on, and a link to a page of no engine is the same everywhere. The paths of
+the releases before several engines (``/containers/…``, ``/``) redirect to ``/engines/local/…``.
+"""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 
 from containers import everywhere
-from dashboard import terminal_preferences, views
+from dashboard import engines, terminal_preferences, views
 
 handler500 = "dashboard.errors.server_error"
 
+
+def engine_pages() -> list[URLPattern | URLResolver]:
+    return [
+        path("", views.overview, name="overview"),
+        path("images/", include("images.urls")),
+        path("containers/", include("containers.urls")),
+        path("volumes/", include("volumes.urls")),
+        path("networks/", include("networks.urls")),
+        path("swarm/", include("swarm.urls")),
+    ]
+
+
+def other_pages() -> list[URLPattern | URLResolver]:
+    return [
+        path("setup/<str:token>/", views.first_administrator, name="setup"),
+        path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+        path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("", include("teams.urls")),
+        path("audit/", include("audit.urls")),
+        path("", include("labs.urls")),
+        path("recordings/", include("recordings.urls")),
+        path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),
+        path("engines/", include("engines.urls")),
+        re_path(r"^engines/(?P<name>[^/]+)/", views.no_such_engine),
+        path(
+            "terminal/screen-reader/",
+            terminal_preferences.set_screen_reader,
+            name="terminal_screen_reader",
+        ),
+        path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+        path("admin/", admin.site.urls),
+    ]
+
+
+def patterns_for(engine: str) -> list[URLPattern | URLResolver]:
+    return [path(f"engines/{engine}/", include(engine_pages())), *other_pages()]
+
+
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("setup/<str:token>/", views.first_administrator, name="setup"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("images/", include("images.urls")),
-    path("containers/", include("containers.urls")),
-    path("volumes/", include("volumes.urls")),
-    path("networks/", include("networks.urls")),
-    path("swarm/", include("swarm.urls")),
-    path("", include("teams.urls")),
-    path("audit/", include("audit.urls")),
-    path("", include("labs.urls")),
-    path("recordings/", include("recordings.urls")),
-    path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),
-    path("engines/", include("engines.urls")),
-    path(
-        "terminal/screen-reader/",
-        terminal_preferences.set_screen_reader,
-        name="terminal_screen_reader",
-    ),
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("admin/", admin.site.urls),
+    *patterns_for(engines.LOCAL),
+    path("", views.old_local_path),
+    re_path(r"^(?P<rest>(?:images|containers|volumes|networks|swarm)/.*)$", views.old_local_path),
 ]

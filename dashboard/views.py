@@ -2,12 +2,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dashboard import engines
 from dashboard.access import visible_containers
+from dashboard.engine import NotFound
 from dashboard.first_run import create_first_administrator, setup_token_is_valid
 from dashboard.forms import FirstAdministratorForm
 from dashboard.grants import grants_for
@@ -20,6 +24,21 @@ def overview(request: HttpRequest) -> HttpResponse:
         return render(request, "dashboard/no_team.html")
     context = collect_overview(grants.admin, lambda: visible_containers(request.user))
     return render(request, "dashboard/overview.html", context)
+
+
+@login_not_required
+def old_local_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """A bookmark from before several engines: the same page of the ``local`` engine (301; 308
+    for a form sent to it, which keeps its method and body)."""
+    query = request.META.get("QUERY_STRING", "")
+    to = reverse("overview") + escape_uri_path(rest) + (f"?{query}" if query else "")
+    return redirect(to, permanent=True, preserve_request=request.method not in ("GET", "HEAD"))
+
+
+def no_such_engine(request: HttpRequest, name: str) -> HttpResponse:
+    if engines.ENGINE_NAME.fullmatch(name) is None or engines.find(name) is None:
+        raise NotFound(_("No such engine: %(name)s") % {"name": name})
+    raise Http404
 
 
 @login_not_required

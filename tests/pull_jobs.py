@@ -23,7 +23,7 @@ def finished(job: PullJob) -> bool:
 
 
 def ask_pull(client: Client, reference: str) -> str:
-    response = client.post("/images/pull/", {"reference": reference})
+    response = client.post("/engines/local/images/pull/", {"reference": reference})
     assert response.status_code == 302, text_of(response.content)[:500]
     return response["Location"].rstrip("/").rsplit("/", 1)[-1]
 

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from dashboard import views
+
 SAMPLES = {"str": "x", "uuid": "00000000-0000-4000-8000-000000000000", "int": "1", "slug": "x"}
 CONVERTERS = {
     "StringConverter": "str",
@@ -9,10 +11,13 @@ CONVERTERS = {
     "IntConverter": "int",
     "SlugConverter": "slug",
 }
+# A path for each route given as a regular expression.
+REGEX_SAMPLES = {"^engines/(?P<name>[^/]+)/": "engines/x/containers/"}
 
 
 def every_url() -> list[str]:
-    """A concrete path for every route of the project, Django's admin excepted."""
+    """A concrete path for every route of the project, Django's admin and the redirects of the
+    paths before several engines excepted."""
     found = []
 
     def walk(patterns: list, prefix: str) -> None:
@@ -21,7 +26,10 @@ def every_url() -> list[str]:
             if isinstance(pattern, URLResolver):
                 if not route.startswith("admin/"):
                     walk(pattern.url_patterns, route)
+            elif pattern.callback is views.old_local_path:
+                continue
             elif isinstance(pattern, URLPattern):
+                route = prefix + REGEX_SAMPLES.get(str(pattern.pattern), str(pattern.pattern))
                 for name, converter in pattern.pattern.converters.items():
                     kind = CONVERTERS[type(converter).__name__]
                     route = route.replace(f"<{kind}:{name}>", SAMPLES[kind])

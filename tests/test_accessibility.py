@@ -2,6 +2,7 @@
 Chromium, as a member and as an administrator, in English and in Korean: no serious or critical
 violation."""
 
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,9 @@ from tests.pages import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).resolve().parent.parent / "node_modules/axe-core/axe.min.js"
 PAGES = [
-    "/", "/containers/", "/containers/new/", "/images/", "/images/pull/", "/volumes/",
-    "/volumes/new/", "/networks/", "/networks/new/", "/labs/", "/recordings/", "/teams/",
+    *(f"/engines/local/{page}" for page in ("", "containers/", "containers/new/", "images/",
+      "images/pull/", "volumes/", "volumes/new/", "networks/", "networks/new/")),
+    "/labs/", "/recordings/", "/teams/",
 ]  # fmt: skip
 AXE_SOURCE = AXE.read_text()
 SERIOUS = {"serious", "critical"}
@@ -22,7 +24,8 @@ SERIOUS = {"serious", "critical"}
 
 def in_language(page, language: str) -> None:
     """The language a person picks with the header's switch, kept in its cookie."""
-    cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.url}
+    site = urllib.parse.urljoin(page.url, settings.LANGUAGE_COOKIE_PATH)  # for every page
+    cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": site}
     page.context.add_cookies([cookie])
 
 
@@ -44,7 +47,11 @@ def test_a_members_pages(page, member: User, make_container, busybox: str, langu
     container = make_container("sleep 600", name="audited", init=True)
     log_in(page)
     in_language(page, language)
-    urls = [*PAGES, f"/containers/{container.id}/", f"/containers/{container.id}/terminal/"]
+    urls = [
+        *PAGES,
+        f"/engines/local/containers/{container.id}/",
+        f"/engines/local/containers/{container.id}/terminal/",
+    ]
     found = [v for url in urls for v in violations(page, url, language)]
     assert not found, "\n".join(found)
 

@@ -31,11 +31,14 @@ def test_every_container_action_leaves_one_row(
 ) -> None:
     container = make_container("sleep 600", name="audited", init=True)
     for action in ("stop", "start", "restart", "pause", "unpause", "kill"):
-        member_client.post(f"/containers/{container.id}/actions/", {"action": action})
+        member_client.post(f"/engines/local/containers/{container.id}/actions/", {"action": action})
     member_client.post(
-        f"/containers/{container.id}/actions/", {"action": "rename", "name": f"{container.name}-2"}
+        f"/engines/local/containers/{container.id}/actions/",
+        {"action": "rename", "name": f"{container.name}-2"},
     )
-    member_client.post(f"/containers/{container.id}/actions/", {"action": "remove", "force": "on"})
+    member_client.post(
+        f"/engines/local/containers/{container.id}/actions/", {"action": "remove", "force": "on"}
+    )
     rows = AuditEvent.objects.filter(actor=member, target_id=container.id).order_by("id")
     assert [r.action for r in rows] == [
         "stop",
@@ -55,7 +58,7 @@ def test_every_container_action_leaves_one_row(
 
 def test_an_engine_error_is_recorded_as_such(member_client: Client, make_container) -> None:
     container = make_container("sleep 600", name="busy", init=True)
-    member_client.post(f"/containers/{container.id}/actions/", {"action": "remove"})
+    member_client.post(f"/engines/local/containers/{container.id}/actions/", {"action": "remove"})
     row = AuditEvent.objects.get(action="remove", target_id=container.id)
     assert row.outcome == "error" and "running container" in row.reason.lower()
 
@@ -74,7 +77,7 @@ def test_repeated_failures_lock_the_user_out(client: Client, member: User, setti
     locked = client.post("/accounts/login/", {"username": "member", "password": PASSWORD})
     assert locked.status_code == 429
     assert "Too many failed logins" in text_of(locked.content)
-    assert client.get("/containers/").status_code == 302  # not signed in
+    assert client.get("/engines/local/containers/").status_code == 302  # not signed in
     lockouts = AuditEvent.objects.filter(action="lockout")
     assert lockouts.exists()
     assert {(row.target_name, row.outcome) for row in lockouts} == {("member", "refused")}

@@ -46,12 +46,12 @@ def test_create_form_refuses_with_a_field_message(
 ) -> None:
     data = {"image": busybox, "labels": f"{LABEL_KEY}={RUN_ID}", "create": "1", field: value}
     bad_inputs.tried(f"create form {field}", value)
-    response = member_client.post("/containers/new/", data)
+    response = member_client.post("/engines/local/containers/new/", data)
     assert response.status_code == 400
     assert message.lower() in field_error(response, field).lower()
     assert engine.containers.list(all=True, filters={"label": f"{LABEL_KEY}={RUN_ID}"}) == []
 
-    preview = member_client.post("/containers/new/command-line/", data)
+    preview = member_client.post("/engines/local/containers/new/command-line/", data)
     assert preview.status_code == 200
 
 
@@ -60,7 +60,7 @@ def test_rename_to_ten_thousand_characters_is_refused(
 ) -> None:
     container = make_container("sleep 600", name="short", init=True)
     response = member_client.post(
-        f"/containers/{container.id}/actions/",
+        f"/engines/local/containers/{container.id}/actions/",
         {"action": "rename", "name": "n" * 10_000},
         follow=True,
     )
@@ -72,7 +72,15 @@ def test_rename_to_ten_thousand_characters_is_refused(
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 @pytest.mark.parametrize(
-    "url", ["/", "/containers/", "/containers/new/", "/images/", "/images/pull/", "/teams/"]
+    "url",
+    [
+        "/",
+        "/engines/local/containers/",
+        "/engines/local/containers/new/",
+        "/engines/local/images/",
+        "/engines/local/images/pull/",
+        "/teams/",
+    ],
 )
 def test_pages_answer_405_to_other_methods(member_client: Client, method: str, url: str) -> None:
     response = getattr(member_client, method)(url)
@@ -83,9 +91,9 @@ def test_pages_answer_405_to_other_methods(member_client: Client, method: str, u
 def test_pages_with_inspect_data_are_never_stored(member_client: Client, make_container) -> None:
     container = make_container("sleep 600", init=True)
     for url in (
-        f"/containers/{container.id}/",
-        f"/containers/{container.id}/tabs/inspect/",
-        f"/containers/{container.id}/tabs/env/",
+        f"/engines/local/containers/{container.id}/",
+        f"/engines/local/containers/{container.id}/tabs/inspect/",
+        f"/engines/local/containers/{container.id}/tabs/env/",
     ):
         response = member_client.get(url)
         assert response.status_code in {200, 404}, url

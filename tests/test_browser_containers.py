@@ -15,7 +15,7 @@ def test_list_updates_when_a_container_stops_outside_dockboard(
 ) -> None:
     container = make_container("sleep 600", name="watched", init=True)
     log_in(page)
-    page.goto(f"/containers/?q={RUN_ID}")
+    page.goto(f"/engines/local/containers/?q={RUN_ID}")
     row = page.locator(f'tr[data-id="{container.id}"]')
     expect(row.locator("td.status")).to_contain_text("Up ")
     row.get_by_role("checkbox").check()
@@ -30,7 +30,7 @@ def test_following_logs_shows_a_line_printed_after_the_page_opened(
 ) -> None:
     container = make_container("sleep 600", tty=False)
     log_in(page)
-    page.goto(f"/containers/{container.id}/?tab=logs")
+    page.goto(f"/engines/local/containers/{container.id}/?tab=logs")
     page.get_by_label("Follow").check()
     expect(page.locator("#log-follow")).to_have_count(1)
 
@@ -42,7 +42,7 @@ def test_bulk_action_from_the_list(page, member: User, make_container) -> None:
     one = make_container("sleep 600", name="bulk-one", init=True)
     two = make_container("sleep 600", name="bulk-two", init=True)
     log_in(page)
-    page.goto("/containers/?q=bulk-")
+    page.goto("/engines/local/containers/?q=bulk-")
     for container in (one, two):
         page.locator(f'tr[data-id="{container.id}"]').get_by_role("checkbox").check()
     page.locator("fieldset.bulk-actions").get_by_role("button", name="Stop").click()
@@ -56,7 +56,7 @@ def test_bulk_action_from_the_list(page, member: User, make_container) -> None:
 def test_kill_and_remove_ask_first(page, member: User, make_container, engine) -> None:
     container = make_container("sleep 600", name="asked", init=True)
     log_in(page)
-    page.goto(f"/containers/{container.id}/")
+    page.goto(f"/engines/local/containers/{container.id}/")
     questions: list[str] = []
 
     def answer_no(dialog) -> None:
@@ -81,7 +81,7 @@ def test_kill_and_remove_ask_first(page, member: User, make_container, engine) -
 
 def test_the_first_tab_stop_skips_to_the_content(page, member: User) -> None:
     log_in(page)
-    page.goto("/containers/")
+    page.goto("/engines/local/containers/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the content")
     expect(skip).to_be_focused()

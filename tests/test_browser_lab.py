@@ -101,16 +101,16 @@ def test_the_seed_chapter_lab_end_to_end_in_korean(
     name = "mycentos-member"
 
     fails(page, 1)  # 1. pull
-    page.goto("/images/pull/")
+    page.goto("/engines/local/images/pull/")
     page.locator("#id_reference").fill(lab_image)
     page.get_by_role("button", name="내려받기", exact=True).click()
-    page.wait_for_url(re.compile(r"/images/pulls/"))
+    page.wait_for_url(re.compile(r"/engines/local/images/pulls/"))
     expect(page.locator("[data-job-state]")).to_have_text("성공", timeout=30_000)
     page.goto(session_url)
     passes(page, 1)
 
     fails(page, 2)  # 2. layers
-    page.goto("/images/")
+    page.goto("/engines/local/images/")
     repository, tag = lab_image.rsplit(":", 1)
     page.locator("tr", has=page.get_by_role("cell", name=tag, exact=True)).get_by_role(
         "link", name=repository
@@ -121,13 +121,13 @@ def test_the_seed_chapter_lab_end_to_end_in_korean(
     passes(page, 2, layers)
 
     fails(page, 3)  # 3. create -i -t --name
-    page.goto("/containers/new/")
+    page.goto("/engines/local/containers/new/")
     page.locator("#id_image").fill(lab_image)
     page.locator("#id_name").fill(name)
     page.locator("#id_interactive").check()
     page.locator("#id_tty").check()
     page.locator("button[name=create]").click()
-    page.wait_for_url(re.compile(r"/containers/[0-9a-f]{64}/$"))
+    page.wait_for_url(re.compile(r"/engines/local/containers/[0-9a-f]{64}/$"))
     page.goto(page.url + "?tab=inspect")
     full_id = re.search(r'"Id": "([0-9a-f]{64})"', page.locator("#tab").inner_text()).group(1)
     detail_url = page.url.split("?")[0]

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_login_form_leads_to_the_overview(page, member: User, engine: docker.DockerClient) -> None:
     page.goto("/")
-    assert page.url.endswith("/accounts/login/?next=/")
+    assert page.url.endswith("/accounts/login/?next=/engines/local/")  # / is local's overview
     page.get_by_label("Username").fill("member")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -18,7 +18,7 @@ ACTIVE = {"queued", "running"}
 
 def start_pull(page: Page, reference: str) -> None:
     log_in(page)
-    page.goto("/images/pull/")
+    page.goto("/engines/local/images/pull/")
     page.get_by_label("Image").fill(reference)
     page.get_by_role("button", name="Pull").click()
     page.wait_for_url("**/images/pulls/*/")
@@ -78,7 +78,7 @@ def test_run_of_a_missing_image_goes_on_to_the_terminal_once_pulled(
     reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
     start_worker()
     log_in(page)
-    page.goto("/containers/new/")
+    page.goto("/engines/local/containers/new/")
     page.locator("#id_image").fill(reference)
     page.locator("#id_interactive").check()
     page.locator("#id_tty").check()
@@ -87,7 +87,9 @@ def test_run_of_a_missing_image_goes_on_to_the_terminal_once_pulled(
     page.wait_for_url("**/images/pulls/*/")
     expect(page.locator("[data-follow-up]")).to_contain_text("docker run")
 
-    page.wait_for_url(re.compile(r"/containers/[0-9a-f]{64}/terminal/$"), timeout=60_000)
+    page.wait_for_url(
+        re.compile(r"/engines/local/containers/[0-9a-f]{64}/terminal/$"), timeout=60_000
+    )
     container = engine.containers.get(page.url.rstrip("/").split("/")[-2])
     assert container.image.id == engine.images.get(reference).id
     container.remove(force=True)

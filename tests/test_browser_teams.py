@@ -44,7 +44,7 @@ def test_invite_join_and_run_within_the_policy(
     assert Membership.objects.get(user=learner, team=team).role == "member"
     expect(joining.get_by_role("link", name="Users")).to_have_count(0)
 
-    joining.goto("/containers/new/")
+    joining.goto("/engines/local/containers/new/")
     joining.get_by_label("Image:").fill(busybox)
     joining.get_by_label("Name (--name):").fill(f"learners-{RUN_ID}")
     joining.get_by_label("Network (--network):").fill("host")

@@ -24,7 +24,7 @@ def notice(page):
 
 
 def open_terminal(page, container, query: str = "") -> None:
-    page.goto(f"/containers/{container.id}/terminal/{query}")
+    page.goto(f"/engines/local/containers/{container.id}/terminal/{query}")
     page.wait_for_selector('#terminal-page[data-connected="true"]')
     page.locator(".xterm").click()
 
@@ -141,7 +141,7 @@ def test_logging_out_closes_the_terminal(page, member: User, shell) -> None:
 def test_a_stopped_container_offers_start_and_attach(page, member: User, make_container) -> None:
     created = make_container(start=False)
     log_in(page)
-    page.goto(f"/containers/{created.id}/terminal/")
+    page.goto(f"/engines/local/containers/{created.id}/terminal/")
     expect(notice(page)).to_have_text("The container is not running.")
     page.get_by_role("button", name="Start & attach").click()
     page.wait_for_selector('#terminal-page[data-connected="true"]')
@@ -191,7 +191,7 @@ def test_the_learner_sees_a_teacher_watch_and_take_over(
     teacher = teacher_context.new_page()
     try:
         log_in(teacher, "teacher")
-        teacher.goto(f"/containers/{shell.id}/terminal/?watch=1")
+        teacher.goto(f"/engines/local/containers/{shell.id}/terminal/?watch=1")
         teacher.wait_for_selector('#terminal-page[data-connected="true"]')
         expect(notice(teacher)).to_have_text("You are watching: what you type is not sent.")
         watchers = page.locator("#terminal-watchers-text")

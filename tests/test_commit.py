@@ -34,7 +34,7 @@ def changed(make_container):
 
 def commit(client: Client, container, repository: str, **fields: str):
     data = {"repository": repository, "message": "", "author": "", "changes": "", **fields}
-    return client.post(f"/containers/{container.id}/commit/", data, follow=True)
+    return client.post(f"/engines/local/containers/{container.id}/commit/", data, follow=True)
 
 
 def test_commit_puts_the_containers_layer_on_top_of_the_unchanged_ones(
@@ -69,7 +69,7 @@ def test_only_the_owner_commits(
 ) -> None:
     for user in (other_member, outsider):
         client = signed_in(user)
-        assert client.get(f"/containers/{changed.id}/commit/").status_code == 404
+        assert client.get(f"/engines/local/containers/{changed.id}/commit/").status_code == 404
         assert commit(client, changed, target).status_code == 404
     with pytest.raises(docker.errors.ImageNotFound):
         engine.images.get(target)
@@ -106,4 +106,6 @@ def test_commit_refusals_name_the_field(
 
 
 def test_the_detail_page_offers_commit(member_client: Client, changed) -> None:
-    assert "Commit to an image" in text_of(get_ok(member_client, f"/containers/{changed.id}/"))
+    assert "Commit to an image" in text_of(
+        get_ok(member_client, f"/engines/local/containers/{changed.id}/")
+    )

@@ -16,7 +16,9 @@ def sleeper(make_container, name: str, *, start: bool = True, **ownership):
 
 def act(client: Client, container, action: str, **extra) -> str:
     response = client.post(
-        f"/containers/{container.id}/actions/", {"action": action, **extra}, follow=True
+        f"/engines/local/containers/{container.id}/actions/",
+        {"action": action, **extra},
+        follow=True,
     )
     assert response.status_code == 200
     return text_of(response.content)
@@ -30,22 +32,22 @@ def state_of(container) -> str:
 def test_list_shows_what_docker_ps_shows(member_client: Client, make_container) -> None:
     running = sleeper(make_container, "web")
     stopped = sleeper(make_container, "idle", start=False)
-    text = text_of(member_client.get("/containers/").content)
+    text = text_of(member_client.get("/engines/local/containers/").content)
     assert running.name in text and running.id[:12] in text and "Up " in text
     assert stopped.name in text and "Created" in text
 
-    running_only = text_of(member_client.get("/containers/?state=running").content)
+    running_only = text_of(member_client.get("/engines/local/containers/?state=running").content)
     assert running.name in running_only and stopped.name not in running_only
-    found = text_of(member_client.get(f"/containers/?q={stopped.id[:8]}").content)
+    found = text_of(member_client.get(f"/engines/local/containers/?q={stopped.id[:8]}").content)
     assert stopped.name in found and running.name not in found
 
 
 def test_sorting_by_name(member_client: Client, make_container) -> None:
     sleeper(make_container, "bbb")
     sleeper(make_container, "aaa")
-    html = member_client.get(f"/containers/?q={RUN_ID}&sort=name").content.decode()
+    html = member_client.get(f"/engines/local/containers/?q={RUN_ID}&sort=name").content.decode()
     assert html.index(f"aaa-{RUN_ID}") < html.index(f"bbb-{RUN_ID}")
-    html = member_client.get(f"/containers/?q={RUN_ID}&sort=-name").content.decode()
+    html = member_client.get(f"/engines/local/containers/?q={RUN_ID}&sort=-name").content.decode()
     assert html.index(f"bbb-{RUN_ID}") < html.index(f"aaa-{RUN_ID}")
 
 
@@ -102,7 +104,7 @@ def test_unknown_action_is_refused(member_client: Client, make_container) -> Non
 def test_bulk_stop(member_client: Client, make_container) -> None:
     one, two = sleeper(make_container, "one"), sleeper(make_container, "two")
     response = member_client.post(
-        "/containers/", {"action": "stop", "ids": [one.id, two.id]}, follow=True
+        "/engines/local/containers/", {"action": "stop", "ids": [one.id, two.id]}, follow=True
     )
     text = text_of(response.content)
     assert f"docker stop {one.name}" in text and f"docker stop {two.name}" in text
@@ -112,7 +114,7 @@ def test_bulk_stop(member_client: Client, make_container) -> None:
 def test_the_live_fragment_keeps_the_selection(member_client: Client, make_container) -> None:
     container = sleeper(make_container, "kept")
     response = member_client.get(
-        f"/containers/?q={RUN_ID}&ids={container.id}", headers={"HX-Request": "true"}
+        f"/engines/local/containers/?q={RUN_ID}&ids={container.id}", headers={"HX-Request": "true"}
     )
     html = response.content.decode()
     assert "<html" not in html and 'id="container-table"' in html
@@ -122,7 +124,7 @@ def test_the_live_fragment_keeps_the_selection(member_client: Client, make_conta
 
 def test_anonymous_post_does_nothing(client: Client, make_container) -> None:
     container = sleeper(make_container, "safe")
-    response = client.post(f"/containers/{container.id}/actions/", {"action": "stop"})
+    response = client.post(f"/engines/local/containers/{container.id}/actions/", {"action": "stop"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert state_of(container) == "running"
 
@@ -137,7 +139,7 @@ def test_prune_preview_equals_what_is_removed(
     ]
     kept = sleeper(make_container, "kept-running")
     not_mine = sleeper(make_container, "admins", start=False, owner=admin)
-    preview = member_client.get(f"/containers/prune/?label={label}").content.decode()
+    preview = member_client.get(f"/engines/local/containers/prune/?label={label}").content.decode()
     shown = {line.split("</code>")[0] for line in preview.split("<li><code>")[1:]}
     expected = {
         c.id
@@ -145,7 +147,7 @@ def test_prune_preview_equals_what_is_removed(
     }
     expected.discard(not_mine.id)  # the member prunes only their own
     assert shown == expected and {c.id for c in stopped} <= shown and kept.id not in shown
-    done = text_of(member_client.post("/containers/prune/", {"label": label}).content)
+    done = text_of(member_client.post("/engines/local/containers/prune/", {"label": label}).content)
     scope = f"--filter label=dockboard.team={team.pk} --filter label=dockboard.owner={member.pk}"
     assert f"docker container prune -f {scope} --filter label={label}" in done
     for container_id in shown:

@@ -57,7 +57,9 @@ def test_create_sets_every_field(
         cpus="0.5",
         network="bridge",
     )
-    response = admin_client.post("/containers/new/", {**fields, "create": "1"}, follow=True)
+    response = admin_client.post(
+        "/engines/local/containers/new/", {**fields, "create": "1"}, follow=True
+    )
     container = created(engine, "full")
     text = text_of(response.content)
     assert f"Created {container.id} ({container.id[:12]})" in text
@@ -90,11 +92,11 @@ def test_the_shown_command_line_makes_the_same_container(
         memory="32m",
         restart="unless-stopped",
     )
-    html = admin_client.post("/containers/new/command-line/", fields).content.decode()
+    html = admin_client.post("/engines/local/containers/new/command-line/", fields).content.decode()
     line = text_of(html.split('id="create-line">', 1)[1].split("</pre>", 1)[0]).removeprefix("$ ")
     assert line.startswith("docker create -i -t --name twin-")
 
-    ours = admin_client.post("/containers/new/", {**fields, "create": "1"})
+    ours = admin_client.post("/engines/local/containers/new/", {**fields, "create": "1"})
     assert ours.status_code == 302
     cli_line = line.replace(f"twin-{RUN_ID}", f"twin-cli-{RUN_ID}")
     subprocess.run(shlex.split(cli_line), check=True, capture_output=True)
@@ -114,10 +116,10 @@ def test_run_with_a_tty_goes_to_the_terminal(
     member_client: Client, engine: docker.DockerClient, busybox: str, cleanup
 ) -> None:
     response = member_client.post(
-        "/containers/new/", {**form(busybox, name=f"it-{RUN_ID}"), "run": "1"}
+        "/engines/local/containers/new/", {**form(busybox, name=f"it-{RUN_ID}"), "run": "1"}
     )
     container = created(engine, "it")
-    assert response["Location"] == f"/containers/{container.id}/terminal/"
+    assert response["Location"] == f"/engines/local/containers/{container.id}/terminal/"
     assert container.status == "running"
     assert container.attrs["Config"]["Hostname"] == container.id[:12]
 
@@ -134,9 +136,9 @@ def test_published_port_answers_from_the_host(
         "labels": LABEL_LINE,
         "run": "1",
     }
-    response = admin_client.post("/containers/new/", fields)
+    response = admin_client.post("/engines/local/containers/new/", fields)
     container = created(engine, "web")
-    assert response["Location"] == f"/containers/{container.id}/"
+    assert response["Location"] == f"/engines/local/containers/{container.id}/"
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -168,7 +170,9 @@ def test_published_port_answers_from_the_host(
 def test_bad_input_is_explained_beside_the_field(
     member_client: Client, busybox: str, fields: dict, field: str, message: str
 ) -> None:
-    response = member_client.post("/containers/new/", {**form(busybox), **fields, "run": "1"})
+    response = member_client.post(
+        "/engines/local/containers/new/", {**form(busybox), **fields, "run": "1"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert message in field_error(response, field)
@@ -181,15 +185,18 @@ def test_engine_refusals_are_explained_too(
     admin_client: Client, engine: docker.DockerClient, busybox: str, make_container, cleanup
 ) -> None:
     taken = make_container("sleep 600", name="taken")
-    response = admin_client.post("/containers/new/", {**form(busybox, name=taken.name), "run": "1"})
+    response = admin_client.post(
+        "/engines/local/containers/new/", {**form(busybox, name=taken.name), "run": "1"}
+    )
     assert response.status_code == 400
     assert "is already in use" in field_error(response, "name")
 
     missing = admin_client.post(
-        "/containers/new/", {**form(f"{busybox}-missing", name=f"m-{RUN_ID}"), "create": "1"}
+        "/engines/local/containers/new/",
+        {**form(f"{busybox}-missing", name=f"m-{RUN_ID}"), "create": "1"},
     )
     assert missing.status_code == 302  # as `docker run` would: pull first (the worker's job)
-    assert missing["Location"].startswith("/images/pulls/")
+    assert missing["Location"].startswith("/engines/local/images/pulls/")
 
     port = free_port()
     first = {
@@ -200,9 +207,12 @@ def test_engine_refusals_are_explained_too(
         "run": "1",
     }
     assert (
-        admin_client.post("/containers/new/", {**first, "name": f"p1-{RUN_ID}"}).status_code == 302
+        admin_client.post(
+            "/engines/local/containers/new/", {**first, "name": f"p1-{RUN_ID}"}
+        ).status_code
+        == 302
     )
-    clash = admin_client.post("/containers/new/", {**first, "name": f"p2-{RUN_ID}"})
+    clash = admin_client.post("/engines/local/containers/new/", {**first, "name": f"p2-{RUN_ID}"})
     assert clash.status_code == 400
     assert "already allocated" in field_error(clash, "ports")
     with pytest.raises(docker.errors.NotFound):  # the failed run left nothing behind
@@ -213,10 +223,14 @@ def test_members_may_not_mount_host_paths(
     member_client: Client, admin_client: Client, engine: docker.DockerClient, busybox: str, cleanup
 ) -> None:
     fields = {**form(busybox, mounts="/etc:/host-etc:ro"), "create": "1"}
-    refused = member_client.post("/containers/new/", {**fields, "name": f"hp-{RUN_ID}"})
+    refused = member_client.post(
+        "/engines/local/containers/new/", {**fields, "name": f"hp-{RUN_ID}"}
+    )
     assert refused.status_code == 400
     assert "Host paths are for administrators" in field_error(refused, "mounts")
-    allowed = admin_client.post("/containers/new/", {**fields, "name": f"hp-{RUN_ID}"})
+    allowed = admin_client.post(
+        "/engines/local/containers/new/", {**fields, "name": f"hp-{RUN_ID}"}
+    )
     assert allowed.status_code == 302
 
 
@@ -228,6 +242,6 @@ def test_memory_and_ports_parse_like_the_cli() -> None:
 
 
 def test_the_form_offers_local_images(member_client: Client, busybox: str, member: User) -> None:
-    html = member_client.get("/containers/new/?image=alpine").content.decode()
+    html = member_client.get("/engines/local/containers/new/?image=alpine").content.decode()
     assert f'<option value="{busybox}">' in html
     assert 'value="alpine"' in html

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_detail_shows_the_seed_facts(member_client: Client, make_container) -> None:
     container = make_container(name="facts")
-    html = get_ok(member_client, f"/containers/{container.name}/")
+    html = get_ok(member_client, f"/engines/local/containers/{container.name}/")
     facts = marked(html, "data-fact")
     assert facts["id"] == container.id
     assert facts["hostname"] == container.id[:12]  # the seed: the hostname is the short id
@@ -27,7 +27,7 @@ def test_detail_shows_the_seed_facts(member_client: Client, make_container) -> N
 def test_changes_tab_lists_the_container_layer(member_client: Client, make_container) -> None:
     container = make_container(name="diff")
     container.exec_run(["sh", "-c", "echo hello > /lesson.txt && rm /bin/vi"])
-    text = text_of(get_ok(member_client, f"/containers/{container.id}/tabs/changes/"))
+    text = text_of(get_ok(member_client, f"/engines/local/containers/{container.id}/tabs/changes/"))
     assert "A /lesson.txt" in text
     assert "D /bin/vi" in text
     assert "The image" in text and "stays unchanged" in text
@@ -40,16 +40,20 @@ def test_logs_tab_tells_stdout_from_stderr(member_client: Client, make_container
         stdin=False,
     )
     time.sleep(0.5)
-    html = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?timestamps=on").decode()
+    html = get_ok(
+        member_client, f"/engines/local/containers/{container.id}/tabs/logs/?timestamps=on"
+    ).decode()
     assert '<span class="log-line stdout"><span class="ts">' in html
     assert "to-out" in html.split('class="log-line stdout"', 1)[1]
     assert "to-err" in html.split('class="log-line stderr"', 1)[1]
     assert '<span class="ansi-31">red</span>' in html
 
-    searched = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?q=err").decode()
+    searched = get_ok(
+        member_client, f"/engines/local/containers/{container.id}/tabs/logs/?q=err"
+    ).decode()
     assert "to-err" in searched and "to-out" not in searched
 
-    download = member_client.get(f"/containers/{container.id}/logs/download/")
+    download = member_client.get(f"/engines/local/containers/{container.id}/logs/download/")
     assert download["Content-Disposition"].startswith("attachment")
     body = streamed(download).decode()
     assert " stdout to-out\n" in body and " stderr to-err\n" in body
@@ -68,7 +72,7 @@ def test_logs_download_streams_every_line_in_time_order(
     # the last of each (a tail of 1 is often stdout's, and then empty here).
     while b"err-20000" not in container.logs(stdout=False, tail=10) and time.monotonic() < deadline:
         time.sleep(0.2)
-    download = member_client.get(f"/containers/{container.id}/logs/download/")
+    download = member_client.get(f"/engines/local/containers/{container.id}/logs/download/")
     assert download.streaming
     lines = streamed(download).decode().splitlines()
     assert len(lines) == 40000
@@ -83,7 +87,8 @@ def test_logs_after_a_long_past_time_shows_every_line(
     container = make_container(["sh", "-c", "echo long-ago; sleep 600"], tty=False)
     time.sleep(0.3)
     html = get_ok(
-        member_client, f"/containers/{container.id}/tabs/logs/?after=1960-01-01T00:00:00Z"
+        member_client,
+        f"/engines/local/containers/{container.id}/tabs/logs/?after=1960-01-01T00:00:00Z",
     ).decode()
     assert "long-ago" in html
 
@@ -93,16 +98,21 @@ def test_logs_follow_returns_only_newer_lines(member_client: Client, make_contai
         ["sh", "-c", "echo first; sleep 1; echo second; sleep 600"], tty=False
     )
     time.sleep(0.3)
-    first = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on").decode()
+    first = get_ok(
+        member_client, f"/engines/local/containers/{container.id}/tabs/logs/?follow=on"
+    ).decode()
     assert "first" in first and "second" not in first
     after = first.split("after=", 1)[1].split("&amp;", 1)[0]
     time.sleep(1.2)
     newer = get_ok(
-        member_client, f"/containers/{container.id}/tabs/logs/?follow=on&after={after}"
+        member_client,
+        f"/engines/local/containers/{container.id}/tabs/logs/?follow=on&after={after}",
     ).decode()
     assert "second" in newer and "first" not in newer
     assert 'id="log-follow"' in newer and "data-skipped" not in newer
-    garbled = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on&after=x")
+    garbled = get_ok(
+        member_client, f"/engines/local/containers/{container.id}/tabs/logs/?follow=on&after=x"
+    )
     assert b"first" in garbled and b"second" in garbled
 
 
@@ -112,10 +122,12 @@ def test_following_a_chatty_container_is_paced(member_client: Client, make_conta
         ["sh", "-c", "while :; do seq 1 2000; sleep 0.05; done"], tty=False, init=True
     )
     time.sleep(0.5)
-    first = get_ok(member_client, f"/containers/{container.id}/tabs/logs/?follow=on").decode()
+    first = get_ok(
+        member_client, f"/engines/local/containers/{container.id}/tabs/logs/?follow=on"
+    ).decode()
     after = first.split("after=", 1)[1].split("&amp;", 1)[0]
     time.sleep(1.1)
-    url = f"/containers/{container.id}/tabs/logs/?follow=on&tail=10000&after={after}"
+    url = f"/engines/local/containers/{container.id}/tabs/logs/?follow=on&tail=10000&after={after}"
     update = get_ok(member_client, url).decode()
     assert update.count('class="log-line stdout"') == 500
     assert "data-skipped" in update and "Download all" in text_of(update)
@@ -123,26 +135,32 @@ def test_following_a_chatty_container_is_paced(member_client: Client, make_conta
 
 def test_stats_and_processes_tabs(member_client: Client, make_container) -> None:
     container = make_container("sleep 600", tty=False, stdin=False)
-    stats_html = get_ok(member_client, f"/containers/{container.id}/tabs/stats/")
+    stats_html = get_ok(member_client, f"/engines/local/containers/{container.id}/tabs/stats/")
     stats = marked(stats_html, "data-stat")
     assert stats["pids"] == "1"
     assert "%" in stats["cpu"] and " / " in stats["memory"]
-    text = text_of(get_ok(member_client, f"/containers/{container.id}/tabs/processes/"))
+    text = text_of(
+        get_ok(member_client, f"/engines/local/containers/{container.id}/tabs/processes/")
+    )
     assert "sleep 600" in text and "PID" in text
 
 
 def test_tabs_of_a_stopped_container(member_client: Client, make_container) -> None:
     container = make_container("true", start=False)
     for tab in ("stats", "processes"):
-        text = text_of(get_ok(member_client, f"/containers/{container.id}/tabs/{tab}/"))
+        text = text_of(
+            get_ok(member_client, f"/engines/local/containers/{container.id}/tabs/{tab}/")
+        )
         assert "The container is not running." in text
-    assert get_ok(member_client, f"/containers/{container.id}/?tab=inspect")
+    assert get_ok(member_client, f"/engines/local/containers/{container.id}/?tab=inspect")
 
 
 def test_unknown_tab_and_container(member_client: Client, make_container) -> None:
     container = make_container("true", start=False)
-    assert member_client.get(f"/containers/{container.id}/tabs/nope/").status_code == 404
-    missing = member_client.get("/containers/no-such-container-here/tabs/logs/")
+    assert (
+        member_client.get(f"/engines/local/containers/{container.id}/tabs/nope/").status_code == 404
+    )
+    missing = member_client.get("/engines/local/containers/no-such-container-here/tabs/logs/")
     assert missing.status_code == 404
     assert "No such container: no-such-container-here" in text_of(missing.content)
 

@@ -53,7 +53,7 @@ def by_cli(busybox: str, field: str, text: str, name: str) -> bool:
 
 def by_form(client: Client, busybox: str, field: str, text: str, name: str) -> bool:
     fields = {"image": busybox, "name": name, "labels": TEST_LABEL, "create": "1", field: text}
-    response = client.post("/containers/new/", fields)
+    response = client.post("/engines/local/containers/new/", fields)
     assert response.status_code in {302, 400}, (response.status_code, field, text)
     return response.status_code == 302
 

@@ -9,26 +9,33 @@ from tests.routes import every_url
 pytestmark = pytest.mark.django_db
 
 CLOSED_SOCKET = "unix:///tmp/dockboard-test-no-engine.sock"
-# Pages that need no engine: the pull pages read the database, the command line is computed,
+# An engine's pages that need no engine: the pull pages read the database, the command line is
+# computed, the volume and network forms say it once sent. Pages of no engine need none either:
 # teams, users, invitations and the audit log are Dockboard's own, the engines page says which
 # engine is down; labs, classes, sessions, recordings and terminal settings are records (a
-# session page without its engine shows no terminal, a check says FAIL with the reason). The
-# volume and network forms say it once sent.
-ENGINE_FREE = ("/accounts/", "/setup/", "/i18n/", "/images/pull", "/containers/new/command-line/",
-               "/teams/", "/users/", "/audit/", "/invitations/", "/engines/", "/labs/",
-               "/classes/", "/sessions/", "/recordings/", "/terminal/", "/volumes/new/",
-               "/networks/new/")  # fmt: skip
-ENGINE_PAGES = [u for u in every_url() if not u.startswith(ENGINE_FREE)]
+# session page without its engine shows no terminal, a check says FAIL with the reason).
+ENGINE_FREE = ("/engines/local/images/pull", "/engines/local/containers/new/command-line/",
+               "/engines/local/volumes/new/", "/engines/local/networks/new/")  # fmt: skip
+ENGINE_PAGES = [
+    url
+    for url in every_url()
+    if url.startswith("/engines/local/") and not url.startswith(ENGINE_FREE)
+]
+OTHER_PAGES = [
+    url
+    for url in every_url()
+    if url not in ENGINE_PAGES and not url.startswith(("/accounts/", "/setup/", "/i18n/"))
+]
 POST_ONLY = {
-    "/containers/x/actions/": {"action": "stop"},
-    "/images/x/tag/": {"target": "app:v2"},
-    "/images/x/remove/": {},
-    "/swarm/services/x/actions/": {"action": "remove"},
-    "/swarm/nodes/x/availability/": {"availability": "drain"},
-    "/volumes/x/remove/": {},
-    "/networks/x/connect/": {"container": "y"},
-    "/networks/x/disconnect/": {"container": "y"},
-    "/networks/x/remove/": {},
+    "/engines/local/containers/x/actions/": {"action": "stop"},
+    "/engines/local/images/x/tag/": {"target": "app:v2"},
+    "/engines/local/images/x/remove/": {},
+    "/engines/local/swarm/services/x/actions/": {"action": "remove"},
+    "/engines/local/swarm/nodes/x/availability/": {"availability": "drain"},
+    "/engines/local/volumes/x/remove/": {},
+    "/engines/local/networks/x/connect/": {"container": "y"},
+    "/engines/local/networks/x/disconnect/": {"container": "y"},
+    "/engines/local/networks/x/remove/": {},
 }
 
 
@@ -48,14 +55,14 @@ def test_every_engine_page_explains_the_engine_is_down(admin_client: Client, url
 
 @override_settings(DOCKER_HOST="tcp://127.0.0.1:9")
 def test_a_closed_tcp_port_reads_the_same(admin_client: Client) -> None:
-    response = admin_client.get("/")
+    response = admin_client.get("/engines/local/")
     assert response.status_code == 503
     assert "The Docker Engine at tcp://127.0.0.1:9 is unreachable" in text_of(response.content)
 
 
 @override_settings(DOCKER_HOST=CLOSED_SOCKET)
 def test_htmx_requests_get_the_message_as_a_fragment(admin_client: Client) -> None:
-    response = admin_client.get("/containers/", headers={"HX-Request": "true"})
+    response = admin_client.get("/engines/local/containers/", headers={"HX-Request": "true"})
     assert response.status_code == 503
     assert response["HX-Retarget"] == "#messages"
     assert b"<html" not in response.content
@@ -68,7 +75,7 @@ def test_login_still_works_while_the_engine_is_down(client: Client) -> None:
 
 
 @override_settings(DOCKER_HOST=CLOSED_SOCKET)
-@pytest.mark.parametrize("url", [u for u in every_url() if u.startswith(ENGINE_FREE[3:])])
+@pytest.mark.parametrize("url", OTHER_PAGES)
 def test_pages_that_need_no_engine_still_answer(admin_client: Client, url: str) -> None:
     response = admin_client.get(url)
     assert response.status_code in {200, 404, 405}

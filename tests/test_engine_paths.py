@@ -27,7 +27,9 @@ def test_image_remove_cannot_reach_a_container(
     container = make_container("sleep 600", name="victim", init=True)
     image_id = engine.images.get(busybox).id
     response = admin_client.post(
-        f"/images/{image_id}/remove/", {"name": f"../containers/{container.name}"}, follow=True
+        f"/engines/local/images/{image_id}/remove/",
+        {"name": f"../containers/{container.name}"},
+        follow=True,
     )
     assert response.status_code == 200
     assert "cannot have “.” or “..”" in text_of(response.content)
@@ -52,12 +54,12 @@ def test_an_empty_name_is_refused_clearly(
         gateway.inspect_container("")
     assert refused.value.message == "A name is needed here."
     create = {"team": team.pk, "name": "net-empty", "labels": "", "create": "1"}
-    network = member_client.post("/networks/new/", create, follow=True)
+    network = member_client.post("/engines/local/networks/new/", create, follow=True)
     assert network.status_code == 200
     network_id = engine.networks.get("net-empty").id
     try:
         response = member_client.post(
-            f"/networks/{network_id}/connect/", {"container": ""}, follow=True
+            f"/engines/local/networks/{network_id}/connect/", {"container": ""}, follow=True
         )
         assert "A name is needed here." in text_of(response.content)
     finally:

@@ -57,8 +57,8 @@ def test_an_engine_that_is_down_breaks_no_other_page(admin_client: Client, tmp_p
     page = admin_client.get("/engines/gone/containers/")
     assert page.status_code == 503
     assert f"Engine gone at {dead} is unreachable" in text_of(page.content)
-    assert admin_client.get("/").status_code == 200
-    assert admin_client.get("/containers/").status_code == 200
+    assert admin_client.get("/engines/local/").status_code == 200
+    assert admin_client.get("/engines/local/containers/").status_code == 200
 
 
 def test_tls_files_are_kept_private_and_plain_tcp_is_loopback_only(
@@ -117,8 +117,10 @@ def test_containers_are_addressed_on_their_engine(
     member_client = signed_in(member)
     listed = text_of(member_client.get("/engines/second/containers/").content)
     assert there.name in listed and "engine second" in listed
-    assert there.name not in text_of(member_client.get("/containers/").content)
-    assert member_client.get(f"/containers/{there.id}/").status_code == 404  # not on local
+    assert there.name not in text_of(member_client.get("/engines/local/containers/").content)
+    assert (
+        member_client.get(f"/engines/local/containers/{there.id}/").status_code == 404
+    )  # not on local
     page = member_client.get(f"/engines/second/containers/{there.id}/").content.decode()
     assert f'href="/engines/second/containers/{there.id}/terminal/"' in page
 

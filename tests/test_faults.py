@@ -96,7 +96,7 @@ def test_a_hanging_engine_answers_503_within_the_timeout(
 ) -> None:
     with override_settings(DOCKER_HOST=hanging_engine, DOCKER_TIMEOUT=1):
         started = time.monotonic()
-        response = admin_client.get("/containers/")
+        response = admin_client.get("/engines/local/containers/")
         took = time.monotonic() - started
     assert response.status_code == 503
     assert f"The Docker Engine at {hanging_engine} did not answer within 1 seconds" in text_of(
@@ -114,10 +114,12 @@ def test_a_pull_cut_by_an_engine_restart_fails_clearly_and_retry_completes(
     restart_engine(engine)
     cut = wait_for(job_id, finished, timeout=60)
     assert cut.state == PullJob.State.FAILED and cut.error, (cut.state, cut.error)
-    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    page = text_of(member_client.get(f"/engines/local/images/pulls/{job_id}/").content)
     assert cut.error in page and "Retry" in page
 
-    retried = member_client.post(f"/images/pulls/{job_id}/retry/")["Location"].split("/")[-2]
+    retried = member_client.post(f"/engines/local/images/pulls/{job_id}/retry/")["Location"].split(
+        "/"
+    )[-2]
     assert wait_for(retried, finished, timeout=60).state == PullJob.State.SUCCEEDED
     assert engine.images.get(reference)
 
@@ -163,7 +165,9 @@ def test_a_pull_whose_registry_stops_says_it_retries_and_completes_once_it_is_ba
             job_id = pulling(member_client, pulled)
         retrying = wait_for(job_id, lambda job: "Retrying" in str(job.layers), timeout=60)
         assert retrying.state == PullJob.State.RUNNING
-        assert "Retrying in" in text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+        assert "Retrying in" in text_of(
+            member_client.get(f"/engines/local/images/pulls/{job_id}/").content
+        )
         with loopback_registry(port=port, root=storage):
             done = wait_for(job_id, finished, timeout=90)
     assert done.state == PullJob.State.SUCCEEDED, done.error

@@ -25,10 +25,10 @@ def test_setup_link_creates_the_first_administrator_once(client: Client) -> None
 
     created = client.post(f"/setup/{token}/", NEW_ADMIN)
     assert created.status_code == 302
-    assert created["Location"] == "/"
+    assert created["Location"] == "/engines/local/"
     admin = User.objects.get()
     assert admin.username == "teacher" and admin.is_superuser and admin.is_staff
-    assert client.get("/").wsgi_request.user == admin
+    assert client.get("/engines/local/").wsgi_request.user == admin
 
     again = Client().post(f"/setup/{token}/", {**NEW_ADMIN, "username": "intruder"})
     assert again.status_code == 404

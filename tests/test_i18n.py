@@ -21,7 +21,7 @@ def test_login_page_in_korean(client: Client) -> None:
 
 
 def test_overview_in_korean(admin_client: Client, engine: docker.DockerClient) -> None:
-    response = admin_client.get("/", headers={"Accept-Language": "ko"})
+    response = admin_client.get("/engines/local/", headers={"Accept-Language": "ko"})
     text = text_of(response.content)
     for korean in ("개요", "컨테이너", "이미지", "실행 중인 컨테이너", "디스크 사용량", "로그아웃"):
         assert korean in text
@@ -41,14 +41,16 @@ def test_switcher_sets_the_language(client: Client) -> None:
 
 def test_engine_down_message_in_korean(member_client: Client, settings) -> None:
     settings.DOCKER_HOST = "unix:///tmp/dockboard-test-no-engine.sock"
-    response = member_client.get("/", headers={"Accept-Language": "ko"})
+    response = member_client.get("/engines/local/", headers={"Accept-Language": "ko"})
     assert response.status_code == 503
     assert "도커 엔진" in text_of(response.content)
 
 
 def test_terminal_page_in_korean(member_client: Client, make_container) -> None:
     container = make_container(start=False)
-    response = member_client.get(f"/containers/{container.id}/terminal/", HTTP_ACCEPT_LANGUAGE="ko")
+    response = member_client.get(
+        f"/engines/local/containers/{container.id}/terminal/", HTTP_ACCEPT_LANGUAGE="ko"
+    )
     text = text_of(response.content)
     for korean in ("셸 열기", "분리: Ctrl+P 다음 Ctrl+Q", "컨테이너가 실행 중이 아닙니다."):
         assert korean in text

@@ -26,17 +26,19 @@ def own_image(engine: docker.DockerClient):
 def test_list_shows_one_row_per_tag(member_client: Client, engine, own_image) -> None:
     image_id, _reference = own_image
     engine.images.get(image_id).tag("dockboard-test/own", f"second-{RUN_ID}")
-    text = text_of(get_ok(member_client, f"/images/?q={RUN_ID}"))
+    text = text_of(get_ok(member_client, f"/engines/local/images/?q={RUN_ID}"))
     assert f"dockboard-test/own {RUN_ID} {image_id[7:19]}" in text
     assert f"dockboard-test/own second-{RUN_ID} {image_id[7:19]}" in text
     summaries = engine.api.images()
-    assert f"{len(summaries)} images" in text_of(get_ok(member_client, "/images/"))
+    assert f"{len(summaries)} images" in text_of(get_ok(member_client, "/engines/local/images/"))
 
 
 def test_filter_by_id_and_dangling(member_client: Client, engine, own_image) -> None:
     image_id, _reference = own_image
-    assert image_id[7:19] in text_of(get_ok(member_client, f"/images/?q={image_id[7:15]}"))
-    dangling_only = text_of(get_ok(member_client, "/images/?dangling=on"))
+    assert image_id[7:19] in text_of(
+        get_ok(member_client, f"/engines/local/images/?q={image_id[7:15]}")
+    )
+    dangling_only = text_of(get_ok(member_client, "/engines/local/images/?dangling=on"))
     assert image_id[7:19] not in dangling_only
 
 
@@ -45,7 +47,7 @@ def test_detail_shows_layers_and_the_containers_using_it(
 ) -> None:
     container = make_container("sleep 600", name="user-of-image")
     image = engine.images.get(busybox)
-    text = text_of(get_ok(member_client, f"/images/{image.id}/"))
+    text = text_of(get_ok(member_client, f"/engines/local/images/{image.id}/"))
     assert image.id in text and busybox in text
     assert "read-only layers" in text or "read-only layer" in text
     assert "/bin/busybox --install -s /bin" in text  # the history's RUN step
@@ -55,13 +57,15 @@ def test_detail_shows_layers_and_the_containers_using_it(
 def test_tag_then_list_shows_both(admin_client: Client, engine, own_image) -> None:
     image_id, _reference = own_image
     response = admin_client.post(
-        f"/images/{image_id}/tag/", {"target": f"dockboard-test/retagged:{RUN_ID}"}, follow=True
+        f"/engines/local/images/{image_id}/tag/",
+        {"target": f"dockboard-test/retagged:{RUN_ID}"},
+        follow=True,
     )
     assert f"docker tag {image_id[7:19]} dockboard-test/retagged:{RUN_ID}" in text_of(
         response.content
     )
     assert f"dockboard-test/retagged:{RUN_ID}" in engine.images.get(image_id).tags
-    listed = text_of(get_ok(admin_client, f"/images/?q={RUN_ID}"))
+    listed = text_of(get_ok(admin_client, f"/engines/local/images/?q={RUN_ID}"))
     assert (
         f"dockboard-test/retagged {RUN_ID}" in listed and f"dockboard-test/own {RUN_ID}" in listed
     )
@@ -69,7 +73,7 @@ def test_tag_then_list_shows_both(admin_client: Client, engine, own_image) -> No
 
 def test_bad_tag_is_refused(member_client: Client, own_image) -> None:
     image_id, _reference = own_image
-    response = member_client.post(f"/images/{image_id}/tag/", {"target": "Bad:Tag"})
+    response = member_client.post(f"/engines/local/images/{image_id}/tag/", {"target": "Bad:Tag"})
     assert response.status_code == 400
     assert "must be lowercase" in text_of(response.content)
 
@@ -82,13 +86,15 @@ def test_remove_conflict_names_the_container(
         reference, "true", labels={LABEL_KEY: RUN_ID}, name=f"holder-{RUN_ID}"
     )
     try:
-        response = admin_client.post(f"/images/{image_id}/remove/", follow=True)
+        response = admin_client.post(f"/engines/local/images/{image_id}/remove/", follow=True)
         text = text_of(response.content)
         assert f"holder-{RUN_ID}" in text
         engine.images.get(image_id)  # still there
     finally:
         container.remove(force=True)
-    response = admin_client.post(f"/images/{image_id}/remove/", {"name": reference}, follow=True)
+    response = admin_client.post(
+        f"/engines/local/images/{image_id}/remove/", {"name": reference}, follow=True
+    )
     assert f"docker rmi {reference}" in text_of(response.content)
     with pytest.raises(docker.errors.ImageNotFound):
         engine.images.get(image_id)
@@ -100,10 +106,10 @@ def test_prune_preview_equals_what_is_removed(admin_client: Client, engine) -> N
     build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "generation": "2"})  # old dangles
     label = f"{LABEL_KEY}={RUN_ID}"  # only this run's images: the tests touch nothing else
     ours = {"dangling": True, "label": label}
-    preview = get_ok(admin_client, f"/images/prune/?label={label}").decode()
+    preview = get_ok(admin_client, f"/engines/local/images/prune/?label={label}").decode()
     shown = {line.split("</code>")[0] for line in preview.split("<li><code>")[1:]}
     assert shown == {i.id for i in engine.images.list(filters=ours)} and old in shown
-    done = text_of(admin_client.post("/images/prune/", {"label": label}).content)
+    done = text_of(admin_client.post("/engines/local/images/prune/", {"label": label}).content)
     assert f"docker image prune -f --filter label={label}" in done
     for image_id in shown:
         assert image_id in done
@@ -112,8 +118,8 @@ def test_prune_preview_equals_what_is_removed(admin_client: Client, engine) -> N
 
 
 def test_the_sorted_column_says_so_to_screen_readers(member_client: Client, busybox: str) -> None:
-    newest_first = member_client.get("/images/").content.decode()
+    newest_first = member_client.get("/engines/local/images/").content.decode()
     assert newest_first.count("aria-sort=") == 1
     assert '<th scope="col" aria-sort="descending"><a' in newest_first
-    by_tag = member_client.get("/images/?sort=tag").content.decode()
+    by_tag = member_client.get("/engines/local/images/?sort=tag").content.decode()
     assert by_tag.count('aria-sort="ascending"') == 1 and "sort=-tag" in by_tag

@@ -65,7 +65,7 @@ def test_an_engine_check_sees_what_the_learner_created_in_the_session(
     failed = checks.run_step(session, 1)
     assert failed.lines == ["FAIL: no container extra-member of yours in this session."]
     response = signed_in(member).post(
-        "/containers/new/",
+        "/engines/local/containers/new/",
         {"image": busybox, "name": "extra-member", "labels": f"{LABEL_KEY}={RUN_ID}",
          "create": "1"},
     )  # fmt: skip
@@ -78,7 +78,7 @@ def test_a_container_made_while_the_session_is_active_belongs_to_it(
 ) -> None:
     session = launched()
     signed_in(member).post(
-        "/containers/new/",
+        "/engines/local/containers/new/",
         {"image": busybox, "name": f"mine-{RUN_ID}", "labels": f"{LABEL_KEY}={RUN_ID}",
          "create": "1"},
     )  # fmt: skip
@@ -166,8 +166,13 @@ def test_another_learner_sees_neither_the_session_nor_its_containers(
         assert client.post(f"/sessions/{session.pk}/steps/0/check/").status_code == 404
         assert client.post(f"/sessions/{session.pk}/end/").status_code == 404
         assert client.get(f"/classes/{session.lab_class_id}/").status_code == 404
-    assert signed_in(other_member).get(f"/containers/{container.id}/").status_code == 404
-    assert container.id not in signed_in(other_member).get("/containers/").content.decode()
+    assert (
+        signed_in(other_member).get(f"/engines/local/containers/{container.id}/").status_code == 404
+    )
+    assert (
+        container.id
+        not in signed_in(other_member).get("/engines/local/containers/").content.decode()
+    )
 
 
 def test_the_teacher_sees_the_session_but_only_the_learner_checks(

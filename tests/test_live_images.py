@@ -58,7 +58,7 @@ def test_a_tag_made_with_the_cli_appears_without_polling(
 ) -> None:
     repository, tag = new_tag
     log_in(page)
-    page.goto("/images/?sort=-created")
+    page.goto("/engines/local/images/?sort=-created")
     expect(page.locator("#live-images")).to_have_attribute("data-connected", "true")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))

@@ -71,7 +71,7 @@ def test_a_container_stopped_with_the_cli_changes_its_row_and_focus_stays(
     stopped_by_cli = make_container("sleep 600", name="cli-stopped", init=True)
     focused = make_container("sleep 600", name="focused", init=True)
     log_in(page)
-    page.goto("/containers/")
+    page.goto("/engines/local/containers/")
     expect(page.locator("#live-containers")).to_have_attribute("data-connected", "true")
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -106,7 +106,7 @@ def test_a_containers_page_follows_its_state(
 ) -> None:
     container = make_container("sleep 600", name="followed", init=True)
     log_in(page)
-    page.goto(f"/containers/{container.id}/")
+    page.goto(f"/engines/local/containers/{container.id}/")
     expect(page.locator("#live-container")).to_have_attribute("data-connected", "true")
     engine.api.stop(container.id, timeout=1)
     expect(page.locator("#container-state")).to_have_text("exited", timeout=3000)
@@ -159,7 +159,7 @@ def test_the_list_converges_after_the_engine_restarts(
     it came back (the stream's events of that moment are gone) is on the page without a reload."""
     stopped_by_restart = make_container("sleep 600", name="restarted", init=True)
     log_in(page)
-    page.goto(f"/containers/?q={RUN_ID}")
+    page.goto(f"/engines/local/containers/?q={RUN_ID}")
     expect(page.locator("#live-containers")).to_have_attribute("data-connected", "true")
     row = page.locator(f"#row-{stopped_by_restart.id} td.status")
     expect(row).to_contain_text("Up")

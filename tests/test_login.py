@@ -14,7 +14,14 @@ PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/", "/invitations/x/"}
 
 def test_the_url_walk_sees_every_page() -> None:
     urls = every_url()
-    assert {"/", "/images/", "/containers/", "/containers/x/", "/images/x/"} <= set(urls)
+    assert {
+        "/engines/local/",
+        "/engines/x/containers/",
+        "/engines/local/images/",
+        "/engines/local/containers/",
+        "/engines/local/containers/x/",
+        "/engines/local/images/x/",
+    } <= set(urls)
 
 
 @pytest.mark.parametrize("url", [u for u in every_url() if u not in PUBLIC])
@@ -37,14 +44,14 @@ def test_login_through_the_form_then_logout(client: Client, member: User) -> Non
 
     response = client.post(
         "/accounts/login/?next=/images/",
-        {"username": "member", "password": PASSWORD, "next": "/images/"},
+        {"username": "member", "password": PASSWORD, "next": "/engines/local/images/"},
     )
     assert response.status_code == 302
-    assert response["Location"] == "/images/"
+    assert response["Location"] == "/engines/local/images/"
 
     assert client.get("/accounts/logout/").status_code == 405  # logout is a POST with CSRF
     assert client.post("/accounts/logout/").status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.get("/engines/local/").status_code == 302
 
 
 def test_forms_require_csrf(member: User) -> None:

@@ -33,7 +33,7 @@ def network_name(suffix: str) -> str:
 
 def create(client: Client, team: Team | None, name: str, **fields: str):
     data = {"team": team.pk if team else "", "name": name, "labels": TEST_LABEL, **fields}
-    return client.post("/networks/new/", {**data, "create": "1"}, follow=True)
+    return client.post("/engines/local/networks/new/", {**data, "create": "1"}, follow=True)
 
 
 def own_network(client: Client, team: Team, suffix: str, engine: docker.DockerClient):
@@ -81,7 +81,7 @@ def test_connect_and_disconnect_an_own_container(
     network = own_network(member_client, team, "join", engine)
     container = make_container("sleep 600", name="joiner", init=True)
     response = member_client.post(
-        f"/networks/{network.id}/connect/", {"container": container.id}, follow=True
+        f"/engines/local/networks/{network.id}/connect/", {"container": container.id}, follow=True
     )
     text = text_of(response.content)
     assert f"docker network connect {network.name} joiner-{RUN_ID}" in text
@@ -89,12 +89,14 @@ def test_connect_and_disconnect_an_own_container(
     assert container.id in network.attrs["Containers"]
     assert f"joiner-{RUN_ID}" in text  # the attached list
 
-    response = member_client.post(f"/networks/{network.id}/remove/", follow=True)
+    response = member_client.post(f"/engines/local/networks/{network.id}/remove/", follow=True)
     assert f"has containers attached: joiner-{RUN_ID}" in text_of(response.content)
     assert engine.networks.get(network.id)
 
     response = member_client.post(
-        f"/networks/{network.id}/disconnect/", {"container": container.id}, follow=True
+        f"/engines/local/networks/{network.id}/disconnect/",
+        {"container": container.id},
+        follow=True,
     )
     assert f"docker network disconnect {network.name} joiner-{RUN_ID}" in text_of(response.content)
     network.reload()
@@ -112,23 +114,23 @@ def test_nobody_else_connects_to_or_sees_a_network(
     network = own_network(member_client, team, "private", engine)
     theirs = make_container("sleep 600", name="theirs", init=True, owner=other_member)
     refused = member_client.post(
-        f"/networks/{network.id}/connect/", {"container": theirs.id}, follow=True
+        f"/engines/local/networks/{network.id}/connect/", {"container": theirs.id}, follow=True
     )
     assert "No such container" in text_of(refused.content)
     for user in (other_member, outsider):
         client = signed_in(user)
-        assert network.name not in text_of(get_ok(client, "/networks/"))
-        assert client.get(f"/networks/{network.id}/").status_code == 404
-        client.post(f"/networks/{network.id}/connect/", {"container": theirs.id})
-        client.post(f"/networks/{network.id}/remove/")
+        assert network.name not in text_of(get_ok(client, "/engines/local/networks/"))
+        assert client.get(f"/engines/local/networks/{network.id}/").status_code == 404
+        client.post(f"/engines/local/networks/{network.id}/connect/", {"container": theirs.id})
+        client.post(f"/engines/local/networks/{network.id}/remove/")
     network.reload()
     assert not network.attrs["Containers"]
 
     mine = make_container("sleep 600", name="mine", init=True)
     bridge = engine.networks.get("bridge")
-    assert "bridge" in text_of(get_ok(member_client, "/networks/"))
+    assert "bridge" in text_of(get_ok(member_client, "/engines/local/networks/"))
     refused = member_client.post(
-        f"/networks/{bridge.id}/connect/", {"container": mine.id}, follow=True
+        f"/engines/local/networks/{bridge.id}/connect/", {"container": mine.id}, follow=True
     )
     assert "You may only look at this network." in text_of(refused.content)
     bridge.reload()
@@ -144,10 +146,10 @@ def test_prune_removes_exactly_the_preview(
     busy.connect(stopped)
     engine.networks.create(network_name("cli"), labels={LABEL_KEY: RUN_ID})
 
-    preview = text_of(get_ok(member_client, "/networks/prune/"))
+    preview = text_of(get_ok(member_client, "/engines/local/networks/prune/"))
     assert idle.name in preview
     assert busy.name not in preview and network_name("cli") not in preview
-    done = member_client.post("/networks/prune/", {"name": [idle.id]})
+    done = member_client.post("/engines/local/networks/prune/", {"name": [idle.id]})
     assert "Removed 1 network." in text_of(done.content)
     remaining = {n.name for n in engine.networks.list(filters={"label": TEST_LABEL})}
     assert remaining == {busy.name, network_name("cli")}

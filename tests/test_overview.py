@@ -27,7 +27,7 @@ def some_containers(engine: docker.DockerClient, busybox: str) -> list:
 def test_overview_figures_equal_the_engine(
     admin_client: Client, engine: docker.DockerClient, some_containers: list
 ) -> None:
-    html = get_ok(admin_client, "/")
+    html = get_ok(admin_client, "/engines/local/")
     version, info, df = engine.version(), engine.info(), engine.df()
 
     facts = marked(html, "data-fact")
@@ -59,8 +59,12 @@ def test_overview_figures_equal_the_engine(
 
 
 def test_each_count_links_to_its_list(admin_client: Client, engine: docker.DockerClient) -> None:
-    html = get_ok(admin_client, "/").decode()
-    for link in ("/containers/?state=running", "/containers/?state=stopped", "/images/"):
+    html = get_ok(admin_client, "/engines/local/").decode()
+    for link in (
+        "/engines/local/containers/?state=running",
+        "/engines/local/containers/?state=stopped",
+        "/engines/local/images/",
+    ):
         assert f'href="{link}"' in html
     assert "docker system df" in text_of(html)
 
@@ -110,7 +114,7 @@ def test_a_member_counts_only_their_own_containers(
 ) -> None:
     make_container("sleep 600", init=True)
     make_container("true", start=False)
-    html = get_ok(member_client, "/")
+    html = get_ok(member_client, "/engines/local/")
     figures = marked(html, "data-figure")
     assert (figures["running"], figures["paused"], figures["stopped"]) == ("1", "0", "1")
     assert b'id="disk-usage"' not in html  # everyone's objects: the administrators' view

@@ -75,7 +75,9 @@ def test_the_form_refuses_and_the_engine_makes_nothing(
     member_client: Client, engine, busybox: str, member: User, case, fields, field, words
 ) -> None:
     name = f"gate-{case}-{RUN_ID}"
-    response = member_client.post("/containers/new/", create_form(busybox, name, **fields))
+    response = member_client.post(
+        "/engines/local/containers/new/", create_form(busybox, name, **fields)
+    )
     assert response.status_code == 400
     assert words in field_error(response, field)
     assert created_named(engine, name) == []
@@ -85,7 +87,7 @@ def test_the_form_refuses_and_the_engine_makes_nothing(
 
 def test_an_image_off_the_allow_list_is_refused(member_client: Client, engine, member) -> None:
     name = f"gate-image-{RUN_ID}"
-    response = member_client.post("/containers/new/", create_form("busybox", name))
+    response = member_client.post("/engines/local/containers/new/", create_form("busybox", name))
     assert response.status_code == 400
     assert "busybox is not on the list of images team" in field_error(response, "image")
     assert created_named(engine, name) == [] and not PullJob.objects.exists()
@@ -101,7 +103,7 @@ def test_someone_elses_volume_is_refused(
     try:
         name = f"gate-volume-{RUN_ID}"
         fields = create_form(busybox, name, mounts=f"{volume.name}:/host")
-        response = member_client.post("/containers/new/", fields)
+        response = member_client.post("/engines/local/containers/new/", fields)
         assert response.status_code == 400
         assert f"Volume {volume.name} is not yours" in field_error(response, "mounts")
         assert created_named(engine, name) == []
@@ -118,7 +120,9 @@ def test_a_crafted_post_with_unknown_fields_is_refused(
     member_client: Client, engine, busybox: str, extra
 ) -> None:
     name = f"gate-crafted-{RUN_ID}"
-    response = member_client.post("/containers/new/", {**create_form(busybox, name), **extra})
+    response = member_client.post(
+        "/engines/local/containers/new/", {**create_form(busybox, name), **extra}
+    )
     assert response.status_code == 400
     assert f"Unknown fields: {next(iter(extra))}" in text_of(response.content)
     assert created_named(engine, name) == []
@@ -128,7 +132,9 @@ def test_what_passes_is_hardened_and_labelled(
     member_client: Client, engine, busybox: str, member: User, team: Team
 ) -> None:
     name = f"gate-ok-{RUN_ID}"
-    response = member_client.post("/containers/new/", create_form(busybox, name, memory="64m"))
+    response = member_client.post(
+        "/engines/local/containers/new/", create_form(busybox, name, memory="64m")
+    )
     assert response.status_code == 302
     host = engine.containers.get(name).attrs["HostConfig"]
     labels = engine.containers.get(name).labels

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refused(client: Client, reference: str) -> str:
-    response = client.post("/images/pull/", {"reference": reference})
+    response = client.post("/engines/local/images/pull/", {"reference": reference})
     assert response.status_code == 400, reference
     return text_of(response.content)
 
@@ -52,7 +52,10 @@ def test_dockboards_own_address_is_refused(admin_client: Client, settings, host)
 def test_a_listed_registry_may_be_named(admin_client: Client, settings) -> None:
     settings.DOCKBOARD_ALLOWED_REGISTRIES = ["169.254.1.1:5000"]
     assert (
-        admin_client.post("/images/pull/", {"reference": "169.254.1.1:5000/a:b"}).status_code == 302
+        admin_client.post(
+            "/engines/local/images/pull/", {"reference": "169.254.1.1:5000/a:b"}
+        ).status_code
+        == 302
     )
     PullJob.objects.all().delete()
 
@@ -82,13 +85,15 @@ def test_what_a_non_registry_answers_is_not_shown(
     admin_client: Client, start_worker, chatty_port: int
 ) -> None:
     start_worker()
-    response = admin_client.post("/images/pull/", {"reference": f"127.0.0.1:{chatty_port}/x:y"})
+    response = admin_client.post(
+        "/engines/local/images/pull/", {"reference": f"127.0.0.1:{chatty_port}/x:y"}
+    )
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     deadline = time.monotonic() + 30
     while (job := PullJob.objects.get(pk=job_id)).is_active:
         assert time.monotonic() < deadline
         time.sleep(0.1)
     assert job.state == "failed" and job.error
-    page = text_of(admin_client.get(f"/images/pulls/{job_id}/").content)
+    page = text_of(admin_client.get(f"/engines/local/images/pulls/{job_id}/").content)
     assert "secret-banner" not in job.error and "secret-banner" not in page
     assert "SSH-2.0" not in page

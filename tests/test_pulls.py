@@ -33,7 +33,7 @@ def test_pull_records_every_layer(
     assert all(layer["total"] > 0 and layer["current"] == layer["total"] for layer in downloaded)
     assert job.bytes_total >= 3 * 8_000_000 and job.bytes_done == job.bytes_total
 
-    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    page = text_of(member_client.get(f"/engines/local/images/pulls/{job_id}/").content)
     assert f"docker pull {layered_image}" in page
     assert "Pulled." in page and "Open the image" in page
 
@@ -46,7 +46,7 @@ def test_a_missing_tag_fails_with_the_engines_reason(
     job = wait_for(job_id, finished)
     assert job.state == "failed"
     assert "manifest unknown" in job.error or "not found" in job.error
-    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    page = text_of(member_client.get(f"/engines/local/images/pulls/{job_id}/").content)
     assert job.error in page and "Retry" in page
 
 
@@ -58,7 +58,7 @@ def test_an_unreachable_registry_fails_with_a_clear_message(
     job = wait_for(ask_pull(admin_client, f"{address}/nothing/here:1"), finished, timeout=60)
     assert job.state == "failed"
     assert "connection refused" in job.error and "Traceback" not in job.error
-    page = text_of(admin_client.get(f"/images/pulls/{job.pk}/").content)
+    page = text_of(admin_client.get(f"/engines/local/images/pulls/{job.pk}/").content)
     assert job.error in page and "Retry" in page
 
 
@@ -68,7 +68,7 @@ def test_cancel_stops_a_running_pull(
     start_worker()
     reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
     job_id = pulling(member_client, reference)
-    member_client.post(f"/images/pulls/{job_id}/cancel/")
+    member_client.post(f"/engines/local/images/pulls/{job_id}/cancel/")
     job = wait_for(job_id, finished, timeout=10)
     assert job.state == "cancelled"
     with pytest.raises(docker.errors.ImageNotFound):
@@ -95,13 +95,13 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
     job_id = pulling(member_client, reference)
     worker.kill()
     time.sleep(4)
-    page = text_of(member_client.get(f"/images/pulls/{job_id}/").content)
+    page = text_of(member_client.get(f"/engines/local/images/pulls/{job_id}/").content)
     assert "interrupted" in page and "The worker running this pull stopped" in page
-    assert "interrupted" in text_of(member_client.get("/images/pull/").content)
+    assert "interrupted" in text_of(member_client.get("/engines/local/images/pull/").content)
     assert PullJob.objects.get(pk=job_id).state == "running"  # pages only read
 
     start_worker()
-    response = member_client.post(f"/images/pulls/{job_id}/retry/")
+    response = member_client.post(f"/engines/local/images/pulls/{job_id}/retry/")
     retried = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert retried != job_id
     assert wait_for(retried, finished).state == "succeeded"
@@ -117,7 +117,7 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
     ],
 )
 def test_bad_input_is_refused_before_the_engine(member_client: Client, fields, message) -> None:
-    response = member_client.post("/images/pull/", fields)
+    response = member_client.post("/engines/local/images/pull/", fields)
     assert response.status_code == 400
     assert message in text_of(response.content)
     assert not PullJob.objects.exists()
@@ -128,13 +128,15 @@ def test_bad_input_is_refused_before_the_engine(member_client: Client, fields, m
 )
 def test_a_missing_pull_is_a_clear_not_found(member_client: Client, method, action) -> None:
     missing = uuid.uuid4()
-    response = getattr(member_client, method)(f"/images/pulls/{missing}/{action}")
+    response = getattr(member_client, method)(f"/engines/local/images/pulls/{missing}/{action}")
     assert response.status_code == 404
     assert f"No such pull: {missing}" in text_of(response.content)
 
 
 def test_the_pull_page_in_korean(member_client: Client) -> None:
-    text = text_of(member_client.get("/images/pull/", headers={"Accept-Language": "ko"}).content)
+    text = text_of(
+        member_client.get("/engines/local/images/pull/", headers={"Accept-Language": "ko"}).content
+    )
     assert "이미지 내려받기" in text
 
 
@@ -150,18 +152,20 @@ def test_run_pulls_a_missing_image_then_starts_the_container(
         "labels": f"{LABEL_KEY}={RUN_ID}",
         "run": "1",
     }
-    response = member_client.post("/containers/new/", fields)
-    assert response.status_code == 302 and "/images/pulls/" in response["Location"]
+    response = member_client.post("/engines/local/containers/new/", fields)
+    assert response.status_code == 302 and "/engines/local/images/pulls/" in response["Location"]
     job_id = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     job = wait_for(job_id, finished)
     assert job.state == "succeeded" and job.next_url, job.follow_up_error
     assert job.follow_up["form"] == {k: v for k, v in fields.items() if k != "run"}
     container = engine.containers.get(f"pulled-first-{RUN_ID}")
-    assert job.next_url == f"/containers/{container.id}/terminal/"
+    assert job.next_url == f"/engines/local/containers/{container.id}/terminal/"
     assert container.status == "running" and container.image.id == job.image_id
 
-    follow = member_client.get(f"/images/pulls/{job_id}/", headers={"HX-Request": "true"})
-    assert follow["HX-Redirect"] == f"/containers/{container.id}/terminal/"
+    follow = member_client.get(
+        f"/engines/local/images/pulls/{job_id}/", headers={"HX-Request": "true"}
+    )
+    assert follow["HX-Redirect"] == f"/engines/local/containers/{container.id}/terminal/"
     container.remove(force=True)
 
 
@@ -175,7 +179,7 @@ def test_forgetting_old_pulls_forgets_only_those_the_user_may_see(
 
     old_finished(member)
     theirs = old_finished(other_member)
-    member_client.post("/images/pulls/prune/")
+    member_client.post("/engines/local/images/pulls/prune/")
     assert set(PullJob.objects.values_list("pk", flat=True)) == {theirs.pk}
-    admin_client.post("/images/pulls/prune/")
+    admin_client.post("/engines/local/images/pulls/prune/")
     assert not PullJob.objects.exists()

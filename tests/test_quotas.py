@@ -37,7 +37,7 @@ def test_parallel_creates_never_pass_the_quota(
         try:
             start.wait()
             response = clients[number].post(
-                "/containers/new/", create_fields(busybox, f"quota-{number}-{RUN_ID}")
+                "/engines/local/containers/new/", create_fields(busybox, f"quota-{number}-{RUN_ID}")
             )
             return response.status_code, text_of(response.content)
         finally:
@@ -66,10 +66,12 @@ def test_memory_quota_names_the_numbers(
     team.save()
     for number in (1, 2):
         response = member_client.post(
-            "/containers/new/", create_fields(busybox, f"m{number}-{RUN_ID}")
+            "/engines/local/containers/new/", create_fields(busybox, f"m{number}-{RUN_ID}")
         )
         assert response.status_code == 302
-    refused = member_client.post("/containers/new/", create_fields(busybox, f"m3-{RUN_ID}"))
+    refused = member_client.post(
+        "/engines/local/containers/new/", create_fields(busybox, f"m3-{RUN_ID}")
+    )
     assert refused.status_code == 400
     assert (
         f"Your quota in team {team.name}: 1 GiB of 1 GiB memory in use; "
@@ -85,12 +87,16 @@ def test_the_team_quota_counts_every_members_containers(
     team.team_containers = 2
     team.save()
     theirs = signed_in(other_member).post(
-        "/containers/new/", create_fields(busybox, f"t0-{RUN_ID}")
+        "/engines/local/containers/new/", create_fields(busybox, f"t0-{RUN_ID}")
     )
     assert theirs.status_code == 302
-    first = member_client.post("/containers/new/", create_fields(busybox, f"t1-{RUN_ID}"))
+    first = member_client.post(
+        "/engines/local/containers/new/", create_fields(busybox, f"t1-{RUN_ID}")
+    )
     assert first.status_code == 302, text_of(first.content)
-    refused = member_client.post("/containers/new/", create_fields(busybox, f"t2-{RUN_ID}"))
+    refused = member_client.post(
+        "/engines/local/containers/new/", create_fields(busybox, f"t2-{RUN_ID}")
+    )
     assert f"Team {team.name}: 2 of 2 containers are in use." in text_of(refused.content)
 
 
@@ -101,11 +107,17 @@ def test_containers_removed_behind_dockboards_back_free_the_quota(
     team.member_containers = 1
     team.save()
     assert (
-        member_client.post("/containers/new/", create_fields(busybox, f"r1-{RUN_ID}")).status_code
+        member_client.post(
+            "/engines/local/containers/new/", create_fields(busybox, f"r1-{RUN_ID}")
+        ).status_code
         == 302
     )
     engine.containers.get(f"r1-{RUN_ID}").remove(force=True)  # with the CLI, not Dockboard
-    again = member_client.post("/containers/new/", create_fields(busybox, f"r2-{RUN_ID}"))
+    again = member_client.post(
+        "/engines/local/containers/new/", create_fields(busybox, f"r2-{RUN_ID}")
+    )
     assert again.status_code == 302, text_of(again.content)
-    refused = member_client.post("/containers/new/", create_fields(busybox, f"r3-{RUN_ID}"))
+    refused = member_client.post(
+        "/engines/local/containers/new/", create_fields(busybox, f"r3-{RUN_ID}")
+    )
     assert "1 of 1 containers are in use" in text_of(refused.content)

@@ -143,7 +143,7 @@ async def test_a_logout_on_one_process_closes_the_terminal_on_another(
     first, second = two_web_processes
     session = cookie.decode()
     for base in (first, second):  # the session works on either process
-        status, html, _ = await sync_to_async(get)(f"{base}/containers/", session)
+        status, html, _ = await sync_to_async(get)(f"{base}/engines/local/containers/", session)
         assert status == 200 and "Log out" in html
     container = await sync_to_async(make_container)()
     url = second.replace("http", "ws", 1) + f"/ws/containers/{container.id}/attach/"
@@ -154,5 +154,5 @@ async def test_a_logout_on_one_process_closes_the_terminal_on_another(
         await output_until(ws, b"held-by-42")
         await sync_to_async(log_out)(first, session)
         assert (await ended(ws))["reason"] == "logout"
-    again = urllib.request.Request(f"{second}/containers/", headers={"Cookie": session})  # noqa: S310
+    again = urllib.request.Request(f"{second}/engines/local/", headers={"Cookie": session})  # noqa: S310
     assert await sync_to_async(status_of)(again) == 302  # signed out on the second one too

@@ -138,6 +138,6 @@ def test_a_members_allowed_service_is_hardened_and_theirs(
 
 
 def test_an_engine_that_is_no_manager_says_so(admin_client: Client) -> None:
-    response = admin_client.get("/swarm/")
+    response = admin_client.get("/engines/local/swarm/")
     assert response.status_code == 404
     assert "This engine is not a Swarm manager." in text_of(response.content)

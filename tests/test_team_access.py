@@ -39,7 +39,7 @@ def test_each_role_sees_what_it_may(
     names = {c.name for c in (mine, theirs, cli_made)}
 
     def seen(user: User) -> set[str]:
-        text = text_of(signed_in(user).get(f"/containers/?q={RUN_ID}").content)
+        text = text_of(signed_in(user).get(f"/engines/local/containers/?q={RUN_ID}").content)
         return {name for name in names if name in text}
 
     assert seen(member) == {mine.name}
@@ -47,7 +47,7 @@ def test_each_role_sees_what_it_may(
     assert seen(instructor) == seen(viewer) == {mine.name, theirs.name}
     assert seen(admin) == names
     assert seen(outsider) == set()
-    page = text_of(signed_in(outsider).get("/").content)
+    page = text_of(signed_in(outsider).get("/engines/local/").content)
     assert "You are not on any team yet" in page
 
 
@@ -65,10 +65,12 @@ def test_a_member_finds_nothing_of_anyone_elses(
     assert len(refs) == 100
     for ref in refs:
         for page in CONTAINER_PAGES:
-            response = client.get(f"/containers/{ref}/{page}")
+            response = client.get(f"/engines/local/containers/{ref}/{page}")
             assert response.status_code == 404, (ref, page)
             assert f"No such container: {ref}" in text_of(response.content)
-        response = client.post(f"/containers/{ref}/actions/", {"action": "stop"}, follow=True)
+        response = client.post(
+            f"/engines/local/containers/{ref}/actions/", {"action": "stop"}, follow=True
+        )
         assert f"No such container: {ref}" in text_of(response.content)
     for container in others:
         container.reload()
@@ -97,17 +99,19 @@ def test_a_viewer_may_look_but_not_act(
 ) -> None:
     container = sleeper(make_container, "watched")
     client = signed_in(viewer)
-    assert client.get(f"/containers/{container.id}/").status_code == 200
-    assert client.get(f"/containers/{container.id}/tabs/logs/").status_code == 200
+    assert client.get(f"/engines/local/containers/{container.id}/").status_code == 200
+    assert client.get(f"/engines/local/containers/{container.id}/tabs/logs/").status_code == 200
     for action in ("stop", "kill", "remove"):
-        response = client.post(f"/containers/{container.id}/actions/", {"action": action})
+        response = client.post(
+            f"/engines/local/containers/{container.id}/actions/", {"action": action}
+        )
         assert response.status_code == 403
         assert "You may only look at this container." in text_of(response.content)
     container.reload()
     assert container.status == "running"
     refused = AuditEvent.objects.filter(actor=viewer, outcome="refused")
     assert sorted(refused.values_list("action", flat=True)) == ["kill", "remove", "stop"]
-    response = client.post("/containers/new/", {"image": "x", "create": "1"})
+    response = client.post("/engines/local/containers/new/", {"image": "x", "create": "1"})
     assert response.status_code == 400
 
 
@@ -117,7 +121,7 @@ def test_an_instructor_acts_on_the_teams_containers(
 ) -> None:
     container = sleeper(make_container, "pupils", owner=other_member)
     response = signed_in(instructor).post(
-        f"/containers/{container.id}/actions/", {"action": "stop"}, follow=True
+        f"/engines/local/containers/{container.id}/actions/", {"action": "stop"}, follow=True
     )
     assert f"docker stop {container.name}" in text_of(response.content)
     container.reload()
@@ -147,4 +151,6 @@ async def test_a_viewers_terminal_input_is_dropped_by_the_server(make_container,
 
 def test_a_user_with_no_team_is_told_why(outsider: User) -> None:
     client: Client = signed_in(outsider)
-    assert "You are not on any team yet" in text_of(client.get("/containers/").content)
+    assert "You are not on any team yet" in text_of(
+        client.get("/engines/local/containers/").content
+    )

@@ -29,7 +29,7 @@ def volumes_removed(engine: docker.DockerClient) -> Iterator[None]:
 
 def create(client: Client, team: Team | None, name: str, **fields: str):
     data = {"team": team.pk if team else "", "name": name, "labels": TEST_LABEL, **fields}
-    return client.post("/volumes/new/", {**data, "create": "1"}, follow=True)
+    return client.post("/engines/local/volumes/new/", {**data, "create": "1"}, follow=True)
 
 
 def volume_name(suffix: str) -> str:
@@ -69,14 +69,16 @@ def test_a_volume_is_seen_by_its_owner_alone(
 ) -> None:
     name = volume_name("seen")
     create(member_client, team, name)
-    assert name in text_of(get_ok(member_client, "/volumes/"))
-    assert f"docker volume inspect {name}" in text_of(get_ok(member_client, f"/volumes/{name}/"))
+    assert name in text_of(get_ok(member_client, "/engines/local/volumes/"))
+    assert f"docker volume inspect {name}" in text_of(
+        get_ok(member_client, f"/engines/local/volumes/{name}/")
+    )
     for user in (other_member, outsider):
         client = signed_in(user)
-        assert name not in text_of(get_ok(client, "/volumes/"))
-        assert client.get(f"/volumes/{name}/").status_code == 404
-        assert client.post(f"/volumes/{name}/remove/").status_code == 302
-    assert get_ok(member_client, f"/volumes/{name}/")
+        assert name not in text_of(get_ok(client, "/engines/local/volumes/"))
+        assert client.get(f"/engines/local/volumes/{name}/").status_code == 404
+        assert client.post(f"/engines/local/volumes/{name}/remove/").status_code == 302
+    assert get_ok(member_client, f"/engines/local/volumes/{name}/")
 
 
 def test_a_volume_in_use_is_kept_and_the_message_names_the_container(
@@ -88,13 +90,13 @@ def test_a_volume_in_use_is_kept_and_the_message_names_the_container(
     holder = engine.containers.create(
         busybox, "true", name=f"holder-{RUN_ID}", volumes=[f"{name}:/data"], labels=owner
     )
-    response = member_client.post(f"/volumes/{name}/remove/", follow=True)
+    response = member_client.post(f"/engines/local/volumes/{name}/remove/", follow=True)
     assert f"in use by holder-{RUN_ID}" in text_of(response.content)
     assert engine.volumes.get(name)
-    assert f"holder-{RUN_ID}" in text_of(get_ok(member_client, f"/volumes/{name}/"))
+    assert f"holder-{RUN_ID}" in text_of(get_ok(member_client, f"/engines/local/volumes/{name}/"))
 
     holder.remove()
-    response = member_client.post(f"/volumes/{name}/remove/", follow=True)
+    response = member_client.post(f"/engines/local/volumes/{name}/remove/", follow=True)
     assert f"docker volume rm {name}" in text_of(response.content)
     assert engine.volumes.list(filters={"name": name}) == []
 
@@ -109,10 +111,10 @@ def test_prune_removes_exactly_the_preview(
     owner = {LABEL_KEY: RUN_ID, labels.OWNER: str(member.pk), labels.TEAM: str(team.pk)}
     engine.containers.create(busybox, "true", volumes=[f"{used}:/data"], labels=owner)
 
-    preview = text_of(get_ok(member_client, "/volumes/prune/"))
+    preview = text_of(get_ok(member_client, "/engines/local/volumes/prune/"))
     assert unused in preview
     assert used not in preview and volume_name("cli") not in preview
-    done = member_client.post("/volumes/prune/", {"name": [unused]})
+    done = member_client.post("/engines/local/volumes/prune/", {"name": [unused]})
     assert "Removed 1 volume." in text_of(done.content)
     remaining = {v.name for v in engine.volumes.list(filters={"label": TEST_LABEL})}
     assert remaining == {used, volume_name("cli")}
@@ -130,9 +132,9 @@ def test_sizes_come_on_demand(
         labels={LABEL_KEY: RUN_ID},
         remove=True,
     )
-    plain = get_ok(member_client, "/volumes/").decode()
+    plain = get_ok(member_client, "/engines/local/volumes/").decode()
     assert "docker system df" not in plain
-    sized = text_of(get_ok(member_client, "/volumes/?sizes=on"))
+    sized = text_of(get_ok(member_client, "/engines/local/volumes/?sizes=on"))
     assert "docker volume ls && docker system df -v" in sized
     assert f"{name} local" in sized and sized.endswith("— 3MB")
 
@@ -143,10 +145,10 @@ def test_a_member_mounts_their_volume_from_the_create_form(
     name = volume_name("mounted")
     create(member_client, team, name)
     create(member_client, team, volume_name("second"))
-    form = text_of(get_ok(member_client, "/containers/new/"))
+    form = text_of(get_ok(member_client, "/engines/local/containers/new/"))
     assert f"Your volumes (mount one as NAME:/path): {name} , {volume_name('second')}" in form
     response = member_client.post(
-        "/containers/new/",
+        "/engines/local/containers/new/",
         {"image": busybox, "name": f"mounter-{RUN_ID}", "mounts": f"{name}:/data",
          "labels": TEST_LABEL, "team": team.pk, "create": "1"},
     )  # fmt: skip

@@ -244,7 +244,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             log.info("resize of %s failed: %s", self.session.container_id, exc.message)
 
     async def send_event(self, event: dict[str, Any]) -> None:
-        with contextlib.suppress(Exception):
+        # The browser may be gone already (a closed socket refuses the send): nothing to tell.
+        with contextlib.suppress(OSError, RuntimeError):
             await self.send(text_data=json.dumps(event))
 
     async def user_signed_out(self, event: dict[str, Any]) -> None:
@@ -265,8 +266,10 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             await self.session.hang_up()
         if self.pump is not None:
             self.pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.pump
         if self.session is not None:
-            await self.session.close()
+            await self.session.close()  # the pump's own close may have been cancelled midway
         user = self.scope["user"]
         if user.is_authenticated:
             await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)

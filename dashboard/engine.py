@@ -17,6 +17,7 @@ import requests
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
+from docker.utils.json_stream import json_stream
 
 from dashboard import engines
 from dashboard.checked import CheckedCommit, CheckedCreate, CheckedExec, CheckedPull
@@ -267,16 +268,25 @@ def wait_for_exit(ref: str, timeout: float) -> int | None:
 def path_exists(ref: str, path: str) -> bool:
     """Whether ``path`` exists in the container's filesystem (HEAD of the archive endpoint)."""
     api = client()
-    container = urllib.parse.quote(ref, safe="")
-    url = f"{api.base_url}/v{api.api_version}/containers/{container}/archive"
+    url = _api_url(api, f"/containers/{urllib.parse.quote(ref, safe='')}/archive")
     response = api.head(url, params={"path": path}, timeout=settings.DOCKER_TIMEOUT)
     if response.status_code == 404:
         return False
+    _raise_for_status(response)
+    return True
+
+
+# Two calls the SDK has no public method for (a HEAD, and a pull whose response the caller may
+# close), made with the public parts it is built of: its requests session, and its errors.
+def _api_url(api: docker.APIClient, path: str) -> str:
+    return f"{api.base_url}/v{api.api_version}{path}"
+
+
+def _raise_for_status(response: requests.Response) -> None:
     try:
         response.raise_for_status()
     except requests.exceptions.HTTPError as exc:
         raise docker.errors.create_api_error_from_http_exception(exc) from exc
-    return True
 
 
 def require[T](checked: object, kind: type[T]) -> T:
@@ -393,7 +403,8 @@ def commit_container(checked: CheckedCommit) -> str:
 
 def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
     """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
-    Errors before the stream begins raise ``EngineError``; later ones arrive as messages."""
+    Errors before the stream begins raise ``EngineError``, and so does a stream that breaks;
+    the engine's own later errors arrive as messages."""
     reference = require(checked, CheckedPull).reference
     with translated_errors():
         api = client()
@@ -401,10 +412,18 @@ def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
         if checked.platform:
             params["platform"] = checked.platform
         # The SDK's pull() hides the response, and closing the response is how a pull is
-        # cancelled (as Ctrl+C does): the SDK's own request and stream reader are used instead.
-        response = api._post(api._url("/images/create"), params=params, stream=True, timeout=None)
-        api._raise_for_status(response)
-    return response, api._stream_helper(response, decode=True)
+        # cancelled (as Ctrl+C does).
+        response = api.post(
+            _api_url(api, "/images/create"), params=params, stream=True, timeout=None
+        )
+        _raise_for_status(response)
+    return response, _messages(response)
+
+
+def _messages(response: requests.Response) -> Iterator[dict]:
+    with translated_errors():  # the engine or the registry gone midway
+        # Each progress message is a chunk of its own: read them as they come, not by the buffer.
+        yield from json_stream(response.iter_content(chunk_size=None))
 
 
 @engine_call

@@ -3,16 +3,17 @@
 Usage (as root, nothing else using the engine): .venv/bin/python bench/faults.py [--repeat 3]
 
 Dockboard runs under uvicorn as `make run` runs it, and a signed-in client asks a page every
-50 ms while the fault lasts. For each fault, the time the raw service takes to answer again
-(the engine's ping, a PostgreSQL connection) is set beside the time Dockboard's page takes to
-answer 200 again; the difference is what Dockboard adds.
+50 ms while the fault lasts, and so does a raw client of the service that failed (the engine's
+ping, a PostgreSQL connection). Reported: how long after the raw client Dockboard's page answers
+200 again (what Dockboard adds to the outage), and what the page answered meanwhile.
 - dockerd restarted (SIGTERM, then started with the same command line): the container list.
-- PostgreSQL restarted (when DOCKBOARD_DATABASE_URL is set): the teams page.
+- PostgreSQL stopped for a second (when DOCKBOARD_DATABASE_URL is set): the teams page.
 - A hanging engine (accepts connections, never answers), added as an engine: how long its page
   takes to answer 503, against DOCKBOARD_DOCKER_TIMEOUT.
 """
 
 import argparse
+import collections
 import contextlib
 import socket
 import statistics
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from support import dockboard_server, engine, signed_in_cookie
 
 from tests.harness.database import database_url
@@ -45,41 +47,54 @@ def page_status(url: str, cookie: str) -> int:
         return 0
 
 
-class Watch:
-    """Polls ``ok`` from now on; ``back`` is when it first answered again after ``failed``."""
+class Poller:
+    """Asks ``answer`` again and again from now on, and keeps when each answer came."""
 
-    def __init__(self, ok: Callable[[], bool]) -> None:
-        self.ok = ok
-        self.failed: float | None = None
-        self.back: float | None = None
+    def __init__(self, answer: Callable[[], object]) -> None:
+        self.answer = answer
+        self.answers: list[tuple[float, object]] = []
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while not self.stop.is_set():
-            answered, now = self.ok(), time.monotonic()
-            if not answered and self.failed is None:
-                self.failed = now
-            if answered and self.failed is not None:
-                self.back = now
-                return
+            answer = self.answer()
+            self.answers.append((time.monotonic(), answer))
             time.sleep(POLL_SECONDS)
 
-    def wait(self, timeout: float = 120) -> float:
-        self.thread.join(timeout)
-        self.stop.set()
-        if self.back is None:
-            raise RuntimeError("did not recover")
-        return self.back
+    def first_good(self, good: object, after: float = 0.0, past_a_bad_one: bool = False) -> float:
+        seen_bad = not past_a_bad_one
+        for when, answer in list(self.answers):
+            if answer != good:
+                seen_bad = True
+            elif seen_bad and when > after:
+                return when
+        return 0.0
 
 
-def recovery(fault: Callable[[], None], raw: Callable[[], bool], page: Callable[[], bool]) -> float:
-    """Seconds from the raw service answering again to Dockboard's page answering again."""
-    watches = Watch(raw), Watch(page)
+def recovery(
+    fault: Callable[[], None], raw: Callable[[], bool], page: Callable[[], int]
+) -> tuple[float, list[int]]:
+    """Seconds from the raw service answering again to Dockboard's page answering 200 again
+    (a request made during the fault counts when it is answered), and what the page answered
+    meanwhile."""
+    raw_poller, page_poller = Poller(raw), Poller(page)
     fault()
-    raw_back, page_back = (watch.wait() for watch in watches)
-    return page_back - raw_back
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        raw_back = raw_poller.first_good(True, past_a_bad_one=True)
+        page_back = raw_back and page_poller.first_good(200, after=raw_back)
+        if page_back:
+            break
+        time.sleep(POLL_SECONDS)
+    else:
+        raise RuntimeError("did not recover")
+    for poller in (raw_poller, page_poller):
+        poller.stop.set()
+        poller.thread.join()
+    meanwhile = [status for when, status in page_poller.answers if when <= page_back]
+    return page_back - raw_back, meanwhile
 
 
 def engine_answers(client) -> Callable[[], bool]:
@@ -101,13 +116,16 @@ def postgresql_answers() -> bool:
 
 
 def restart_postgresql() -> None:
+    """Stopped for a second, as an upgrade or a crash would take it away, then started."""
     port = str(settings.DATABASES["default"]["PORT"] or 5432)
     for line in subprocess.run(
         ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
     ).stdout.splitlines():
         version, name, cluster_port = line.split()[:3]
         if cluster_port == port:
-            subprocess.run(["pg_ctlcluster", version, name, "restart", "-m", "fast"], check=True)
+            subprocess.run(["pg_ctlcluster", version, name, "stop", "-m", "fast"], check=True)
+            time.sleep(1)
+            subprocess.run(["pg_ctlcluster", version, name, "start"], check=True)
             return
     raise RuntimeError(f"no local PostgreSQL cluster on port {port}")
 
@@ -131,9 +149,22 @@ def hanging_engine() -> Iterator[str]:
             connection.close()
 
 
-def report(name: str, seconds: list[float]) -> None:
+def report(name: str, seconds: list[float], meanwhile: list[int] | None = None) -> None:
     ms = [f"{s * 1000:.0f}" for s in seconds]
-    print(f"{name}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {', '.join(ms)})")
+    line = f"{name}: median {statistics.median(seconds) * 1000:.0f} ms (runs: {', '.join(ms)})"
+    if meanwhile is not None:
+        counts = collections.Counter(meanwhile)
+        line += "; the page answered meanwhile " + ", ".join(
+            f"{status or 'no answer'} x {count}" for status, count in sorted(counts.items())
+        )
+    print(line)
+
+
+def recoveries(
+    name: str, repeat: int, fault: Callable[[], None], raw: Callable[[], bool], page: Callable
+) -> None:
+    runs = [recovery(fault, raw, page) for _ in range(repeat)]
+    report(name, [seconds for seconds, _ in runs], [status for _, seen in runs for status in seen])
 
 
 def main(args: argparse.Namespace) -> None:
@@ -141,26 +172,27 @@ def main(args: argparse.Namespace) -> None:
     cookie = signed_in_cookie()
     with dockboard_server() as (url, _pid):
 
-        def ok(path: str) -> Callable[[], bool]:
-            return lambda: page_status(url + path, cookie) == 200
+        def status(path: str) -> Callable[[], int]:
+            return lambda: page_status(url + path, cookie)
 
-        listing = ok("/engines/local/containers/")
-        assert listing(), "the container list does not answer"
-        report(
-            "dockerd restarted: container list answers again after the engine's ping, by",
-            [
-                recovery(lambda: restart_engine(client), engine_answers(client), listing)
-                for _ in range(args.repeat)
-            ],
+        listing = status("/engines/local/containers/")
+        assert listing() == 200, "the container list does not answer"
+        recoveries(
+            "dockerd restarted: the container list answers again after the engine's ping, by",
+            args.repeat,
+            lambda: restart_engine(client),
+            engine_answers(client),
+            listing,
         )
         if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-            report(
-                "PostgreSQL restarted: teams page answers again after PostgreSQL does, by",
-                [
-                    recovery(restart_postgresql, postgresql_answers, ok("/teams/"))
-                    for _ in range(args.repeat)
-                ],
+            recoveries(
+                "PostgreSQL stopped for 1 s: the teams page answers again after PostgreSQL, by",
+                args.repeat,
+                restart_postgresql,
+                postgresql_answers,
+                status("/teams/"),
             )
+            connection.close()  # this process's own, from before the restarts
         with hanging_engine() as address:
             call_command("engine", "add", "hanging", address)
             try:

@@ -78,6 +78,12 @@ def test_login_still_works_while_the_engine_is_down(client: Client) -> None:
 @pytest.mark.parametrize("url", OTHER_PAGES)
 def test_pages_that_need_no_engine_still_answer(admin_client: Client, url: str) -> None:
     response = admin_client.get(url)
-    assert response.status_code in {200, 404, 405}
+    if response.status_code == 405:  # a form's target
+        assert "GET" not in response["Allow"]
+    elif response.status_code != 404:  # 404: the sample id (1, x) names nothing
+        assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert "Traceback" not in text_of(body)
+    text = text_of(body)
+    assert "Traceback" not in text
+    if url not in {"/engines/", "/engines/all/containers/"}:  # these say which engine is down
+        assert "unreachable" not in text

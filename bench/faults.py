@@ -10,28 +10,41 @@ ping, a PostgreSQL connection). Reported: how long after the raw client Dockboar
 - PostgreSQL stopped for a second (when DOCKBOARD_DATABASE_URL is set): the teams page.
 - A hanging engine (accepts connections, never answers), added as an engine: how long its page
   takes to answer 503, against DOCKBOARD_DOCKER_TIMEOUT.
+- The registry stopped mid-pull (behind a 1 MB/s link) and started again with what it held: how
+  long the engine takes to finish the pull once it is back (its own retries), and how long after
+  the engine has the image Dockboard's pull job says it succeeded.
 """
 
 import argparse
 import collections
 import contextlib
+import shutil
 import socket
 import statistics
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import docker
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from support import dockboard_server, engine, signed_in_cookie
+from django.test import Client
+from support import LABEL, ROOT, administrator, dockboard_server, engine, signed_in_cookie
 
+from images.models import PullJob
 from tests.harness.database import database_url
 from tests.harness.engine import restart_engine
+from tests.harness.images import build_layered_image, push
+from tests.harness.registry import free_port, loopback_registry
+from tests.harness.throttle import throttled_proxy
 
 POLL_SECONDS = 0.05
 
@@ -167,6 +180,67 @@ def recoveries(
     report(name, [seconds for seconds, _ in runs], [status for _, seen in runs for status in seen])
 
 
+def when(condition: Callable[[], object], timeout: float = 120) -> float:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("timed out")
+        time.sleep(POLL_SECONDS)
+    return time.monotonic()
+
+
+def has_image(client, reference: str) -> bool:
+    try:
+        client.images.get(reference)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+
+
+def one_outage(
+    browser: Client, client, pulled: str, port: int, storage: Path
+) -> tuple[float, float]:
+    with loopback_registry(port=port, root=storage):
+        response = browser.post("/engines/local/images/pull/", {"reference": pulled})
+        job = PullJob.objects.filter(pk=response["Location"].split("/")[-2])
+        when(lambda: "Downloading" in str(job.get().layers))
+        time.sleep(1)  # mid-layer: 8 MB at 1 MB/s
+    when(lambda: "Retrying" in str(job.get().layers))
+    with loopback_registry(port=port, root=storage):
+        back = time.monotonic()
+        pulled_at = when(lambda: has_image(client, pulled))
+        done_at = when(lambda: not job.get().is_active)
+    assert job.get().state == PullJob.State.SUCCEEDED, job.get().error
+    return pulled_at - back, done_at - pulled_at
+
+
+def registry_outages(client, repeat: int) -> None:
+    browser = Client(HTTP_HOST="127.0.0.1")
+    browser.force_login(administrator("bench-faults"))
+    worker = subprocess.Popen([sys.executable, "-m", "django", "taskworker"], cwd=ROOT)
+    storage, port = Path(tempfile.mkdtemp(prefix="dockboard-bench-registry-")), free_port()
+    engine_took, job_after = [], []
+    try:
+        with loopback_registry(port=port, root=storage) as address:
+            reference = f"{address}/dockboard-bench/cut:latest"
+            image_id = build_layered_image(client, reference, LABEL, 1, 8_000_000)
+            push(client, reference)
+            client.images.remove(image_id, force=True)
+        with throttled_proxy(f"127.0.0.1:{port}", 1_000_000) as proxy:
+            pulled = reference.replace(address, proxy)
+            for _ in range(repeat):
+                took, after = one_outage(browser, client, pulled, port, storage)
+                engine_took.append(took)
+                job_after.append(after)
+                client.images.remove(image_id, force=True)
+    finally:
+        worker.terminate()
+        worker.wait()
+        shutil.rmtree(storage, ignore_errors=True)
+    report("registry back: the engine finishes the pull (its own retries) in", engine_took)
+    report("registry back: the pull job says succeeded after the engine has the image", job_after)
+
+
 def main(args: argparse.Namespace) -> None:
     client = engine()
     cookie = signed_in_cookie()
@@ -209,6 +283,7 @@ def main(args: argparse.Namespace) -> None:
                 )
             finally:
                 call_command("engine", "remove", "hanging")
+    registry_outages(client, args.repeat)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
@@ -166,8 +168,10 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                     await self._forward(chunk)
                 await self.window.wait_open(STALL_SECONDS)
                 if self.watching and not self.taking_over:
-                    # A watcher reads in batches: many watchers then cost the typist little.
-                    await asyncio.sleep(WATCH_PACE_SECONDS)
+                    # A watcher reads in batches: many watchers then cost the typist little. The
+                    # batches of different watchers fall apart (they would all wake at once, at
+                    # the typist's first key, and hold up a keystroke together).
+                    await asyncio.sleep(WATCH_PACE_SECONDS * random.uniform(0.5, 1.5))  # noqa: S311
                 # A busy stream always has data ready, so nothing above suspends: yield once a
                 # chunk, so that other terminals (a keystroke's echo) are not kept waiting.
                 await asyncio.sleep(0)
@@ -201,6 +205,16 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             self.window.sent(len(chunk))
             if self.recording:
                 self.recording[1].output(chunk)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before each message: a trip to the one
+        # thread that runs the process's synchronous code, which every keystroke and ack then
+        # waited its turn for. Nothing here touches the database but through
+        # database_sync_to_async, which closes them itself, so messages go straight in.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.session is None:

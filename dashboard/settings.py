@@ -194,7 +194,7 @@ DOCKBOARD_RECORDING_MAX_BYTES = int(os.environ.get("DOCKBOARD_RECORDING_MAX_MB",
 
 # Paths, not URL names: a name would be reversed onto the engine of the page that redirects.
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "overview"
+LOGIN_REDIRECT_URL = "/engines/local/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en"

@@ -94,9 +94,13 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
     reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
     job_id = pulling(member_client, reference)
     worker.kill()
-    time.sleep(4)
-    page = text_of(member_client.get(f"/engines/local/images/pulls/{job_id}/").content)
-    assert "interrupted" in page and "The worker running this pull stopped" in page
+    deadline = time.monotonic() + 30
+    job_page = f"/engines/local/images/pulls/{job_id}/"
+    stopped = "The worker running this pull stopped"
+    while stopped not in (page := text_of(member_client.get(job_page).content)):
+        assert time.monotonic() < deadline, page[:500]
+        time.sleep(0.2)
+    assert "interrupted" in page
     assert "interrupted" in text_of(member_client.get("/engines/local/images/pull/").content)
     assert PullJob.objects.get(pk=job_id).state == "running"  # pages only read
 

@@ -1,7 +1,7 @@
 """The browser terminal against the raw engine, in one run (issue: browser terminal).
 
 Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycles 2000]
-       [--no-browser | --browser-only]
+       [--no-browser | --browser-only] [--lines 2500000] [--keys 300] [--draws 3]
 
 1. Throughput: N MB from a TTY container through Dockboard's websocket (a headless client that
    acknowledges as the browser does) versus the raw attach socket through the SDK; alternating.
@@ -9,8 +9,8 @@ Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycl
    (three rounds of 1,000 keystrokes, each round printed).
 3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
 4. Headless Chromium (bench/terminal_browser.py), with each renderer: keydown to the echo
-   drawn, Ctrl+C during `yes`, 21 MB of lines drawn (`seq`, `cat`), every line counted, against
-   the raw attach socket.
+   drawn (paced and back to back), Ctrl+C during `yes`, 20 MB of lines drawn (`seq`, `cat`,
+   80-column `text`; median of --draws), every line counted, against the raw attach socket.
 """
 
 import argparse
@@ -269,6 +269,20 @@ async def measure(args, url: str, server_pid: int, cookie: str, client, image: s
           f"{after / 1024:.1f} MiB ({(after - before) / before * 100:+.1f} %)")  # fmt: skip
 
 
+def browser_figures(args, url: str, cookie: str, client, image: str) -> None:
+    from terminal_browser import chromium_echo, chromium_render
+
+    chromium_echo(url, cookie, client, image, args.keys)
+    for workload in ("seq", "cat", "text"):
+        for renderer in ("webgl", "dom"):
+            rates = [
+                chromium_render(url, cookie, client, image, args.lines, renderer, workload)
+                for _ in range(args.draws)
+            ]
+            median = statistics.median(rates)
+            print(f"-- {workload}, {renderer}: median {median:.1f} MB/s of {args.draws}")
+
+
 def main(args) -> None:
     client = engine()
     image = busybox_image(client)
@@ -278,12 +292,7 @@ def main(args) -> None:
             if not args.browser_only:
                 asyncio.run(measure(args, url, server_pid, cookie, client, image))
             if not args.no_browser:
-                from terminal_browser import chromium_echo, chromium_render
-
-                chromium_echo(url, cookie, client, image, args.keys)
-                for workload in ("seq", "cat"):
-                    for renderer in ("webgl", "dom"):
-                        chromium_render(url, cookie, client, image, args.lines, renderer, workload)
+                browser_figures(args, url, cookie, client, image)
     finally:
         remove_bench_containers(client)
 
@@ -297,4 +306,5 @@ if __name__ == "__main__":
     parser.add_argument("--browser-only", action="store_true")
     parser.add_argument("--lines", type=int, default=2_500_000)
     parser.add_argument("--keys", type=int, default=300)
+    parser.add_argument("--draws", type=int, default=3)
     main(parser.parse_args())

@@ -1,10 +1,12 @@
-"""The browser part of bench/terminal.py, in headless Chromium: keydown to the echo drawn, Ctrl+C
-during `yes`, and drawing 21 MB of lines (`seq`, and `cat` of the same lines), with each of
-xterm.js's renderers (WebGL, DOM), against the raw attach socket reading the same output."""
+"""The browser part of bench/terminal.py, in headless Chromium driven without Playwright (see
+bench/bare_chromium.py): keydown to the echo drawn, Ctrl+C during `yes`, and drawing 20 MB of
+lines (`seq`, `cat` of the same lines, 80-column `text`), with each of xterm.js's renderers
+(WebGL, DOM), against the raw attach socket reading the same output."""
 
 import statistics
 import time
 
+from bare_chromium import CONTROL, bare_page
 from terminal import percentiles, run_container
 
 CURSOR_LINE = """() => {
@@ -13,18 +15,36 @@ CURSOR_LINE = """() => {
 }"""
 
 
-# The same 21 MB two ways: `seq` writes a line at a time (the engine's TTY path is then the
-# bottleneck), `cat` of a file of those lines writes large blocks (then the browser is).
+# Each workload writes its lines to /lines first, then prints them through the TTY. `seq` writes
+# a line at a time, and `cat` of its short lines writes large blocks: either way the engine's TTY
+# is the bottleneck (about 1 µs a line). `text`, 80-column lines as in a log or source file, is
+# bound by the browser.
+TEXT = (
+    "seq -w 1 {lines} | sed 's/$/ lorem ipsum dolor sit amet, consectetur adipiscing elit, sed"
+    " do eiusmod tempor/' | cut -c 1-80 > /lines"
+)
+# The last field divides the line count, so that each workload prints about the same megabytes.
 WORKLOADS = {
-    "seq": ("", "seq 1 {lines}"),
-    "cat": ("seq 1 {lines} > /lines", "cat /lines"),
+    "seq": ("seq 1 {lines} > /lines", "seq 1 {lines}", 1),
+    "cat": ("seq 1 {lines} > /lines", "cat /lines", 1),
+    "text": (TEXT, "cat /lines", 10),
 }
 
 
-def raw_engine_mb_s(client, image: str, lines: int, workload: str) -> float:
-    """The same output read from the engine's own attach socket as fast as it comes."""
-    prepare, command = (part.format(lines=lines) for part in WORKLOADS[workload])
+def prepared(client, image: str, seq_lines: int, workload: str):
+    """A TTY container holding the workload's /lines; (container, command, lines, megabytes)."""
+    *parts, divisor = WORKLOADS[workload]
+    lines = seq_lines // divisor
+    prepare, command = (part.format(lines=lines) for part in parts)
     shell = run_container(client, image)
+    shell.exec_run(["sh", "-c", prepare])
+    size = int(shell.exec_run(["sh", "-c", "wc -c < /lines"]).output)
+    return shell, command, lines, (size + lines) / 1e6  # the TTY sends "\r\n" for each "\n"
+
+
+def raw_engine_mb_s(client, image: str, seq_lines: int, workload: str) -> float:
+    """The same output read from the engine's own attach socket as fast as it comes."""
+    shell, command, _, _ = prepared(client, image, seq_lines, workload)
     sock = client.api.attach_socket(
         shell.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
     )._sock
@@ -37,7 +57,7 @@ def raw_engine_mb_s(client, image: str, lines: int, workload: str) -> float:
         return total
 
     time.sleep(0.3)
-    sock.sendall(f"{prepare or 'true'}; echo READY-$((1+1))\n".encode())
+    sock.sendall(b"echo READY-$((1+1))\n")
     read_until(b"READY-2\r\n")
     sock.sendall(f"{command}; echo END-$((1+1))\n".encode())
     started = time.perf_counter()
@@ -48,121 +68,137 @@ def raw_engine_mb_s(client, image: str, lines: int, workload: str) -> float:
     return total / 1e6 / elapsed
 
 
+def open_terminal(page, url: str, container_id: str, renderer: str) -> str:
+    """The container's terminal page, connected and focused; the renderer it uses."""
+    path = f"/engines/local/containers/{container_id}/terminal/?renderer={renderer}"
+    page.send("Page.navigate", url=url + path)
+    page.wait_for("!!document.querySelector('#terminal-page[data-connected=\"true\"]')", 30, 0.1)
+    page.evaluate("window.dockboardTerminal.focus()")
+    return page.evaluate("document.getElementById('terminal-page').dataset.renderer")
+
+
 def chromium_render(
-    url: str, cookie: str, client, image: str, lines: int, renderer: str, workload: str
-) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from tests.harness.browser import CHROMIUM_FLAGS
-
-    megabytes = sum(len(str(number)) + 2 for number in range(1, lines + 1)) / 1e6  # "\r\n"
-    prepare, command = (part.format(lines=lines) for part in WORKLOADS[workload])
-    shell = run_container(client, image)
-    if prepare:
-        shell.exec_run(["sh", "-c", prepare])
-    print(f"== Chromium: `{command}` ({megabytes:.1f} MB through the TTY) drawn by xterm.js, "
-          f"{renderer} renderer")  # fmt: skip
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
-        )
-        context = browser.new_context(base_url=url, viewport={"width": 1200, "height": 800})
-        name, value = cookie.split("=", 1)
-        context.add_cookies([{"name": name, "value": value, "url": url}])
-        page = context.new_page()
-        page.goto(f"/engines/local/containers/{shell.id}/terminal/?renderer={renderer}")
-        page.wait_for_selector('#terminal-page[data-connected="true"]')
-        page.evaluate(
-            "() => { window.feeds = 0; window.dockboardTerminal.onLineFeed(() => window.feeds++); }"
-        )
-        page.locator(".xterm").click()
-        page.keyboard.type(f"{command}; echo END-$((1+1))\n")
-        started = time.perf_counter()
-        page.wait_for_function(f"() => ({CURSOR_LINE})() === 'END-2'", timeout=600_000, polling=50)
-        elapsed = time.perf_counter() - started
-        feeds = page.evaluate("() => window.feeds")
-        browser.close()
+    url: str, cookie: str, client, image: str, seq_lines: int, renderer: str, workload: str
+) -> float:
+    """Draw the workload's lines in the page; its MB/s."""
+    shell, command, lines, megabytes = prepared(client, image, seq_lines, workload)
+    with bare_page(url, cookie) as page:
+        used = open_terminal(page, url, shell.id, renderer)
+        print(f"== Chromium: `{command}` ({megabytes:.1f} MB through the TTY) drawn by xterm.js, "
+              f"{used} renderer")  # fmt: skip
+        page.evaluate(f"({DRAW_PROBE})()")
+        page.type(f"{command}; echo END-$((1+1))")
+        elapsed = page.evaluate("window.drawn", await_promise=True) / 1000
+        feeds = page.evaluate("window.feeds")
     shell.remove(force=True)
     counted = feeds - 2  # the command line's own newline and END-2's
     verdict = "nothing lost" if counted >= lines else "LINES LOST"
-    raw = raw_engine_mb_s(client, image, lines, workload)
+    raw = raw_engine_mb_s(client, image, seq_lines, workload)
     print(f"drawn in {elapsed:.1f} s ({megabytes / elapsed:.1f} MB/s; the raw attach socket reads "
           f"it at {raw:.1f} MB/s); line feeds counted {counted} of {lines}: {verdict}")  # fmt: skip
+    return megabytes / elapsed
+
+
+# Each probe times in the page, from the key's keydown to the frame that draws what it waits
+# for, and settles a promise the bench awaits (polling would take the page's time).
+DRAW_PROBE = (
+    """() => {
+  const term = window.dockboardTerminal;
+  window.feeds = 0;
+  term.onLineFeed(() => window.feeds++);
+  let enterAt = null, parsed = false;
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") enterAt = performance.now();
+  }, true);
+  window.drawn = new Promise((resolve) => {
+    term.onWriteParsed(() => { parsed ||= ("""
+    + CURSOR_LINE
+    + """)() === "END-2"; });
+    term.onRender(() => { if (parsed) resolve(performance.now() - enterAt); });
+  });
+}"""
+)
 
 
 ECHO_PROBE = """() => {
   const term = window.dockboardTerminal;
   term.options.cursorBlink = false;
-  window.echoSamples = [];
   const length = () => {  // characters before the cursor, across wrapped lines
     const buffer = term.buffer.active;
     return (buffer.baseY + buffer.cursorY) * term.cols + buffer.cursorX;
   };
   let pending = null;
   document.addEventListener("keydown", () => {
-    pending = { started: performance.now(), wanted: length() + 1 };
+    let resolve;
+    window.echoed = new Promise((settle) => { resolve = settle; });
+    pending = { started: performance.now(), wanted: length() + 1, resolve };
   }, true);
   term.onRender(() => {
     if (pending && length() >= pending.wanted) {
-      window.echoSamples.push(performance.now() - pending.started);
+      pending.resolve(performance.now() - pending.started);
       pending = null;
     }
   });
 }"""
 
 
-PROMPT_SHOWN = """() => {
-  const buffer = window.dockboardTerminal.buffer.active;
-  return buffer.getLine(buffer.baseY + buffer.cursorY).translateToString(true) === "/ # ";
+PROMPT_PROBE = """() => {
+  const term = window.dockboardTerminal;
+  const prompt = () => {
+    const buffer = term.buffer.active;
+    return buffer.getLine(buffer.baseY + buffer.cursorY).translateToString(true) === "/ # ";
+  };
+  let pressedAt = null;
+  document.addEventListener("keydown", () => { pressedAt = performance.now(); }, true);
+  window.prompted = new Promise((resolve) => {
+    term.onRender(() => {
+      if (pressedAt !== null && prompt()) resolve(performance.now() - pressedAt);
+    });
+  });
 }"""
 
 
-def ctrl_c_ms(page, client, image: str, renderer: str) -> float:
+def ctrl_c_ms(page, url: str, client, image: str, renderer: str) -> float:
     """`yes` running (the window full, xterm.js busy), then Ctrl+C: ms until the prompt."""
     shell = run_container(client, image)
-    page.goto(f"/engines/local/containers/{shell.id}/terminal/?renderer={renderer}")
-    page.wait_for_selector('#terminal-page[data-connected="true"]')
-    page.locator(".xterm").click()
-    page.keyboard.type("yes\n")
-    page.wait_for_timeout(1500)
-    page.keyboard.press("Control+c")
-    started = time.perf_counter()
-    page.wait_for_function(PROMPT_SHOWN, polling="raf")
-    elapsed = (time.perf_counter() - started) * 1000
+    open_terminal(page, url, shell.id, renderer)
+    page.type("yes")
+    time.sleep(1.5)
+    page.evaluate(f"({PROMPT_PROBE})()")
+    page.key("c", "KeyC", 67, modifiers=CONTROL)
+    elapsed = page.evaluate("window.prompted", await_promise=True)
     shell.remove(force=True)
     return elapsed
 
 
+# Keys a typist's pace apart (20 a second, faster than anyone types), and back to back: the next
+# key the moment the last echo is drawn, while Chromium is still putting that frame on screen
+# (with no GPU the DOM renderer's frames take longer to finish, and the next one waits).
+CADENCES = {"paced": 0.05, "back to back": 0.0}
+
+
+def echo_ms(page, keys: int, gap: float) -> tuple[float, float]:
+    samples = []
+    for _ in range(keys):
+        page.key("a", "KeyA", 65, text="a")
+        samples.append(page.evaluate("window.echoed", await_promise=True) / 1000)
+        time.sleep(gap)
+    return percentiles(samples)
+
+
 def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
-    """Keydown to the echoed character drawn, in Chromium, for each renderer."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.harness.browser import CHROMIUM_FLAGS
-
-    print(f"== Chromium: keydown to echo drawn, {keys} keys into `cat`, each renderer")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
+    """Keydown to the echoed character drawn, in Chromium, for each renderer; then Ctrl+C."""
+    print(f"== Chromium: keydown to echo drawn, {keys} keys into `cat` at each cadence; Ctrl+C "
+          "during `yes` to the prompt drawn (median of 5)")  # fmt: skip
+    for renderer in ("webgl", "dom"):
+        cat = run_container(client, image, ["cat"])
+        with bare_page(url, cookie, 1280, 800) as page:
+            used = open_terminal(page, url, cat.id, renderer)
+            page.evaluate(f"({ECHO_PROBE})()")
+            echoes = {name: echo_ms(page, keys, gap) for name, gap in CADENCES.items()}
+            stops = [ctrl_c_ms(page, url, client, image, renderer) for _ in range(5)]
+        cat.remove(force=True)
+        figures = "; ".join(
+            f"{name} p50 {p50:.1f} / p99 {p99:.1f} ms" for name, (p50, p99) in echoes.items()
         )
-        for renderer in ("webgl", "dom"):
-            cat = run_container(client, image, ["cat"])
-            context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800})
-            name, value = cookie.split("=", 1)
-            context.add_cookies([{"name": name, "value": value, "url": url}])
-            page = context.new_page()
-            page.goto(f"/engines/local/containers/{cat.id}/terminal/?renderer={renderer}")
-            page.wait_for_selector('#terminal-page[data-connected="true"]')
-            used = page.locator("#terminal-page").get_attribute("data-renderer")
-            page.locator(".xterm").click()
-            page.evaluate(ECHO_PROBE)
-            for number in range(keys):
-                page.keyboard.press("a")
-                page.wait_for_function(f"() => window.echoSamples.length > {number}", polling="raf")
-            samples = [s / 1000 for s in page.evaluate("() => window.echoSamples")]
-            p50, p99 = percentiles(samples)
-            stops = [ctrl_c_ms(page, client, image, renderer) for _ in range(3)]
-            print(f"{used:>5}: echo p50 {p50:.1f} ms  p99 {p99:.1f} ms; Ctrl+C during `yes` to "
-                  f"the prompt: median {statistics.median(stops):.0f} ms")  # fmt: skip
-            context.close()
-            cat.remove(force=True)
-        browser.close()
+        print(f"{used:>5}: echo {figures}; Ctrl+C {statistics.median(stops):.0f} ms")

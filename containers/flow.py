@@ -28,6 +28,15 @@ class FlowWindow:
         if self.in_flight <= self.low:
             self._open.set()
 
+    def wake(self) -> None:
+        """Let the reader read once more, though the window is full (an interrupt to skip)."""
+        self._open.set()
+
+    def forget(self) -> None:
+        """The browser dropped what it had not drawn (see containers/interrupt.py)."""
+        self.in_flight = 0
+        self._open.set()
+
     async def wait_open(self, timeout: float) -> None:
         """Return once sending may go on; ``TimeoutError`` if the browser stalls that long."""
         if not self._open.is_set():

@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
+from containers import interrupt
 from containers.flow import FlowWindow
 from containers.terminal_presence import TerminalPresence, record_action
 from containers.terminal_session import TerminalSession
@@ -89,6 +90,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         self.recording: tuple[Any, recording.Recorder] | None = None
         self.may_type = False
         self.window = FlowWindow()
+        self.skipping = False  # Ctrl+C into a flood: the pump skips what the engine still holds
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -162,7 +164,10 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             if recent:
                 await self._replay(await session.recent_output())
             while data := await session.read():
-                if len(data) < GATHER_BELOW and not self._answering():
+                if self.skipping:
+                    self.skipping = False
+                    data = await self._skip_backlog(data)
+                elif len(data) < GATHER_BELOW and not self._answering():
                     data += await session.read_more(PACE_SECONDS, GATHER_LIMIT - len(data))
                 for chunk in session.output(data):
                     await self._forward(chunk)
@@ -196,6 +201,13 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             await self.send_event({"type": "replay"})
             await self._forward(tail)
 
+    async def _skip_backlog(self, data: bytes) -> bytes:
+        self.window.forget()  # here, after the pump's last frame before the skip was counted
+        tail, skipped = await interrupt.skip_backlog(self.session, data)
+        if skipped and self.recording:
+            self.recording[1].marker(f"Ctrl+C: {skipped} bytes of output skipped")
+        return tail
+
     def _answering(self) -> bool:
         return asyncio.get_running_loop().time() - self.last_input < ANSWER_SECONDS
 
@@ -226,6 +238,12 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 self.last_input = asyncio.get_running_loop().time()
                 if not await self.session.write(bytes_data):
                     return  # the engine went away: the output's reader ends the terminal
+                if self._interrupts_a_flood(bytes_data):
+                    # Output read from now on is skipped, and the page drops what it queued: a
+                    # frame the pump sends after this event would be drawn, so flag first.
+                    self.skipping = True
+                    self.window.wake()
+                    await self.send_event({"type": "skip"})
                 if self.recording:
                     self.recording[1].input(bytes_data)
                 if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:
@@ -236,6 +254,13 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             await self.close(code=1009)
             return
         await self._control(text_data)
+
+    def _interrupts_a_flood(self, typed: bytes) -> bool:
+        return (
+            self.session.tty
+            and interrupt.INTERRUPT in typed
+            and self.window.in_flight >= interrupt.BACKLOG
+        )
 
     async def _control(self, text: str) -> None:
         try:

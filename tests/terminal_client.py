@@ -23,6 +23,7 @@ class TerminalClient:
         self.output = bytearray()
         self.frames = 0  # binary frames received
         self.events: list[dict] = []
+        self.event_offsets: list[tuple[str, int]] = []  # each event, and the output before it
         self.ack = True
 
     async def connect(self) -> bool:
@@ -48,6 +49,7 @@ class TerminalClient:
                 await self.control({"type": "ack", "bytes": len(message["bytes"])})
         else:
             self.events.append(json.loads(message["text"]))
+            self.event_offsets.append((self.events[-1]["type"], len(self.output)))
 
     async def read_until(self, needle: bytes, timeout: float = 10) -> str:
         deadline = time.monotonic() + timeout
@@ -58,6 +60,13 @@ class TerminalClient:
                 seen = bytes(self.output[-500:])
                 raise AssertionError(f"{needle!r} not seen; got {seen!r}, {self.events}") from None
         return self.output.decode(errors="replace")
+
+    async def read_total(self, count: int, timeout: float = 20) -> None:
+        """Receive until ``count`` bytes of output have come in all."""
+        deadline = time.monotonic() + timeout
+        while len(self.output) < count:
+            assert time.monotonic() < deadline, f"{len(self.output)} bytes of {count}"
+            await self._receive_one(max(deadline - time.monotonic(), 0.01))
 
     async def event(self, kind: str, timeout: float = 10) -> dict:
         deadline = time.monotonic() + timeout

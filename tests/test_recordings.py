@@ -138,6 +138,34 @@ def test_a_lab_sessions_terminal_is_recorded_with_a_marker_per_check(
     assert markers == ["step 1: Make a file (not yet)"]
 
 
+async def interrupted_flood(user: User, container) -> TerminalClient:
+    cookie = await sync_to_async(session_cookie)(user)
+    client = TerminalClient(f"/ws/containers/{container.id}/attach/", cookie)
+    assert await client.connect()
+    await client.event("hello")
+    client.ack = False  # a browser far behind, so that Ctrl+C skips what it has not drawn
+    await client.send(b"yes\n")
+    await client.drain(1.0)
+    await client.send(b"\x03")
+    await client.read_until(b"^C\r\n/ # ", timeout=20)
+    await client.drain(0.5)
+    await client.close()
+    return client
+
+
+def test_a_skip_after_ctrl_c_is_a_marker_and_the_rest_is_recorded(
+    team: Team, member: User, make_container, data_dir: Path
+) -> None:
+    Team.objects.filter(pk=team.pk).update(recording="all")
+    client = asyncio.run(interrupted_flood(member, make_container()))
+    _header, events = parse_cast(data_dir / only_recording().path)
+    output = "".join(data for _when, code, data in events if code == "o")
+    assert output.encode() == bytes(client.output)  # what the page got, the skipped part not
+    [marker] = [data for _when, code, data in events if code == "m"]
+    skipped = int(marker.removeprefix("Ctrl+C: ").removesuffix(" bytes of output skipped"))
+    assert skipped > 64 * 1024, marker
+
+
 def test_a_recording_stops_at_its_size_cap(
     settings, team: Team, member: User, make_container, data_dir: Path
 ) -> None:

@@ -71,6 +71,9 @@
 
   const encoder = new TextEncoder();
   let socket = null;
+  // Output frames wait here and go to xterm.js one at a time, so that a skip (Ctrl+C into a
+  // flood, see containers/interrupt.py) can drop what is not drawn yet.
+  let queue = [];
   let replayNext = false; // the next frame is output from before this connection
   let replaying = false; // while it is parsed, what xterm.js answers goes nowhere
   let unacked = 0;
@@ -127,6 +130,8 @@
       showTakeover(event);
     } else if (event.type === "replay") {
       replayNext = true;
+    } else if (event.type === "skip") {
+      queue.length = 0; // never acknowledged: the server forgets them too
     } else if (event.type === "error") {
       say(event.message, ["reattach"]);
       page.dataset.ended = "error";
@@ -158,22 +163,34 @@
     term.reset(); // a new connection draws the recent output again
     unacked = 0;
     replayNext = false;
+    replaying = false;
     delete page.dataset.ended;
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const ws = new WebSocket(`${scheme}//${location.host}${url}`);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => { page.dataset.connected = "true"; };
+    const frames = [];
+    let parsing = false;
+    const feed = () => {
+      if (parsing || !frames.length || socket !== ws) return;
+      const { bytes, replay } = frames.shift();
+      parsing = true;
+      replaying = replay;
+      term.write(bytes, () => {
+        if (socket !== ws) return; // parsed after a reconnect: that connection is over
+        parsing = false;
+        replaying = false;
+        consumed(bytes.length);
+        feed();
+      });
+    };
+    queue = frames;
     ws.onmessage = (message) => {
       if (typeof message.data === "string") onEvent(JSON.parse(message.data));
       else {
-        const bytes = new Uint8Array(message.data);
-        if (replayNext) {
-          replayNext = false;
-          replaying = true;
-          term.write(bytes, () => { replaying = false; consumed(bytes.length); });
-        } else {
-          term.write(bytes, () => consumed(bytes.length));
-        }
+        frames.push({ bytes: new Uint8Array(message.data), replay: replayNext });
+        replayNext = false;
+        feed();
       }
     };
     ws.onclose = () => {

@@ -1,0 +1,64 @@
+"""Ctrl+C into a flood of output: the prompt comes back at once, as in a local terminal, and a
+Ctrl+C into a terminal that is not behind changes nothing (containers/interrupt.py)."""
+
+import pytest
+
+from containers import interrupt, terminal
+from tests.terminal_client import open_terminal
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+PROMPT = b"/ # "
+
+
+def offset_of(client, kind: str) -> int:
+    return next(offset for event, offset in client.event_offsets if event == kind)
+
+
+async def test_ctrl_c_into_a_flood_skips_to_the_prompt(make_container, cookie) -> None:
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    client.ack = False  # a browser far behind: the flow window fills
+    await client.send(b"yes\n")
+    assert await client.drain(quiet=1.0) >= terminal.FlowWindow().high
+
+    await client.send(b"\x03")
+    await client.event("skip")
+    skipped_from = offset_of(client, "skip")
+    await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
+    after = bytes(client.output[skipped_from:])
+    # What `yes` wrote meanwhile, held in the engine's buffers (about a megabyte), is not sent:
+    # only its last lines, then the prompt. The window opened again without an acknowledgement.
+    assert len(after) <= 2 * interrupt.TAIL + 1024, len(after)
+    assert after.startswith(b"y\r\n") and set(after.split(b"^C")[0]) <= set(b"y\r\n")
+    await client.send(b"echo back-$((40+2))\n")
+    await client.read_until(b"\r\nback-42\r\n")
+    await client.close()
+
+
+async def test_ctrl_c_into_a_terminal_that_keeps_up_skips_nothing(make_container, cookie) -> None:
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    await client.send(b"seq 1 3000; sleep 60\n")
+    await client.read_until(b"\r\n3000\r\n")
+    await client.send(b"\x03")
+    await client.read_until(b"^C\r\n" + PROMPT)
+    assert "skip" not in [event for event, _ in client.event_offsets]
+    lines = client.output.decode().split("\r\n")
+    assert [str(n) for n in range(1, 3001)] == lines[lines.index("1") : lines.index("3000") + 1]
+    await client.close()
+
+
+async def test_a_flood_that_ignores_ctrl_c_is_drawn_on(make_container, cookie) -> None:
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    client.ack = False
+    await client.send(b"(trap '' INT; exec yes)\n")
+    assert await client.drain(quiet=1.0) >= terminal.FlowWindow().high
+
+    client.ack = True
+    await client.send(b"\x03")
+    await client.event("skip")
+    skipped_from = offset_of(client, "skip")
+    await client.read_until(b"^C")
+    await client.read_total(skipped_from + 2 * terminal.FlowWindow().high)  # `yes` goes on
+    await client.close()

@@ -3,19 +3,40 @@ skipped, as a local terminal's line discipline flushes its output queue on an in
 
 Otherwise the prompt would wait behind the flow window and what the engine's own buffers hold
 (about 1.2 MB of a TTY's output here), all drawn first: seconds of `y` lines at xterm.js's pace.
-Only a browser that is behind by BACKLOG bytes has anything to skip; an interrupt typed into a
-quiet terminal (or into a full-screen program, which draws far less) changes nothing."""
+A flood is a browser BACKLOG bytes behind, or FLOOD_BYTES sent within about a second (the
+engine's buffers are full then, whether the browser keeps up or not). An interrupt typed into a
+quiet terminal, or into a full-screen program's redraw (far smaller), changes nothing."""
 
 import asyncio
+import time
 
 from dashboard.engine_stream import READ_SIZE
 
 INTERRUPT = b"\x03"
 ECHOED = b"^C"  # where the line discipline flushed its queue, it echoes the interrupt (ECHOCTL)
 BACKLOG = 256 * 1024
-QUIET_SECONDS = 0.05  # nothing more comes (no echo: ECHOCTL off, a raw-mode program)
+FLOOD_BYTES = 1024 * 1024
+QUIET_SECONDS = 0.2  # nothing more comes (no echo: ECHOCTL off, a raw-mode program)
 LIMIT_SECONDS = 0.5  # a program that goes on (it ignores SIGINT): drawing resumes after this
 TAIL = 16 * 1024  # drawn with the echo: the last screens of output before it
+
+
+class FloodMeter:
+    """The bytes sent to the browser in this second and the one before."""
+
+    def __init__(self) -> None:
+        self.start, self.current, self.previous = time.monotonic(), 0, 0
+
+    def sent(self, count: int) -> None:
+        now = time.monotonic()
+        if now - self.start >= 1.0:
+            self.previous = self.current if now - self.start < 2.0 else 0
+            self.start, self.current = now, 0
+        self.current += count
+
+    def flooding(self, in_flight: int) -> bool:
+        self.sent(0)
+        return in_flight >= BACKLOG or self.current + self.previous >= FLOOD_BYTES
 
 
 async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:

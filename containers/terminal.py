@@ -91,6 +91,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         self.may_type = False
         self.window = FlowWindow()
         self.skipping = False  # Ctrl+C into a flood: the pump skips what the engine still holds
+        self.output_rate = interrupt.FloodMeter()
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -215,6 +216,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         if chunk:
             await self.send(bytes_data=chunk)
             self.window.sent(len(chunk))
+            self.output_rate.sent(len(chunk))
             if self.recording:
                 self.recording[1].output(chunk)
 
@@ -259,7 +261,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         return (
             self.session.tty
             and interrupt.INTERRUPT in typed
-            and self.window.in_flight >= interrupt.BACKLOG
+            and self.output_rate.flooding(self.window.in_flight)
         )
 
     async def _control(self, text: str) -> None:

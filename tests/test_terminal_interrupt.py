@@ -1,6 +1,9 @@
 """Ctrl+C into a flood of output: the prompt comes back at once, as in a local terminal, and a
 Ctrl+C into a terminal that is not behind changes nothing (containers/interrupt.py)."""
 
+import asyncio
+import time
+
 import pytest
 
 from containers import interrupt, terminal
@@ -8,6 +11,13 @@ from tests.terminal_client import open_terminal
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 PROMPT = b"/ # "
+
+
+def wait_for_process(container, command: str) -> None:
+    deadline = time.monotonic() + 10
+    while not any(command in " ".join(row) for row in container.top()["Processes"] or []):
+        assert time.monotonic() < deadline, f"{command} never ran"
+        time.sleep(0.05)
 
 
 def offset_of(client, kind: str) -> int:
@@ -35,11 +45,28 @@ async def test_ctrl_c_into_a_flood_skips_to_the_prompt(make_container, cookie) -
     await client.close()
 
 
-async def test_ctrl_c_into_a_terminal_that_keeps_up_skips_nothing(make_container, cookie) -> None:
+async def test_ctrl_c_into_a_flood_the_browser_keeps_up_with_skips_too(
+    make_container, cookie
+) -> None:
+    """The engine's buffers are full in a flood whatever the browser's pace: the rate decides."""
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    await client.send(b"yes\n")
+    await client.read_total(4 * interrupt.FLOOD_BYTES)
+    await client.send(b"\x03")
+    await client.event("skip")
+    skipped_from = offset_of(client, "skip")
+    await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
+    assert len(client.output) - skipped_from <= 2 * interrupt.TAIL + 1024
+    await client.close()
+
+
+async def test_ctrl_c_after_a_few_lines_skips_nothing(make_container, cookie) -> None:
     container = make_container()
     client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
     await client.send(b"seq 1 3000; sleep 60\n")
     await client.read_until(b"\r\n3000\r\n")
+    await asyncio.to_thread(wait_for_process, container, "sleep 60")  # else the shell gets it
     await client.send(b"\x03")
     await client.read_until(b"^C\r\n" + PROMPT)
     assert "skip" not in [event for event, _ in client.event_offsets]

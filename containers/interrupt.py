@@ -16,8 +16,10 @@ INTERRUPT = b"\x03"
 ECHOED = b"^C"  # where the line discipline flushed its queue, it echoes the interrupt (ECHOCTL)
 BACKLOG = 256 * 1024
 FLOOD_BYTES = 1024 * 1024
-QUIET_SECONDS = 0.2  # nothing more comes (no echo: ECHOCTL off, a raw-mode program)
-LIMIT_SECONDS = 0.5  # a program that goes on (it ignores SIGINT): drawing resumes after this
+# With no echo (ECHOCTL off, a program in raw mode), the skip ends once the output pauses this
+# long, or after LIMIT_SECONDS if it goes on: then it is drawn as before.
+QUIET_SECONDS = 0.2
+LIMIT_SECONDS = 0.5
 TAIL = 16 * 1024  # drawn with the echo: the last screens of output before it
 
 

@@ -36,9 +36,9 @@ class FloodMeter:
             self.start, self.current = now, 0
         self.current += count
 
-    def flooding(self, in_flight: int) -> bool:
-        self.sent(0)
-        return in_flight >= BACKLOG or self.current + self.previous >= FLOOD_BYTES
+    def flooding(self) -> bool:
+        self.sent(0)  # a second with nothing sent ends the count
+        return self.current + self.previous >= FLOOD_BYTES
 
 
 async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:

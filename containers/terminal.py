@@ -261,7 +261,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         return (
             self.session.tty
             and interrupt.INTERRUPT in typed
-            and self.output_rate.flooding(self.window.in_flight)
+            and (self.window.in_flight >= interrupt.BACKLOG or self.output_rate.flooding())
         )
 
     async def _control(self, text: str) -> None:

@@ -20,8 +20,11 @@ def wait_for_process(container, command: str) -> None:
         time.sleep(0.05)
 
 
-def offset_of(client, kind: str) -> int:
-    return next(offset for event, offset in client.event_offsets if event == kind)
+async def ctrl_c_skips(client) -> int:
+    """Type Ctrl+C and wait for the skip; how much output had come before it."""
+    await client.send(b"\x03")
+    await client.event("skip")
+    return next(offset for event, offset in client.event_offsets if event == "skip")
 
 
 async def test_ctrl_c_into_a_flood_skips_to_the_prompt(make_container, cookie) -> None:
@@ -31,9 +34,7 @@ async def test_ctrl_c_into_a_flood_skips_to_the_prompt(make_container, cookie) -
     await client.send(b"yes\n")
     assert await client.drain(quiet=1.0) >= terminal.FlowWindow().high
 
-    await client.send(b"\x03")
-    await client.event("skip")
-    skipped_from = offset_of(client, "skip")
+    skipped_from = await ctrl_c_skips(client)
     await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
     after = bytes(client.output[skipped_from:])
     # What `yes` wrote meanwhile, held in the engine's buffers (about a megabyte), is not sent:
@@ -53,9 +54,7 @@ async def test_ctrl_c_into_a_flood_the_browser_keeps_up_with_skips_too(
     client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
     await client.send(b"yes\n")
     await client.read_total(4 * interrupt.FLOOD_BYTES)
-    await client.send(b"\x03")
-    await client.event("skip")
-    skipped_from = offset_of(client, "skip")
+    skipped_from = await ctrl_c_skips(client)
     await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
     assert len(client.output) - skipped_from <= 2 * interrupt.TAIL + 1024
     await client.close()
@@ -83,9 +82,7 @@ async def test_a_flood_that_ignores_ctrl_c_is_drawn_on(make_container, cookie) -
     assert await client.drain(quiet=1.0) >= terminal.FlowWindow().high
 
     client.ack = True
-    await client.send(b"\x03")
-    await client.event("skip")
-    skipped_from = offset_of(client, "skip")
+    skipped_from = await ctrl_c_skips(client)
     await client.read_until(b"^C")
     await client.read_total(skipped_from + 2 * terminal.FlowWindow().high)  # `yes` goes on
     await client.close()

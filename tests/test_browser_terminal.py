@@ -154,24 +154,28 @@ CURSOR_LINE = """() => {
 }"""
 
 
-# Counts what xterm.js parsed; with a delay, each write's callback (and so the next frame and
-# the acknowledgement) waits that many ms, as on a slow machine.
-COUNT_PARSED = """(delay) => {
+# Counts what xterm.js parsed; with window.parseDelay set, each write's callback (and so the
+# next frame and the acknowledgement) waits that many ms, as on a slow machine.
+COUNT_PARSED = """() => {
   const term = window.dockboardTerminal;
   const write = term.write.bind(term);
   window.parsedBytes = 0;
+  window.parseDelay = 0;
   term.write = (data, done) => write(data, () => {
     const finish = () => { window.parsedBytes += data.length; done?.(); };
-    if (delay) setTimeout(finish, delay); else finish();
+    if (window.parseDelay) setTimeout(finish, window.parseDelay); else finish();
   });
 }"""
 
 
 def parsed_after_ctrl_c(page, delay: int) -> int:
     """`yes` for a while, then Ctrl+C: the bytes parsed after it, up to the prompt."""
-    page.evaluate(COUNT_PARSED, delay)
+    page.evaluate(COUNT_PARSED)
     page.keyboard.type("yes\n")
     page.wait_for_function("() => window.parsedBytes > 64 * 1024", timeout=30_000)  # `yes` runs
+    # Output is gathered into large frames once no key was typed for 0.5 s; then slow down.
+    page.wait_for_timeout(1000)
+    page.evaluate(f"() => {{ window.parseDelay = {delay}; }}")
     page.wait_for_timeout(1000)  # and the flow window fills
     before = page.evaluate("() => window.parsedBytes")
     page.keyboard.press("Control+c")

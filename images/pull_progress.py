@@ -55,7 +55,11 @@ class PullProgress:
         if status == "Downloading" and detail.get("total"):
             layer["total"] = detail["total"]
             layer["current"] = detail.get("current", 0)
-        elif status in DOWNLOADED and layer["total"]:
+        elif status in DOWNLOADED:
+            # A small layer can arrive in one read with no "Downloading" message at all; its
+            # extraction reads the same compressed blob, so its total is the layer's size.
+            if status == "Extracting" and not layer["total"]:
+                layer["total"] = detail.get("total") or 0
             layer["current"] = layer["total"]
 
     @property

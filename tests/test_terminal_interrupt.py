@@ -49,10 +49,11 @@ async def test_ctrl_c_into_a_flood_skips_to_the_prompt(make_container, cookie) -
 async def test_ctrl_c_into_a_flood_the_browser_keeps_up_with_skips_too(
     make_container, cookie
 ) -> None:
-    """The engine's buffers are full in a flood whatever the browser's pace: the rate decides."""
+    """The engine's buffers are full in a flood whatever the browser's pace: the rate decides.
+    Long lines make it one on a loaded machine too (busybox `yes` writes a line at a time)."""
     container = make_container()
     client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
-    await client.send(b"yes\n")
+    await client.send(b"yes " + b"flood" * 20 + b"\n")
     await client.read_total(4 * interrupt.FLOOD_BYTES)
     skipped_from = await ctrl_c_skips(client)
     await client.read_until(b"^C\r\n" + PROMPT, timeout=20)

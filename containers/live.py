@@ -66,8 +66,8 @@ class LiveContainersConsumer(EngineEventsConsumer):
             if (e.get("Type") == "container" and e.get("Action") in SHOWN)
             or e.get("Type") == "dockboard"
         ]
-        if self.container:
-            batch = [e for e in batch if e.get("id") == self.container]
+        if self.container:  # its own events, and a re-list after the engine came back
+            batch = [e for e in batch if e.get("id") == self.container or e["Type"] == "dockboard"]
         batch = list_page.visible_events(user, batch) if batch else []
         if not batch:
             return ""

@@ -1,3 +1,5 @@
+import time
+
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -24,3 +26,8 @@ def current_engine(request: HttpRequest) -> dict[str, str]:
     prefix of its pages and websockets."""
     name = engine.current_name()
     return {"engine_name": "" if name == LOCAL else name, "engine_prefix": reverse("overview")}
+
+
+def live_since(request: HttpRequest) -> dict[str, str]:
+    """When the page's request began, for its live socket's ``?since=``."""
+    return {"live_since": f"{getattr(request, 'began', time.time()):.6f}"}

@@ -4,12 +4,17 @@ and engine, shared by every live page of that process.
 A reader thread starts with the first subscriber and ends after the last. It reconnects with
 backoff; when the stream was lost for more than a read timeout (the engine restarted, say), it
 tells its subscribers to re-list once, so that nothing changed meanwhile is missed.
+
+A live page asked the engine for what it shows a moment before its socket subscribes: each
+subscriber names that moment (``since``), and first hears the events that came after it, from
+the reader's recent ones or, while its stream is still opening, from the engine's own.
 """
 
 import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,6 +25,8 @@ log = logging.getLogger(__name__)
 RESYNC = {"Type": "dockboard", "Action": "resync"}
 RECEIVED = "dockboard.received"  # added to each event: its time.monotonic() on arrival
 BACKOFF_SECONDS = (0.2, 0.5, 1.0, 2.0)
+REPLAY_SECONDS = 10.0  # how far back a subscriber's ``since`` may reach
+REPLAY_LIMIT = 1000
 
 type Deliver = Callable[[dict[str, Any]], None]
 
@@ -45,16 +52,28 @@ class EventReader:
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.close_stream: Callable[[], None] | None = None
+        self.opening_since: float | None = None  # for the engine, until the stream is open
+        self.recent: deque[tuple[float, dict[str, Any]]] = deque(maxlen=REPLAY_LIMIT)
 
-    def subscribe(self, deliver: Deliver) -> Callable[[], None]:
-        """Have ``deliver`` called (in the reader's thread) with each event; the unsubscriber."""
+    def subscribe(self, deliver: Deliver, since: float) -> Callable[[], None]:
+        """Have ``deliver`` called (in the reader's thread) with each event, first with those
+        that came after ``since`` (a ``time.time()``, at most REPLAY_SECONDS ago); the
+        unsubscriber."""
+        since = max(since, time.time() - REPLAY_SECONDS)
         with self.lock:
             self.subscribers.append(deliver)
             if self.thread is None:
+                self.recent.clear()
+                self.opening_since = since
                 self.thread = threading.Thread(
                     target=self._run, name=f"events-{self.engine_name}", daemon=True
                 )
                 self.thread.start()
+            elif self.close_stream is None:
+                self.opening_since = min(since, self.opening_since or since)
+            for arrived, event in self.recent:
+                if arrived >= since:
+                    deliver(event)
 
         def unsubscribe() -> None:
             with self.lock:
@@ -67,6 +86,8 @@ class EventReader:
 
     def _deliver(self, event: dict[str, Any]) -> None:
         with self.lock:
+            if event is not RESYNC:
+                self.recent.append((time.time(), event))
             subscribers = list(self.subscribers)
         for deliver in subscribers:
             try:
@@ -83,6 +104,8 @@ class EventReader:
                 if not self.subscribers:
                     self.thread = self.close_stream = None
                     return
+                if since is None:
+                    since = self.opening_since
             try:
                 with engine.on(self.engine_name):
                     close, events = object_events(since)

@@ -2,6 +2,7 @@
 group, so that signing out (anywhere, in any process) closes it like a terminal."""
 
 import asyncio
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,14 @@ from dashboard.engine_scope import engine_scope
 from dashboard.sessions import user_group
 
 ATTEMPT = "dockboard.attempt"  # how many times an event has been rendered
+SINCE = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,9})?$", re.ASCII)
+
+
+def page_since(text: str) -> float:
+    """When the page asked the engine for what it shows (its ``?since=``, stamped by
+    ``dashboard.middleware.RequestBeganMiddleware``); now, when it names no moment it could have."""
+    now = time.time()
+    return min(float(text), now) if SINCE.match(text) else now
 
 
 class LivePageConsumer(AsyncWebsocketConsumer):
@@ -81,7 +90,8 @@ class EngineEventsConsumer(LivePageConsumer):
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.loop = loop = asyncio.get_running_loop()
         self.unsubscribe = engine_events.reader(self.engine_name).subscribe(
-            lambda event: loop.call_soon_threadsafe(self.events.put_nowait, event)
+            lambda event: loop.call_soon_threadsafe(self.events.put_nowait, event),
+            page_since(self.query.get("since", "")),
         )
         self.pump = asyncio.create_task(self._pump())
         return True

@@ -2,6 +2,7 @@
 and caching are the same for all."""
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -44,6 +45,19 @@ class EngineErrorMiddleware:
             response["HX-Reswap"] = "innerHTML"
             return response
         return render(request, "engine_error.html", context, status=exc.status)
+
+
+class RequestBeganMiddleware:
+    """Stamps when each request began (``request.began``, a ``time.time()``). A live page's
+    socket asks for the engine's events from then on (its ``?since=``, see engine_events), so a
+    change between the view's engine call and the socket's start is not missed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.began = time.time()  # type: ignore[attr-defined]
+        return self.get_response(request)
 
 
 PAGE_METHODS = ("GET", "HEAD", "POST")

@@ -24,7 +24,9 @@ FILTER_KEYS = ("q", "dangling", "sort", "page")
 class LiveImagesConsumer(EngineEventsConsumer):
     async def start(self) -> bool:
         self.params = {key: self.query[key] for key in FILTER_KEYS if key in self.query}
-        self.shown = await self.on_page(self._listing)
+        # What the page shows: a page that names when it asked the engine (?since=) may miss a
+        # change made since, which the first event's listing then brings whatever it holds.
+        self.shown = None if "since" in self.query else await self.on_page(self._listing)
         return await super().start()
 
     def render_batch(self, batch: list[dict[str, Any]]) -> str:

@@ -1,6 +1,9 @@
 """The image list without polling: a tag made or removed with the engine's own API reaches the
 pages that show it, over their websockets; someone who sees no image receives nothing."""
 
+import html
+import re
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -8,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from dashboard.asgi import application
-from tests.conftest import RUN_ID, session_cookie
+from tests.conftest import RUN_ID, session_cookie, signed_in
 from tests.pages import log_in
 from tests.terminal_client import HOST, ORIGIN
 
@@ -49,6 +52,24 @@ async def test_a_new_tag_reaches_the_list_and_nobody_who_sees_no_image(
     await sync_to_async(engine.api.tag)(busybox, repository, tag)  # for the fixture to remove
     for socket in (mine, narrowed, theirs):
         await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_tag_made_between_the_page_and_its_socket_is_sent(
+    engine, busybox: str, new_tag, member: User
+) -> None:
+    repository, tag = new_tag
+    browser = await sync_to_async(signed_in)(member)
+    page = (await sync_to_async(browser.get)("/engines/local/images/")).content.decode()
+    assert f"{repository}</a>" not in page
+    url = html.unescape(re.search(r'ws-connect="([^"]+)"', page)[1])
+
+    await sync_to_async(engine.api.tag)(busybox, repository, tag)
+    late = await sync_to_async(images_socket)(member, url.split("?", 1)[1])
+    assert (await late.connect(timeout=10))[0]
+    assert f"{repository}</a>" in await late.receive_from(timeout=5)
+    await late.disconnect()
 
 
 @pytest.mark.browser

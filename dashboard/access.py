@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_networks, engine_swarm, engine_volumes
+from dashboard import engine, engine_images, engine_networks, engine_swarm, engine_volumes
 from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
@@ -35,7 +35,7 @@ def visible_images(user: User) -> list[dict[str, Any]]:
     """Images are engine-wide: everyone on a team sees them all."""
     if not grants_for(user).has_team:
         return []
-    return engine.list_images()
+    return engine_images.list_images()
 
 
 def containers_using_image(user: User, image_id: str) -> list[dict[str, Any]]:
@@ -43,7 +43,7 @@ def containers_using_image(user: User, image_id: str) -> list[dict[str, Any]]:
     grants = grants_for(user)
     return [
         c
-        for c in engine.containers_using_image(image_id)
+        for c in engine_images.containers_using_image(image_id)
         if grants.container_rights(c.get("Labels"))
     ]
 
@@ -86,7 +86,7 @@ def access_image(user: User, ref: str, *, change: bool = False) -> dict[str, Any
     missing = _("No such image: %(ref)s")
     if not grants_for(user).has_team:
         raise NotFound(missing % {"ref": ref})
-    image = _inspect(engine.inspect_image, ref, missing)
+    image = _inspect(engine_images.inspect_image, ref, missing)
     if change and not may_manage_image(user, [ref, *(image.get("RepoTags") or [])]):
         raise Denied(
             _("Only administrators and the instructors whose team allows it manage this image.")

@@ -17,10 +17,9 @@ import requests
 import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
-from docker.utils.json_stream import json_stream
 
 from dashboard import engines
-from dashboard.checked import CheckedCommit, CheckedCreate, CheckedExec, CheckedPull
+from dashboard.checked import CheckedCommit, CheckedCreate, CheckedExec
 from dashboard.engines import LOCAL, EngineAddress
 
 
@@ -229,18 +228,8 @@ def list_containers_by_id(ids: list[str]) -> list[dict[str, Any]]:
 
 
 @engine_call
-def list_images() -> list[dict[str, Any]]:
-    return client().images(all=False)
-
-
-@engine_call
 def inspect_container(ref: str) -> dict[str, Any]:
     return client().inspect_container(ref)
-
-
-@engine_call
-def inspect_image(ref: str) -> dict[str, Any]:
-    return client().inspect_image(ref)
 
 
 @engine_call
@@ -268,21 +257,22 @@ def wait_for_exit(ref: str, timeout: float) -> int | None:
 def path_exists(ref: str, path: str) -> bool:
     """Whether ``path`` exists in the container's filesystem (HEAD of the archive endpoint)."""
     api = client()
-    url = _api_url(api, f"/containers/{urllib.parse.quote(ref, safe='')}/archive")
+    url = api_url(api, f"/containers/{urllib.parse.quote(ref, safe='')}/archive")
     response = api.head(url, params={"path": path}, timeout=settings.DOCKER_TIMEOUT)
     if response.status_code == 404:
         return False
-    _raise_for_status(response)
+    raise_for_status(response)
     return True
 
 
 # Two calls the SDK has no public method for (a HEAD, and a pull whose response the caller may
-# close), made with the public parts it is built of: its requests session, and its errors.
-def _api_url(api: docker.APIClient, path: str) -> str:
+# close, in engine_images), made with the public parts it is built of: its requests session,
+# and its errors.
+def api_url(api: docker.APIClient, path: str) -> str:
     return f"{api.base_url}/v{api.api_version}{path}"
 
 
-def _raise_for_status(response: requests.Response) -> None:
+def raise_for_status(response: requests.Response) -> None:
     try:
         response.raise_for_status()
     except requests.exceptions.HTTPError as exc:
@@ -399,59 +389,6 @@ def commit_container(checked: CheckedCommit) -> str:
         changes=checked.changes or None,
     )
     return created["Id"]
-
-
-def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
-    """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
-    Errors before the stream begins raise ``EngineError``, and so does a stream that breaks;
-    the engine's own later errors arrive as messages."""
-    reference = require(checked, CheckedPull).reference
-    with translated_errors():
-        api = client()
-        params = {"fromImage": reference.repository, "tag": reference.pull_tag}
-        if checked.platform:
-            params["platform"] = checked.platform
-        # The SDK's pull() hides the response, and closing the response is how a pull is
-        # cancelled (as Ctrl+C does).
-        response = api.post(
-            _api_url(api, "/images/create"), params=params, stream=True, timeout=None
-        )
-        _raise_for_status(response)
-    return response, _messages(response)
-
-
-def _messages(response: requests.Response) -> Iterator[dict]:
-    with translated_errors():  # the engine or the registry gone midway
-        # Each progress message is a chunk of its own: read them as they come, not by the buffer.
-        yield from json_stream(response.iter_content(chunk_size=None))
-
-
-@engine_call
-def image_history(ref: str) -> list[dict[str, Any]]:
-    return client().history(ref)
-
-
-@engine_call
-def containers_using_image(image_id: str) -> list[dict[str, Any]]:
-    return client().containers(all=True, filters={"ancestor": image_id})
-
-
-@engine_call
-def tag_image(ref: str, repository: str, tag: str) -> None:
-    client().tag(ref, repository, tag)
-
-
-@engine_call
-def remove_image(ref: str, force: bool) -> list[dict[str, Any]]:
-    return client().remove_image(ref, force=force)
-
-
-@engine_call
-def prune_dangling_images(label: str = "") -> dict[str, Any]:
-    filters: dict[str, Any] = {"dangling": True}
-    if label:
-        filters["label"] = [label]
-    return client().prune_images(filters=filters)
 
 
 @engine_call

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from dashboard import engine
+from dashboard import engine, engine_images
 
 ACTIVE_CONTAINER_STATES = {"running", "paused", "restarting"}
 
@@ -94,7 +94,7 @@ def collect_overview(admin: bool, visible: Callable[[], list[dict[str, Any]]]) -
         context["counts"] = {**_engine_counts(info), "images": rows[0].total}
         context["disk_usage"] = rows
         return context
-    context["counts"] = {**_visible_counts(visible()), "images": len(engine.list_images())}
+    context["counts"] = {**_visible_counts(visible()), "images": len(engine_images.list_images())}
     return context
 
 

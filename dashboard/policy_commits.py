@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine, labels
+from dashboard import engine_images, labels
 from dashboard.checked import _SEAL, CheckedCommit
 from dashboard.engine import NotFound
 from dashboard.grants import Rights, User, grants_for
@@ -72,7 +72,7 @@ def _check_change(line: str) -> None:
 
 def _check_not_taken(user_id: int | None, target: ImageReference) -> None:
     try:
-        existing = engine.inspect_image(target.familiar)
+        existing = engine_images.inspect_image(target.familiar)
     except NotFound:
         return
     if (existing["Config"].get("Labels") or {}).get(labels.OWNER) != str(user_id):

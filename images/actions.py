@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine
+from dashboard import audit, engine_images
 from dashboard.access import access_image, may_manage_image
 from dashboard.engine import Conflict, Denied, EngineError
 from dashboard.grants import User, grants_for
@@ -44,7 +44,7 @@ def tag(user: User, ref: str, target: ImageReference) -> str:
         ["docker", "tag", image["Id"].removeprefix("sha256:")[:12], target.familiar]
     )
     try:
-        engine.tag_image(image["Id"], target.familiar_repository, target.tag or "latest")
+        engine_images.tag_image(image["Id"], target.familiar_repository, target.tag or "latest")
     except EngineError as error:
         _record(user, "tag", target.familiar, command, error)
         raise
@@ -67,9 +67,9 @@ def remove(user: User, ref: str, *, force: bool) -> str:
 
 def _remove(image: dict[str, Any], ref: str, force: bool) -> None:
     try:
-        engine.remove_image(ref, force=force)
+        engine_images.remove_image(ref, force=force)
     except Conflict as conflict:
-        users = engine.containers_using_image(image["Id"])
+        users = engine_images.containers_using_image(image["Id"])
         names = ", ".join((c.get("Names") or ["?"])[0].lstrip("/") for c in users)
         if not names:
             raise
@@ -96,7 +96,7 @@ def prune(user: User, label: str = "") -> tuple[list[str], int, str]:
         denied = Denied(_("Only administrators prune images."))
         audit.refused(user, "image-prune", denied.message, target_kind="image", command=command)
         raise denied
-    result = engine.prune_dangling_images(label)
+    result = engine_images.prune_dangling_images(label)
     deleted = [e["Deleted"] for e in result.get("ImagesDeleted") or [] if "Deleted" in e]
     _record(user, "image-prune", str(len(deleted)), command)
     return deleted, result.get("SpaceReclaimed", 0), command

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine, policy
+from dashboard import engine, engine_images, policy
 from dashboard.engine import EngineError
 from dashboard.engine_scope import engine_scope
 from dashboard.reference import parse_reference
@@ -72,7 +72,7 @@ def run(job: PullJob) -> None:
     try:
         # The gate again, with the requester's rights as they are now.
         checked = policy.check_pull(job.requested_by or AnonymousUser(), reference, job.platform)
-        response, messages = engine.pull_stream(checked)
+        response, messages = engine_images.pull_stream(checked)
     except EngineError as exc:
         _finish(job, PullJob.State.FAILED, error=short_error(exc.message))
         return
@@ -125,7 +125,7 @@ def _stream(job: PullJob, messages: object, progress: PullProgress, heartbeat: _
 
 def _succeed(job: PullJob, reference: object, progress: PullProgress) -> None:
     try:
-        image = engine.inspect_image(str(reference))
+        image = engine_images.inspect_image(str(reference))
     except EngineError as exc:
         _finish(job, PullJob.State.FAILED, error=exc.message, **_progress_fields(progress))
         return

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import engine
+from dashboard import engine_images
 from dashboard.access import access_image, containers_using_image, visible_images
 from dashboard.engine import EngineError
 from images import actions
@@ -23,7 +23,7 @@ def image_detail(request: HttpRequest, ref: str, tag_form: TagForm | None = None
     image = access_image(request.user, ref)
     context = {
         "image": image,
-        "history": engine.image_history(image["Id"]),
+        "history": engine_images.image_history(image["Id"]),
         "containers": containers_using_image(request.user, image["Id"]),
         "tag_form": tag_form or TagForm(),
     }

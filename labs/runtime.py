@@ -19,7 +19,15 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_networks, engine_probe, labels, policy, policy_networks
+from dashboard import (
+    engine,
+    engine_images,
+    engine_networks,
+    engine_probe,
+    labels,
+    policy,
+    policy_networks,
+)
 from dashboard.engine import BadParameter, EngineError, NotFound
 from dashboard.engine_probe import ScriptResult
 from dashboard.reference import InvalidReference, parse_reference
@@ -165,12 +173,12 @@ def _ensure_image(session: LabSession, image: str) -> None:
             % {"image": image, "reason": exc.message}
         ) from None
     try:
-        engine.inspect_image(image)
+        engine_images.inspect_image(image)
         return
     except NotFound:
         pass
     checked = policy.check_pull(session.learner, reference)
-    response, messages = engine.pull_stream(checked)
+    response, messages = engine_images.pull_stream(checked)
     with contextlib.closing(response):
         for message in messages:
             if error := message.get("error"):

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from dashboard import engine as gateway
+from dashboard import engine_images
 from dashboard.engine import BadParameter
 from tests.pages import text_of
 
@@ -17,7 +18,7 @@ from tests.pages import text_of
 def test_dot_segments_are_refused_by_the_gateway(make_container, reference: str) -> None:
     container = make_container("sleep 600", name="target", init=True)
     with pytest.raises(BadParameter) as refused:
-        gateway.inspect_image(reference.format(name=container.name))
+        engine_images.inspect_image(reference.format(name=container.name))
     assert "“..”" in refused.value.message
 
 

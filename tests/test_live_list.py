@@ -5,6 +5,7 @@ import asyncio
 import html
 import re
 import time
+from urllib.parse import urlencode
 
 import docker
 import pytest
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from containers import list_page
 from dashboard.asgi import application
 from dashboard.sessions import close_connections
+from tests import bad_inputs
 from tests.conftest import RUN_ID, session_cookie, signed_in
 from tests.harness.engine import restart_engine
 from tests.pages import log_in
@@ -233,3 +235,25 @@ async def test_a_change_between_the_page_and_its_socket_is_sent(
     await sync_to_async(container.unpause)()
     for socket in (other_page, late, opened_now):
         await socket.disconnect()
+
+
+BAD_SINCE = ["", "abc", "NaN", "inf", "1e400", "-5", "9" * 40, "1.2.3", "0x10", "\x00"]
+BAD_SINCE.append("\uff11\uff12\uff13")  # full-width digits
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_since_that_names_no_moment_is_taken_as_now(make_container, member: User) -> None:
+    container = await sync_to_async(make_container)("sleep 600", name="odd-since", init=True)
+    cookie = await sync_to_async(session_cookie)(member)
+    for value in BAD_SINCE:
+        bad_inputs.tried("ws /ws/containers/live/ ?since", value)
+        socket = live_socket(cookie, urlencode({"since": value}))
+        assert (await socket.connect(timeout=10))[0], value
+        assert await socket.receive_nothing(timeout=0.2), value  # nothing replayed
+        await socket.disconnect()
+    socket = live_socket(cookie, urlencode({"since": "NaN"}))
+    assert (await socket.connect(timeout=10))[0]
+    await sync_to_async(container.stop)(timeout=1)
+    assert "Exited" in await socket.receive_from(timeout=5)
+    await socket.disconnect()

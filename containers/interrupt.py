@@ -56,6 +56,10 @@ async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:
         if cut > TAIL:  # cut seldom: each cut copies the tail
             skipped, tail = skipped + cut, tail[cut:]
     if skipped:
-        line = tail.find(b"\n") + 1  # a cut line (or escape sequence) is not drawn
-        skipped, tail = skipped + line, tail[line:]
+        # Drawn from a line's start (a cut line or escape sequence is not drawn), or from the
+        # echo when no line ends before it (one endless line: `tr` of /dev/zero).
+        echo = tail.find(ECHOED)
+        newline = tail.find(b"\n", 0, echo if echo >= 0 else len(tail))
+        start = newline + 1 if newline >= 0 else max(echo, 0)
+        skipped, tail = skipped + start, tail[start:]
     return tail, skipped

@@ -61,6 +61,23 @@ async def test_ctrl_c_into_a_flood_the_browser_keeps_up_with_skips_too(
     await client.close()
 
 
+async def test_ctrl_c_into_a_flood_of_one_endless_line_keeps_the_echo(
+    make_container, cookie
+) -> None:
+    """With no line to start the drawn tail at, it starts at the echo: the prompt is drawn on a
+    line of its own, as in a local terminal, not in the middle of the flood's last line."""
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    client.ack = False
+    await client.send(b"cat /dev/zero | tr '\\0' a\n")
+    assert await client.drain(quiet=1.0) >= terminal.FlowWindow().high
+
+    skipped_from = await ctrl_c_skips(client)
+    await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
+    assert bytes(client.output[skipped_from:]).startswith(b"^C\r\n" + PROMPT)
+    await client.close()
+
+
 async def test_ctrl_c_after_a_few_lines_skips_nothing(make_container, cookie) -> None:
     container = make_container()
     client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)

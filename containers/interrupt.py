@@ -10,8 +10,6 @@ quiet terminal, or into a full-screen program's redraw (far smaller), changes no
 import asyncio
 import time
 
-from dashboard.engine_stream import READ_SIZE
-
 INTERRUPT = b"\x03"
 ECHOED = b"^C"  # where the line discipline flushed its queue, it echoes the interrupt (ECHOCTL)
 BACKLOG = 256 * 1024
@@ -48,7 +46,7 @@ async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:
     deadline = loop.time() + LIMIT_SECONDS
     tail, skipped = data, 0
     while ECHOED not in tail and loop.time() < deadline:
-        if not (more := await session.read_more(QUIET_SECONDS, READ_SIZE)):
+        if not (more := await _next_within(session, QUIET_SECONDS)):
             break
         tail += more
         echo = tail.find(ECHOED)
@@ -63,3 +61,13 @@ async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:
         start = newline + 1 if newline >= 0 else max(echo, 0)
         skipped, tail = skipped + start, tail[start:]
     return tail, skipped
+
+
+async def _next_within(session, seconds: float) -> bytes:
+    """The engine's next bytes as soon as they come (the echo's read must not wait to fill a
+    buffer: the prompt alone follows it), or b"" when none come for ``seconds``."""
+    try:
+        async with asyncio.timeout(seconds):
+            return await session.read()
+    except TimeoutError:
+        return b""

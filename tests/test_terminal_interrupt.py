@@ -61,6 +61,23 @@ async def test_ctrl_c_into_a_flood_the_browser_keeps_up_with_skips_too(
     await client.close()
 
 
+async def test_the_prompt_after_the_echo_is_sent_at_once(
+    make_container, cookie, monkeypatch
+) -> None:
+    """The skip ends at the echo and sends what follows it as it comes; a quiet (made 5 s long
+    here) ends a skip only when no echo comes."""
+    monkeypatch.setattr(interrupt, "QUIET_SECONDS", 5.0)
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    await client.send(b"yes " + b"flood" * 20 + b"\n")
+    await client.read_total(4 * interrupt.FLOOD_BYTES)
+    await ctrl_c_skips(client)
+    skipped_at = time.monotonic()
+    await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
+    assert time.monotonic() - skipped_at < 2.5
+    await client.close()
+
+
 async def test_ctrl_c_into_a_flood_of_one_endless_line_keeps_the_echo(
     make_container, cookie
 ) -> None:

@@ -165,11 +165,11 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             if recent:
                 await self._replay(await session.recent_output())
             while data := await session.read():
-                if self.skipping:
+                if len(data) < GATHER_BELOW and not self._answering() and not self.skipping:
+                    data += await session.read_more(PACE_SECONDS, GATHER_LIMIT - len(data))
+                if self.skipping:  # flagged before the interrupt reached the engine
                     self.skipping = False
                     data = await self._skip_backlog(data)
-                elif len(data) < GATHER_BELOW and not self._answering():
-                    data += await session.read_more(PACE_SECONDS, GATHER_LIMIT - len(data))
                 for chunk in session.output(data):
                     await self._forward(chunk)
                 await self.window.wait_open(STALL_SECONDS)
@@ -238,12 +238,15 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 await self.close(code=1009)
             elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
+                # Output read from the interrupt's echo on is skipped: flag it before the engine
+                # has the interrupt, or the echo may be read (and drawn) while it is written.
+                interrupting = self._interrupts_a_flood(bytes_data)
+                self.skipping = self.skipping or interrupting
                 if not await self.session.write(bytes_data):
                     return  # the engine went away: the output's reader ends the terminal
-                if self._interrupts_a_flood(bytes_data):
-                    # Output read from now on is skipped, and the page drops what it queued: a
-                    # frame the pump sends after this event would be drawn, so flag first.
-                    self.skipping = True
+                if interrupting:
+                    # The page drops what it queued: a frame the pump sends after this event
+                    # would be drawn, and the pump sends nothing until it has the echo.
                     self.window.wake()
                     await self.send_event({"type": "skip"})
                 if self.recording:

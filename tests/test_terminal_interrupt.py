@@ -78,6 +78,32 @@ async def test_the_prompt_after_the_echo_is_sent_at_once(
     await client.close()
 
 
+async def test_an_echo_read_while_output_is_gathered_is_skipped_to(
+    make_container, cookie, monkeypatch
+) -> None:
+    """Ctrl+C typed while the terminal gathers slow output into a frame (made 2 s long here):
+    the echo read meanwhile is where the skip ends, and the skip is over with it (left for
+    later, it would hold the next output back until a quiet, made 5 s long here)."""
+    monkeypatch.setattr(terminal, "PACE_SECONDS", 2.0)
+    monkeypatch.setattr(interrupt, "QUIET_SECONDS", 5.0)
+    monkeypatch.setattr(interrupt, "FLOOD_BYTES", 1)  # any output makes it a flood
+    container = make_container()
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    await client.send(b"while :; do echo x; sleep 0.05; done\n")
+    await client.read_until(b"x\r\nx\r\n")
+    await asyncio.sleep(terminal.ANSWER_SECONDS + 0.5)  # no key for a while: output is gathered
+    skipped_from = await ctrl_c_skips(client)
+    skipped_at = time.monotonic()
+    await client.read_until(b"^C\r\n" + PROMPT, timeout=20)
+    assert time.monotonic() - skipped_at < 4.0
+    assert b"^C" in client.output[skipped_from:]
+    typed_at = time.monotonic()
+    await client.send(b"echo after-$((40+2))\n")
+    await client.read_until(b"\r\nafter-42\r\n", timeout=20)
+    assert time.monotonic() - typed_at < 4.0
+    await client.close()
+
+
 async def test_ctrl_c_into_a_flood_of_one_endless_line_keeps_the_echo(
     make_container, cookie
 ) -> None:

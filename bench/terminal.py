@@ -61,10 +61,10 @@ async def open_ws(url: str, cookie: str, path: str):
 
 
 class BrowserAcks:
-    """Acknowledge as static/js/terminal.js does: once 32 KiB are consumed, or 20 ms after the
+    """Acknowledge as static/js/terminal.js does: once 128 KiB are consumed, or 20 ms after the
     first byte not yet acknowledged."""
 
-    EVERY, DELAY = 32 * 1024, 0.02
+    EVERY, DELAY = 128 * 1024, 0.02
 
     def __init__(self, ws) -> None:
         self.ws, self.unacked, self.timer = ws, 0, None

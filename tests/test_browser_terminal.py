@@ -204,6 +204,83 @@ def test_ctrl_c_drops_what_a_page_far_behind_had_queued(page, member: User, shel
     assert after <= HIGH_WATERMARK // 4, after
 
 
+# Installed before the page's scripts pace the window's frames: every frame the page makes.
+COUNT_FRAMES = """(() => {
+  const request = window.requestAnimationFrame.bind(window);
+  window.frameTimes = [];
+  const count = (time) => { window.frameTimes.push(time); request(count); };
+  request(count);
+})()"""
+# The frames xterm.js drew; how many frames had begun at each key pressed and at each parse.
+COUNT_DRAWS = """() => {
+  const term = window.dockboardTerminal;
+  window.drawTimes = [];
+  window.keyFrames = [];
+  window.parseFrames = [];
+  term.onRender(() => window.drawTimes.push(document.timeline.currentTime));
+  term.onWriteParsed(() => window.parseFrames.push(window.frameTimes.length));
+  document.addEventListener("keydown", () => window.keyFrames.push(window.frameTimes.length), true);
+}"""
+
+
+def frames_held_after(page, moments: str) -> tuple[int, list[int]]:
+    """The frames that came first after each of ``moments`` (keys or parses) with output parsed
+    since the frame before: (how many, those in which xterm.js did not draw)."""
+    after, parsed, frames, drawn = page.evaluate(
+        f"() => [window.{moments}, window.parseFrames, window.frameTimes, window.drawTimes]"
+    )
+    due = [n for n in set(after) & set(parsed) if n < len(frames)]
+    return len(due), [n for n in due if frames[n] not in set(drawn)]
+
+
+def flooded_terminal(page, shell) -> None:
+    """A flood the page cannot keep up with (each frame takes 10 ms more to parse, as on a slow
+    machine): there is always output waiting to be parsed."""
+    page.add_init_script(COUNT_FRAMES)
+    log_in(page)
+    open_terminal(page, shell)
+    page.evaluate(COUNT_PARSED)
+    page.keyboard.type("cat /dev/zero | tr '\\0' a\n")
+    page.wait_for_function("() => window.parsedBytes > 1024 * 1024", timeout=30_000)
+    page.evaluate("() => { window.parseDelay = 10; }")
+    page.evaluate(COUNT_DRAWS)
+
+
+def test_a_flood_is_drawn_every_other_frame(page, member: User, shell) -> None:
+    """While output waits to be parsed, xterm.js draws at most every other frame of the page's
+    (about 30 a second) and parses in between; once it is parsed, every frame draws again."""
+    flooded_terminal(page, shell)
+    page.wait_for_timeout(2000)
+    frames, drawn = page.evaluate(
+        "() => [window.frameTimes.filter((t) => t >= window.drawTimes[0]).length,"
+        " window.drawTimes.length]"
+    )
+    assert frames >= 20, frames  # the page made frames all along
+    assert drawn <= frames * 0.6, (drawn, frames)
+
+    page.evaluate("() => { window.parseDelay = 0; }")
+    page.keyboard.press("Control+c")
+    page.wait_for_function(f"() => ({CURSOR_LINE})() === '/ # '", timeout=30_000)
+    page.wait_for_timeout(200)
+    page.evaluate(COUNT_DRAWS)
+    for key in "quiet":
+        page.keyboard.press(key)
+        page.wait_for_timeout(100)
+    wait_for_row(page, "/ # quiet")
+    due, held = frames_held_after(page, "parseFrames")
+    assert due >= 5 and not held, (due, held)
+
+
+def test_a_key_pressed_during_a_flood_is_drawn_in_the_next_frame(page, member: User, shell) -> None:
+    flooded_terminal(page, shell)
+    for _ in range(20):
+        page.keyboard.press("a")
+        page.wait_for_timeout(70)
+    assert page.evaluate("() => window.keyFrames.length") == 20
+    due, held = frames_held_after(page, "keyFrames")
+    assert due >= 5 and not held, (due, held)
+
+
 def test_the_learner_sees_a_teacher_watch_and_take_over(
     page, live_url: str, member: User, instructor: User, shell
 ) -> None:

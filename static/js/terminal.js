@@ -5,7 +5,7 @@
   "use strict";
   const page = document.getElementById("terminal-page");
   if (!page) return;
-  const ACK_EVERY = 32 * 1024;
+  const ACK_EVERY = 128 * 1024; // each costs a send; an eighth of the flow window (containers/flow.py)
   const strings = Object.fromEntries(
     [...document.querySelectorAll("#terminal-strings li")].map((li) => [li.dataset.key, li.textContent]),
   );
@@ -25,6 +25,11 @@
       : "";
     watchersText.hidden = !watcherNames.length;
   }
+
+  // Output frames wait in their connection's queue and go to xterm.js one at a time, so that a
+  // skip (Ctrl+C into a flood, see containers/interrupt.py) can drop what is not drawn yet.
+  let output = { frames: [], parsing: false };
+  window.paceFrames(window, () => output.parsing || output.frames.length > 0);
 
   const term = new Terminal({
     cursorBlink: true,
@@ -71,9 +76,6 @@
 
   const encoder = new TextEncoder();
   let socket = null;
-  // Output frames wait here and go to xterm.js one at a time, so that a skip (Ctrl+C into a
-  // flood, see containers/interrupt.py) can drop what is not drawn yet.
-  let queue = [];
   let replayNext = false; // the next frame is output from before this connection
   let replaying = false; // while it is parsed, what xterm.js answers goes nowhere
   let unacked = 0;
@@ -131,7 +133,7 @@
     } else if (event.type === "replay") {
       replayNext = true;
     } else if (event.type === "skip") {
-      queue.length = 0; // never acknowledged: the server forgets them too
+      output.frames.length = 0; // never acknowledged: the server forgets them too
     } else if (event.type === "error") {
       say(event.message, ["reattach"]);
       page.dataset.ended = "error";
@@ -169,26 +171,25 @@
     const ws = new WebSocket(`${scheme}//${location.host}${url}`);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => { page.dataset.connected = "true"; };
-    const frames = [];
-    let parsing = false;
+    const current = { frames: [], parsing: false };
     const feed = () => {
-      if (parsing || !frames.length || socket !== ws) return;
-      const { bytes, replay } = frames.shift();
-      parsing = true;
+      if (current.parsing || !current.frames.length || socket !== ws) return;
+      const { bytes, replay } = current.frames.shift();
+      current.parsing = true;
       replaying = replay;
       term.write(bytes, () => {
         if (socket !== ws) return; // parsed after a reconnect: that connection is over
-        parsing = false;
+        current.parsing = false;
         replaying = false;
         consumed(bytes.length);
         feed();
       });
     };
-    queue = frames;
+    output = current;
     ws.onmessage = (message) => {
       if (typeof message.data === "string") onEvent(JSON.parse(message.data));
       else {
-        frames.push({ bytes: new Uint8Array(message.data), replay: replayNext });
+        current.frames.push({ bytes: new Uint8Array(message.data), replay: replayNext });
         replayNext = false;
         feed();
       }

@@ -9,8 +9,9 @@ Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycl
    (three rounds of 1,000 keystrokes, each round printed).
 3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
 4. Headless Chromium (bench/terminal_browser.py), with each renderer: keydown to the echo
-   drawn (paced and back to back), Ctrl+C during `yes`, 20 MB of lines drawn (`seq`, `cat`,
-   80-column `text`; median of --draws), every line counted, against the raw attach socket.
+   drawn (at a typist's pace and back to back), Ctrl+C during `yes`, 20 MB of lines drawn
+   (`seq`, `cat`, 80-column `text`; median of --draws), every line counted, against the raw
+   attach socket.
 """
 
 import argparse

@@ -3,6 +3,7 @@ bench/bare_chromium.py): keydown to the echo drawn, Ctrl+C during `yes`, and dra
 lines (`seq`, `cat` of the same lines, 80-column `text`), with each of xterm.js's renderers
 (WebGL, DOM), against the raw attach socket reading the same output."""
 
+import random
 import statistics
 import time
 
@@ -89,13 +90,14 @@ def chromium_render(
         page.evaluate(f"({DRAW_PROBE})()")
         page.type(f"{command}; echo END-$((1+1))")
         elapsed = page.evaluate("window.drawn", await_promise=True) / 1000
-        feeds = page.evaluate("window.feeds")
+        feeds, frames = page.evaluate("[window.feeds, window.frames]")
     shell.remove(force=True)
     counted = feeds - 2  # the command line's own newline and END-2's
     verdict = "nothing lost" if counted >= lines else "LINES LOST"
     raw = raw_engine_mb_s(client, image, seq_lines, workload)
     print(f"drawn in {elapsed:.1f} s ({megabytes / elapsed:.1f} MB/s; the raw attach socket reads "
-          f"it at {raw:.1f} MB/s); line feeds counted {counted} of {lines}: {verdict}")  # fmt: skip
+          f"it at {raw:.1f} MB/s) in {frames} frames; line feeds counted {counted} of {lines}: "
+          f"{verdict}")  # fmt: skip
     return megabytes / elapsed
 
 
@@ -105,6 +107,7 @@ DRAW_PROBE = (
     """() => {
   const term = window.dockboardTerminal;
   window.feeds = 0;
+  window.frames = 0;
   term.onLineFeed(() => window.feeds++);
   let enterAt = null, parsed = false;
   document.addEventListener("keydown", (event) => {
@@ -114,14 +117,21 @@ DRAW_PROBE = (
     term.onWriteParsed(() => { parsed ||= ("""
     + CURSOR_LINE
     + """)() === "END-2"; });
-    term.onRender(() => { if (parsed) resolve(performance.now() - enterAt); });
+    term.onRender(() => {
+      window.frames++;
+      if (parsed) resolve(performance.now() - enterAt);
+    });
   });
 }"""
 )
 
 
+# Each echo's keydown to drawn, split where it reached the page (the keystroke's trip through
+# Dockboard and the engine, and back) and how many of the screen's frames began between its
+# arrival and the frame that drew it (0: the first frame after it arrived; 60 Hz here).
 ECHO_PROBE = """() => {
   const term = window.dockboardTerminal;
+  const FRAME = 1000 / 60;
   term.options.cursorBlink = false;
   const length = () => {  // characters before the cursor, across wrapped lines
     const buffer = term.buffer.active;
@@ -133,9 +143,17 @@ ECHO_PROBE = """() => {
     window.echoed = new Promise((settle) => { resolve = settle; });
     pending = { started: performance.now(), wanted: length() + 1, resolve };
   }, true);
+  term.onWriteParsed(() => {
+    if (pending && pending.arrived === undefined && length() >= pending.wanted) {
+      pending.arrived = performance.now();
+    }
+  });
   term.onRender(() => {
-    if (pending && length() >= pending.wanted) {
-      pending.resolve(performance.now() - pending.started);
+    if (pending && pending.arrived !== undefined) {
+      const now = performance.now();
+      const frame = document.timeline.currentTime;
+      pending.resolve([now - pending.started, pending.arrived - pending.started,
+                       Math.max(0, Math.floor((frame - pending.arrived) / FRAME))]);
       pending = null;
     }
   });
@@ -171,19 +189,28 @@ def ctrl_c_ms(page, url: str, client, image: str, renderer: str) -> float:
     return elapsed
 
 
-# Keys a typist's pace apart (20 a second, faster than anyone types), and back to back: the next
-# key the moment the last echo is drawn, while Chromium is still putting that frame on screen
-# (with no GPU the DOM renderer's frames take longer to finish, and the next one waits).
-CADENCES = {"paced": 0.05, "back to back": 0.0}
+# Keys at a fast typist's pace (40 to 90 ms apart, at random against the screen's frames), and
+# back to back: the next key the moment the last echo is drawn, so just after a frame began; its
+# echo then waits for the screen's next frame (16.7 ms on at 60 Hz, less the trip to the page),
+# which no page can draw sooner.
+CADENCES = {"typist": (0.04, 0.09), "back to back": (0.0, 0.0)}
 
 
-def echo_ms(page, keys: int, gap: float) -> tuple[float, float]:
-    samples = []
+def echo_ms(page, keys: int, gaps: tuple[float, float]) -> str:
+    """Keydown to the echo drawn, p50 / p99, and what the median echo waited on."""
+    totals, trips, late = [], [], 0
     for _ in range(keys):
         page.key("a", "KeyA", 65, text="a")
-        samples.append(page.evaluate("window.echoed", await_promise=True) / 1000)
-        time.sleep(gap)
-    return percentiles(samples)
+        total, trip, frames_waited = page.evaluate("window.echoed", await_promise=True)
+        totals.append(total / 1000)
+        trips.append(trip / 1000)
+        late += frames_waited > 0
+        time.sleep(random.uniform(*gaps))
+    p50, p99 = percentiles(totals)
+    return (
+        f"p50 {p50:.1f} / p99 {p99:.1f} ms (at the page after {percentiles(trips)[0]:.1f} ms; "
+        f"drawn in the first frame after that {keys - late} of {keys})"
+    )
 
 
 def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
@@ -195,10 +222,9 @@ def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
         with bare_page(url, cookie, 1280, 800) as page:
             used = open_terminal(page, url, cat.id, renderer)
             page.evaluate(f"({ECHO_PROBE})()")
-            echoes = {name: echo_ms(page, keys, gap) for name, gap in CADENCES.items()}
+            echoes = {name: echo_ms(page, keys, gaps) for name, gaps in CADENCES.items()}
             stops = [ctrl_c_ms(page, url, client, image, renderer) for _ in range(5)]
         cat.remove(force=True)
-        figures = "; ".join(
-            f"{name} p50 {p50:.1f} / p99 {p99:.1f} ms" for name, (p50, p99) in echoes.items()
-        )
-        print(f"{used:>5}: echo {figures}; Ctrl+C {statistics.median(stops):.0f} ms")
+        print(f"{used:>5}: Ctrl+C {statistics.median(stops):.0f} ms; echo")
+        for name, figures in echoes.items():
+            print(f"       {name}: {figures}")

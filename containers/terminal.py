@@ -238,8 +238,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 await self.close(code=1009)
             elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
-                # Output read from the interrupt's echo on is skipped: flag it before the engine
-                # has the interrupt, or the echo may be read (and drawn) while it is written.
+                # Output read from now on is skipped up to the interrupt's echo: flagged before
+                # the engine has the interrupt, or the echo could be read (and drawn) meanwhile.
                 interrupting = self._interrupts_a_flood(bytes_data)
                 self.skipping = self.skipping or interrupting
                 if not await self.session.write(bytes_data):

@@ -227,7 +227,8 @@ def last_lines(row: TerminalRecording, count: int = 3) -> list[str]:
     try:
         with (settings.DATA_DIR / row.path).open("rb") as cast:
             cast.seek(max(0, cast.seek(0, 2) - TAIL_BYTES))
-            tail = cast.read().decode(errors="replace").splitlines()[1:]  # the first is cut
+            # A line ends at "\n" only: U+2028 or U+0085 may stand in a JSON string unescaped.
+            tail = cast.read().decode(errors="replace").split("\n")[1:]  # the first is cut
     except OSError:
         return []
     output = []

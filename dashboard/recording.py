@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.dispatch import receiver
@@ -136,7 +137,9 @@ class Recorder:
 
     @staticmethod
     def _encoded(value: object) -> bytes:
-        return (json.dumps(value, ensure_ascii=False) + "\n").encode()
+        # orjson takes a tenth of the json module's time, and this thread holds the GIL the
+        # terminals' event loop waits for meanwhile
+        return orjson.dumps(value) + b"\n"
 
     def _line(self, out: Any, line: bytes) -> None:
         out.write(line)

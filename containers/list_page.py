@@ -88,10 +88,11 @@ SETTLES_AS = {
 }  # fmt: skip
 
 
-def unsettled(events: list[dict[str, Any]], states: Mapping[str, str]) -> bool:
-    """Whether the engine's answer (``states`` by id) still misses a change the events made."""
+def unsettled(events: list[dict[str, Any]], states: Mapping[str, str]) -> set[str]:
+    """The containers whose state in the engine's answer (``states`` by id) still misses a
+    change the events made."""
     expected = {e["id"]: SETTLES_AS[e["Action"]] for e in events if e.get("Action") in SETTLES_AS}
-    return any(i in states and states[i] != state for i, state in expected.items())
+    return {i for i, state in expected.items() if i in states and states[i] != state}
 
 
 def _summaries(ids: tuple[str, ...], since: float) -> list[dict[str, Any]]:

@@ -84,8 +84,11 @@ class LiveContainersConsumer(EngineEventsConsumer):
             rows, gone, states = list_page.changed_rows(user, ids, self.params, since)
         except EngineError:
             return ""  # the page's own fallback shows the engine's state
-        if list_page.unsettled(batch, states) and self.again(batch):
-            return ""
+        late = list_page.unsettled(batch, states)
+        if late and self.again([event for event in batch if event.get("id") in late]):
+            # Those rows are asked for again in a moment; the others go now.
+            rows = [row for row in rows if row.id not in late]
+            gone -= late
         if not rows and not gone:
             return ""
         shown = render_to_string("containers/list.html#rows", {"page": rows}).strip()

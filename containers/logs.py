@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine
+from dashboard import engine_logs
 from dashboard.engine import EngineError
 
 DEFAULT_TAIL = 200
@@ -59,7 +59,7 @@ def read_lines(container: dict[str, Any], tail: int | str, after: str = "") -> l
         after, since = "", 0
 
     def stream(name: str, stdout: bool, stderr: bool) -> list[LogLine]:
-        raw = engine.container_logs(
+        raw = engine_logs.container_logs(
             container["Id"], stdout=stdout, stderr=stderr, tail=tail, since=since
         )
         return _parse(raw, name)
@@ -90,12 +90,16 @@ def parse_tail(value: str | None) -> int:
 def all_lines(container: dict[str, Any]) -> AsyncIterator[bytes]:
     """Every line of the logs for a download, in time order, read as it is sent: memory stays
     flat however long the logs are. Both streams are opened now, in the request's engine."""
-    if container["Config"].get("Tty"):
+    tty = bool(container["Config"].get("Tty"))
+    if tty:
         streams = [("stdout", True, True)]
     else:
         streams = [("stdout", True, False), ("stderr", False, True)]
     readers = [
-        _split(engine.container_log_stream(container["Id"], stdout=out, stderr=err), name)
+        _split(
+            engine_logs.container_log_stream(container["Id"], stdout=out, stderr=err, tty=tty),
+            name,
+        )
         for name, out, err in streams
     ]
     return _batches(heapq.merge(*readers, key=_order))

@@ -18,7 +18,10 @@ def logs_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
     # A follow update brings at most FOLLOW_LINES lines a second: a page cannot draw 20,000 a
     # second, and the tab would cost a megabyte a second. Those skipped are in "Download all".
     wanted = min(tail, logs.FOLLOW_LINES) if following else tail
-    lines = logs.read_lines(container, wanted, after=after)
+    try:
+        lines = logs.read_lines(container, wanted, after=after)
+    except engine.NotSupported:  # `--log-driver none`, syslog, ...: nothing kept to read back
+        return {"tail": tail, "unread_by": container["HostConfig"]["LogConfig"]["Type"]}
     query = request.GET.get("q", "").strip()
     if query:
         lines = [line for line in lines if query.lower() in line.text.lower()]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_stream
+from dashboard import engine, engine_logs, engine_stream
 from dashboard.checked import CheckedExec
 from dashboard.engine import BadParameter, Conflict, EngineError
 from dashboard.engine_stream import EngineStream
@@ -97,7 +97,12 @@ class TerminalSession:
 
     async def recent_output(self) -> bytes:
         """A bounded tail of what the container printed, so an idle shell does not look blank."""
-        tail = await asyncio.to_thread(engine.container_logs_tail, self.container_id, RECENT_LINES)
+        try:
+            tail = await asyncio.to_thread(
+                engine_logs.container_logs_tail, self.container_id, RECENT_LINES
+            )
+        except engine.NotSupported:
+            return b""  # a logging driver that keeps nothing to read (none, syslog, ...)
         return tail[-RECENT_BYTES:]
 
     async def resize(self, rows: int, cols: int) -> None:

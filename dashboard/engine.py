@@ -53,12 +53,19 @@ class Denied(EngineError):
     status = 403
 
 
+class NotSupported(EngineError):
+    """What this engine cannot do, as reading back the logs of `--log-driver none`."""
+
+    status = 501
+
+
 STATUS_ERRORS: dict[int, type[EngineError]] = {
     400: BadParameter,
     401: Denied,
     403: Denied,
     404: NotFound,
     409: Conflict,
+    501: NotSupported,
 }
 
 
@@ -233,11 +240,6 @@ def inspect_container(ref: str) -> dict[str, Any]:
 
 
 @engine_call
-def container_logs_tail(ref: str, lines: int) -> bytes:
-    return client().logs(ref, stdout=True, stderr=True, tail=lines)
-
-
-@engine_call
 def resize_container(ref: str, rows: int, cols: int) -> None:
     client().resize(ref, height=rows, width=cols)
 
@@ -345,30 +347,6 @@ def container_processes(ref: str) -> dict[str, Any]:
 @engine_call
 def container_stats(ref: str) -> dict[str, Any]:
     return client().stats(ref, stream=False)
-
-
-@engine_call
-def container_logs(
-    ref: str, *, stdout: bool, stderr: bool, tail: int | str, since: int = 0
-) -> bytes:
-    return client().logs(
-        ref, stdout=stdout, stderr=stderr, timestamps=True, tail=tail, since=since or None
-    )
-
-
-def container_log_stream(ref: str, *, stdout: bool, stderr: bool) -> Iterator[bytes]:
-    """`docker logs -t` as it is read (no follow): the request is made now, the chunks come as
-    the caller iterates; a failure midway ends the iteration with an ``EngineError``."""
-    with translated_errors():
-        chunks = client().logs(
-            ref, stdout=stdout, stderr=stderr, timestamps=True, stream=True, follow=False
-        )
-
-    def read() -> Iterator[bytes]:
-        with translated_errors():
-            yield from chunks
-
-    return read()
 
 
 @engine_call

@@ -173,7 +173,7 @@ def make_container(
     made = []
 
     def make(command=None, *, name=None, tty=True, stdin=True, start=True, init=False,
-             owner=member, in_team=team):  # fmt: skip
+             owner=member, in_team=team, log_driver=None):  # fmt: skip
         ownership = {labels.OWNER: str(owner.pk), labels.TEAM: str(in_team.pk)} if owner else {}
         container = engine.containers.create(
             busybox,
@@ -182,6 +182,7 @@ def make_container(
             tty=tty,
             stdin_open=stdin,
             init=init,  # an init as PID 1 makes `docker stop` quick: sleep ignores SIGTERM
+            log_config=docker.types.LogConfig(type=log_driver) if log_driver else None,
             labels={LABEL_KEY: RUN_ID, **ownership},
         )
         made.append(container)

@@ -155,6 +155,16 @@ def test_tabs_of_a_stopped_container(member_client: Client, make_container) -> N
     assert get_ok(member_client, f"/engines/local/containers/{container.id}/?tab=inspect")
 
 
+def test_logs_the_engine_keeps_none_of_say_so(member_client: Client, make_container) -> None:
+    container = make_container(log_driver="none")
+    for url in (f"{container.id}/tabs/logs/", f"{container.id}/?tab=logs"):
+        page = text_of(get_ok(member_client, f"/engines/local/containers/{url}"))
+        assert "logging driver, “none”, keeps nothing the engine can read back" in page
+    download = member_client.get(f"/engines/local/containers/{container.id}/logs/download/")
+    assert download.status_code == 501
+    assert "configured logging driver does not support reading" in text_of(download.content)
+
+
 def test_unknown_tab_and_container(member_client: Client, make_container) -> None:
     container = make_container("true", start=False)
     assert (

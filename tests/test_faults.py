@@ -14,7 +14,7 @@ import docker
 import psycopg
 import pytest
 import requests
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
@@ -122,6 +122,27 @@ def test_a_pull_cut_by_an_engine_restart_fails_clearly_and_retry_completes(
     )[-2]
     assert wait_for(retried, finished, timeout=60).state == PullJob.State.SUCCEEDED
     assert engine.images.get(reference)
+
+
+def test_a_log_download_cut_by_an_engine_restart_says_so(
+    member_client: Client, make_container, engine: docker.DockerClient
+) -> None:
+    """Megabytes of logs, most still in the engine when it stops: the file ends with why, not
+    as if the logs ended there."""
+    container = make_container("seq 1 400000", tty=False)
+    container.wait()
+    response = member_client.get(f"/engines/local/containers/{container.id}/logs/download/")
+
+    async def read_then_cut() -> tuple[bytes, bytes]:
+        chunks = aiter(response.streaming_content)
+        first = await anext(chunks)
+        await sync_to_async(restart_engine)(engine)
+        return first, b"".join([chunk async for chunk in chunks])
+
+    first, rest = async_to_sync(read_then_cut)()
+    assert first.split(b"\n")[0].endswith(b" stdout 1")
+    assert b" stdout 400000\n" not in first + rest
+    assert "\nThe engine ended the logs early: " in rest.decode()
 
 
 @pytest.mark.asyncio

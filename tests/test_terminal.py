@@ -33,6 +33,16 @@ async def test_korean_text_echoes_intact(make_container, cookie) -> None:
     await client.close()
 
 
+async def test_a_container_whose_logs_cannot_be_read_back_attaches(make_container, cookie) -> None:
+    """`--log-driver none` keeps no output to draw first: the terminal starts blank and works,
+    as `docker attach` does."""
+    container = make_container(log_driver="none")
+    client = await open_terminal(f"/ws/containers/{container.id}/attach/", cookie)
+    await client.send(b"echo attached-$((40+2))\n")
+    await client.read_until(b"\r\nattached-42\r\n")
+    await client.close()
+
+
 async def test_ctrl_p_ctrl_q_detaches_and_the_container_keeps_running(
     make_container, cookie
 ) -> None:

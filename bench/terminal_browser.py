@@ -207,8 +207,9 @@ def echo_ms(page, keys: int, gaps: tuple[float, float]) -> str:
         late += frames_waited > 0
         time.sleep(random.uniform(*gaps))
     p50, p99 = percentiles(totals)
+    trip50, trip99 = percentiles(trips)
     return (
-        f"p50 {p50:.1f} / p99 {p99:.1f} ms (at the page after {percentiles(trips)[0]:.1f} ms; "
+        f"p50 {p50:.1f} / p99 {p99:.1f} ms (at the page after {trip50:.1f} / {trip99:.1f} ms; "
         f"drawn in the first frame after that {keys - late} of {keys})"
     )
 

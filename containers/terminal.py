@@ -242,13 +242,15 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 # the engine has the interrupt, or the echo could be read (and drawn) meanwhile.
                 interrupting = self._interrupts_a_flood(bytes_data)
                 self.skipping = self.skipping or interrupting
+                if interrupt.INTERRUPT in bytes_data:
+                    # The page parses nothing more until it has this answer, and on a skip
+                    # drops what it queued. Sent before the engine has the interrupt, so before
+                    # what the interrupt brings (the echo, the prompt), which the page must keep.
+                    if interrupting:
+                        self.window.wake()
+                    await self.send_event({"type": "interrupt", "skip": interrupting})
                 if not await self.session.write(bytes_data):
                     return  # the engine went away: the output's reader ends the terminal
-                if interrupting:
-                    # The page drops what it queued: a frame the pump sends after this event
-                    # would be drawn, and the pump sends nothing until it has the echo.
-                    self.window.wake()
-                    await self.send_event({"type": "skip"})
                 if self.recording:
                     self.recording[1].input(bytes_data)
                 if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:

@@ -1,12 +1,15 @@
 """The terminal in real headless Chromium: xterm.js, the websocket, a real busybox shell."""
 
+import asyncio
 import time
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
+from containers import interrupt
 from containers.flow import HIGH_WATERMARK
+from containers.terminal import GATHER_LIMIT, TerminalConsumer
 from dashboard.models import TerminalPreference
 from tests.harness.browser import headless_chromium
 from tests.pages import log_in, wait_for_row
@@ -202,6 +205,27 @@ def test_ctrl_c_drops_what_a_page_far_behind_had_queued(page, member: User, shel
     open_terminal(page, shell)
     after = parsed_after_ctrl_c(page, delay=50)
     assert after <= HIGH_WATERMARK // 4, after
+
+
+def test_after_ctrl_c_the_page_parses_nothing_new_until_the_server_answers(
+    page, member: User, shell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer follows what is in flight, which a busy page took in one parse at a time
+    before it (at worst 800 KiB and 100 ms). Made 0.4 s late here: the page finishes the frame
+    it was parsing and parses nothing else until the answer drops the rest; then the prompt."""
+    send_event = TerminalConsumer.send_event
+
+    async def answer_late(consumer, event: dict) -> None:
+        if event["type"] == "interrupt":
+            await asyncio.sleep(0.4)
+        await send_event(consumer, event)
+
+    monkeypatch.setattr(TerminalConsumer, "send_event", answer_late)
+    monkeypatch.setattr(interrupt, "LIMIT_SECONDS", 5.0)  # the skip waits for the late echo
+    log_in(page)
+    open_terminal(page, shell)
+    after = parsed_after_ctrl_c(page, delay=10)
+    assert after <= 2 * GATHER_LIMIT + 2 * interrupt.TAIL + 1024, after
 
 
 # Installed before the page's scripts pace the window's frames: every frame the page makes.

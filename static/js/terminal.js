@@ -17,6 +17,7 @@
   const takeOver = document.getElementById("take-over");
   const endTakeover = document.getElementById("end-takeover");
   const watching = page.dataset.watch === "true";
+  let typing = false; // the server takes this page's keys (a watcher's only in a take-over)
   let watcherNames = [];
 
   function showWatchers() {
@@ -28,7 +29,11 @@
 
   // Output frames wait in their connection's queue and go to xterm.js one at a time, so that a
   // skip (Ctrl+C into a flood, see containers/interrupt.py) can drop what is not drawn yet.
-  let output = { frames: [], parsing: false };
+  // Ctrl+C holds the queue until the server answers whether it skips. The answer follows what
+  // is in flight (up to a megabyte in a flood), which a page parsing on takes in one frame a
+  // parse at a time: 50-100 ms later than with parsing held.
+  const INTERRUPT_WAIT = 1000; // ms: then the queue goes on, answered or not
+  let output = { frames: [], parsing: false, held: null, hold() {}, release() {} };
   window.paceFrames(window, () => output.parsing || output.frames.length > 0);
 
   const term = new Terminal({
@@ -110,6 +115,7 @@
   function onEvent(event) {
     if (event.type === "hello") {
       term.options.convertEol = !event.tty;
+      typing = event.stdin;
       const notes = [];
       if (!event.tty) notes.push(strings["no-tty"]);
       if (event.watching) notes.push(strings.watching);
@@ -132,8 +138,9 @@
       showTakeover(event);
     } else if (event.type === "replay") {
       replayNext = true;
-    } else if (event.type === "skip") {
-      output.frames.length = 0; // never acknowledged: the server forgets them too
+    } else if (event.type === "interrupt") {
+      if (event.skip) output.frames.length = 0; // never acknowledged: the server forgets them too
+      output.release();
     } else if (event.type === "error") {
       say(event.message, ["reattach"]);
       page.dataset.ended = "error";
@@ -142,6 +149,7 @@
 
   function showTakeover(event) {
     if (watching) {
+      typing = event.active;
       say(event.active ? strings["you-took-over"] : strings.watching);
       takeOver.hidden = event.active;
     } else if (event.active) {
@@ -171,9 +179,9 @@
     const ws = new WebSocket(`${scheme}//${location.host}${url}`);
     ws.binaryType = "arraybuffer";
     ws.onopen = () => { page.dataset.connected = "true"; };
-    const current = { frames: [], parsing: false };
+    const current = { frames: [], parsing: false, held: null };
     const feed = () => {
-      if (current.parsing || !current.frames.length || socket !== ws) return;
+      if (current.parsing || current.held || !current.frames.length || socket !== ws) return;
       const { bytes, replay } = current.frames.shift();
       current.parsing = true;
       replaying = replay;
@@ -184,6 +192,12 @@
         consumed(bytes.length);
         feed();
       });
+    };
+    current.hold = () => { current.held ||= setTimeout(current.release, INTERRUPT_WAIT); };
+    current.release = () => {
+      clearTimeout(current.held);
+      current.held = null;
+      feed();
     };
     output = current;
     ws.onmessage = (message) => {
@@ -203,7 +217,10 @@
 
   term.onData((data) => {
     if (replaying) return;
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(encoder.encode(data));
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      if (typing && data.includes("\x03")) output.hold();
+      socket.send(encoder.encode(data));
+    }
   });
   term.onBinary((data) => {
     if (replaying) return;

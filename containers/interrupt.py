@@ -46,6 +46,9 @@ async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:
     deadline = loop.time() + LIMIT_SECONDS
     tail, skipped = data, 0
     while ECHOED not in tail and loop.time() < deadline:
+        # A flood's reads never wait: yield, or no other terminal (nor this one's input, which
+        # brings the echo) would run until the deadline.
+        await asyncio.sleep(0)
         if not (more := await _next_within(session, QUIET_SECONDS)):
             break
         tail += more

@@ -238,17 +238,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 await self.close(code=1009)
             elif self.accepts_input:
                 self.last_input = asyncio.get_running_loop().time()
-                # Output read from now on is skipped up to the interrupt's echo: flagged before
-                # the engine has the interrupt, or the echo could be read (and drawn) meanwhile.
-                interrupting = self._interrupts_a_flood(bytes_data)
-                self.skipping = self.skipping or interrupting
                 if interrupt.INTERRUPT in bytes_data:
-                    # The page parses nothing more until it has this answer, and on a skip
-                    # drops what it queued. Sent before the engine has the interrupt, so before
-                    # what the interrupt brings (the echo, the prompt), which the page must keep.
-                    if interrupting:
-                        self.window.wake()
-                    await self.send_event({"type": "interrupt", "skip": interrupting})
+                    await self._interrupted()  # before the engine has it
                 if not await self.session.write(bytes_data):
                     return  # the engine went away: the output's reader ends the terminal
                 if self.recording:
@@ -262,12 +253,19 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             return
         await self._control(text_data)
 
-    def _interrupts_a_flood(self, typed: bytes) -> bool:
-        return (
-            self.session.tty
-            and interrupt.INTERRUPT in typed
-            and (self.window.in_flight >= interrupt.BACKLOG or self.output_rate.flooding())
+    async def _interrupted(self) -> None:
+        """Ctrl+C typed. Into a flood, output read from now on is skipped up to its echo: flagged
+        before the engine has the interrupt, or the echo could be read (and drawn) meanwhile.
+        The page parses nothing more until it has the answer, and on a skip drops what it
+        queued; sent now, the answer comes before what the interrupt brings (the echo, the
+        prompt), which the page must keep."""
+        skip = self.session.tty and (
+            self.window.in_flight >= interrupt.BACKLOG or self.output_rate.flooding()
         )
+        if skip:
+            self.skipping = True
+            self.window.wake()
+        await self.send_event({"type": "interrupt", "skip": skip})
 
     async def _control(self, text: str) -> None:
         try:

@@ -103,6 +103,21 @@ def test_who_reads_which_rows(
     assert signed_in(outsider).get("/audit/export.csv").status_code == 403
 
 
+def test_a_long_log_pages_with_its_filters_kept(admin: User, instructor: User, team: Team) -> None:
+    AuditEvent.objects.bulk_create(
+        AuditEvent(actor_name="admin", action="stop", target_name=f"row-{n}", team=team)
+        for n in range(101)
+    )
+    for reader in (admin, instructor):
+        client = signed_in(reader)
+        first = client.get("/audit/?action=stop")
+        assert first.status_code == 200
+        assert 'href="?action=stop&amp;page=2" rel="next"' in first.content.decode()
+        second = client.get("/audit/?action=stop&page=2")
+        assert second.status_code == 200
+        assert "Page 2 of 2" in text_of(second.content)
+
+
 def test_filters_apply_to_the_page_and_the_export(admin: User, member: User, team: Team) -> None:
     audit.record(member, "stop", target_name="a", team_id=team.pk)
     audit.record(member, "kill", target_name="b", team_id=team.pk)

@@ -7,6 +7,7 @@ from django.test import Client
 
 from containers.ansi import ansi_to_html
 from containers.stats import sample
+from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, marked, streamed, text_of
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,23 @@ def test_detail_shows_the_seed_facts(member_client: Client, make_container) -> N
     text = text_of(html)
     assert "-i (stdin open) -t (TTY)" in text
     assert f"docker inspect {container.name}" in text
+
+
+def test_a_container_with_a_bind_mount_and_a_tmpfs_shows_them(
+    admin_client: Client, engine, busybox: str, tmp_path
+) -> None:
+    """A CLI container with a host path mounted (which has no volume name) and a tmpfs."""
+    container = engine.containers.create(
+        busybox,
+        "sleep 600",
+        labels={LABEL_KEY: RUN_ID},
+        volumes={str(tmp_path): {"bind": "/data", "mode": "ro"}},
+        tmpfs={"/scratch": "size=1m"},
+    )
+    for url in ("", "tabs/logs/", "tabs/inspect/", "tabs/changes/"):
+        get_ok(admin_client, f"/engines/local/containers/{container.id}/{url}")
+    text = text_of(get_ok(admin_client, f"/engines/local/containers/{container.id}/"))
+    assert f"{tmp_path} → /data (bind, ro)" in text
 
 
 def test_changes_tab_lists_the_container_layer(member_client: Client, make_container) -> None:

@@ -1,6 +1,7 @@
 """Registries a pull may not name: link-local addresses (cloud metadata services live there) and
 Dockboard's own address, unless ``DOCKBOARD_ALLOWED_REGISTRIES`` lists them. Checked before the
-engine is asked, on the address as written (numeric forms such as 2852039166 included)."""
+engine is asked, on the address as written (numeric forms such as 2852039166 included), and on
+the IPv4 address an IPv6 spelling carries (``[::ffff:169.254.169.254]`` is 169.254.169.254)."""
 
 import ipaddress
 import socket
@@ -28,7 +29,26 @@ def _numeric_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address
         info = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
     except (socket.gaierror, UnicodeError, ValueError):
         return None
-    return ipaddress.ip_address(info[0][4][0].split("%")[0])
+    return _embedded_ipv4(ipaddress.ip_address(info[0][4][0].split("%")[0]))
+
+
+# IPv6 spellings of an IPv4 address besides IPv4-mapped (``ipv4_mapped``): IPv4-compatible
+# (::a.b.c.d, deprecated but still routed by some stacks) and NAT64's well-known prefix.
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 one stands for, if any; the address itself otherwise."""
+    if address.version == 4:
+        return address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in NAT64 or (address in IPV4_COMPATIBLE and int(address) > 1):  # not :: nor ::1
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
 
 
 def _is_own_address(host: str, port: str) -> bool:

@@ -33,14 +33,20 @@ def test_members_pull_only_what_the_allow_list_names(member_client: Client, memb
 @pytest.mark.parametrize(
     "reference",
     ["169.254.169.254/latest/meta-data:x", "169.254.169.254:80/a:b", "2852039166:80/a:b",
-     "0xa9fea9fe:80/a:b", "169.254.43518:80/a:b", "[fe80::1]:5000/a:b"],
+     "0xa9fea9fe:80/a:b", "169.254.43518:80/a:b", "[fe80::1]:5000/a:b",
+     "[::ffff:169.254.169.254]:80/a:b", "[::ffff:a9fe:a9fe]:80/a:b", "[::169.254.169.254]:80/a:b",
+     "[0:0:0:0:0:ffff:169.254.169.254]:80/a:b", "[64:ff9b::169.254.169.254]:80/a:b"],
 )  # fmt: skip
 def test_link_local_registries_are_refused_to_everyone(admin_client: Client, reference) -> None:
     assert "Pulls from link-local addresses" in refused(admin_client, reference)
     assert not PullJob.objects.exists()
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "127.1", "0"])
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "localhost", "[::1]", "127.1", "0", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
+     "[::127.0.0.1]", "[::]", "[::ffff:0.0.0.0]"],
+)  # fmt: skip
 def test_dockboards_own_address_is_refused(admin_client: Client, settings, host) -> None:
     settings.DOCKBOARD_BIND = "127.0.0.1:8765"
     assert "Dockboard does not pull from its own address." in refused(

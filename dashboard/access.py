@@ -5,6 +5,7 @@ objects they may not see. An object they may see but not change answers ``Denied
 change. The rules are in ``dashboard.grants``.
 """
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from dashboard.engine import Denied, NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
 from dashboard.models import AuditEvent, Membership, Team, TerminalRecording
+from dashboard.reference import InvalidReference, parse_reference
 
 
 def visible_containers(user: User) -> list[dict[str, Any]]:
@@ -82,25 +84,50 @@ def may_change_container(user: User, container: dict[str, Any]) -> bool:
 
 def access_image(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
     """The image's inspect data; ``NotFound`` alike for a missing one and a user with no team;
-    with ``change`` (tag, remove), ``Denied`` unless they may manage it."""
+    with ``change`` (tag, remove), ``Denied`` unless they may manage every name ``ref`` stands
+    for: the tag it names, or every tag of the image when it names an id or a digest."""
     missing = _("No such image: %(ref)s")
     if not grants_for(user).has_team:
         raise NotFound(missing % {"ref": ref})
     image = _inspect(engine_images.inspect_image, ref, missing)
-    if change and not may_manage_image(user, [ref, *(image.get("RepoTags") or [])]):
+    if change and not may_manage_image(user, names_of(image, ref)):
         raise Denied(
             _("Only administrators and the instructors whose team allows it manage this image.")
         )
     return image
 
 
+def names_of(image: dict[str, Any], ref: str) -> list[str]:
+    """The names a change through ``ref`` touches: the tag it names, or all the image's tags
+    (an id or a digest stands for the whole image)."""
+    tag = named_tag(image, ref)
+    return [tag] if tag else list(image.get("RepoTags") or [])
+
+
+def named_tag(image: dict[str, Any], ref: str) -> str | None:
+    """The image's tag that ``ref`` names (``busybox`` names ``busybox:latest``), or None."""
+    try:
+        wanted = parse_reference(ref)
+    except InvalidReference:
+        return None
+    for tag in image.get("RepoTags") or []:
+        with contextlib.suppress(InvalidReference):
+            if not wanted.digest and parse_reference(tag) == wanted:
+                return tag
+    return None
+
+
 def may_manage_image(user: User, references: list[str]) -> bool:
-    """Administrators manage every image; instructors those their team's allow-list names."""
+    """Administrators manage every image; instructors the names their teams' allow-lists hold,
+    each of them (an image known by no name is the administrators' alone)."""
     grants = grants_for(user)
     if grants.admin:
         return True
     teams = Team.objects.filter(pk__in=grants.teams_with(Membership.Role.INSTRUCTOR))
-    return any(matches(team.image_patterns, ref) for team in teams for ref in references)
+    patterns = [team.image_patterns for team in teams]
+    return bool(references) and all(
+        any(matches(allowed, ref) for allowed in patterns) for ref in references
+    )
 
 
 def _visible_labelled(user: User, lister: Callable[[list[str]], list[dict]]) -> list[dict]:

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard import audit, engine_images
-from dashboard.access import access_image, may_manage_image
+from dashboard.access import access_image, may_manage_image, named_tag, names_of
 from dashboard.engine import Conflict, Denied, EngineError
 from dashboard.grants import User, grants_for
 from dashboard.labels import has_label, label_filter_args
@@ -53,16 +53,32 @@ def tag(user: User, ref: str, target: ImageReference) -> str:
 
 
 def remove(user: User, ref: str, *, force: bool) -> str:
-    """`docker rmi`: a tag is untagged (the image goes with its last tag); an id removes it."""
-    image = _manageable(user, ref, "image-remove")
-    command = shlex.join(["docker", "rmi", *(["-f"] if force else []), ref])
-    try:
-        _remove(image, ref, force)
-    except EngineError as error:
-        _record(user, "image-remove", ref, command, error)
-        raise
-    _record(user, "image-remove", ref, command)
-    return _("Removed %(name)s") % {"name": ref} + f" — {command}"
+    """`docker rmi`: a tag is untagged (the image goes with its last tag); an id removes the
+    image, or, for an instructor whose allow-list names only some of its tags, untags those."""
+    image = access_image(user, ref)
+    names = names_of(image, ref)
+    allowed = [name for name in names if may_manage_image(user, [name])]
+    if named_tag(image, ref) or allowed == names:
+        _manageable(user, ref, "image-remove")
+        command = shlex.join(["docker", "rmi", *(["-f"] if force else []), ref])
+        with audit.audited(user, "image-remove", command, target_kind="image", target_name=ref):
+            _remove(image, ref, force)
+        return _("Removed %(name)s") % {"name": ref} + f" — {command}"
+    if not allowed:
+        _manageable(user, ref, "image-remove")  # refused and audited there
+    command = shlex.join(["docker", "rmi", *allowed])
+    for name in allowed:
+        with audit.audited(
+            user, "image-remove", shlex.join(["docker", "rmi", name]), target_kind="image",
+            target_name=name,
+        ):  # fmt: skip
+            engine_images.remove_image(name, force=False)
+    kept = ", ".join(name for name in names if name not in allowed)
+    return (
+        _("Untagged %(names)s; %(kept)s is not on your team's allow-list and keeps the image.")
+        % {"names": ", ".join(allowed), "kept": kept}
+        + f" — {command}"
+    )
 
 
 def _remove(image: dict[str, Any], ref: str, force: bool) -> None:

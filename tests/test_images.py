@@ -6,7 +6,8 @@ import docker
 import pytest
 from django.test import Client
 
-from tests.conftest import LABEL_KEY, RUN_ID
+from dashboard.models import AuditEvent
+from tests.conftest import LABEL_KEY, RUN_ID, signed_in
 from tests.harness.images import build_busybox_image
 from tests.pages import get_ok, text_of
 
@@ -29,8 +30,9 @@ def test_list_shows_one_row_per_tag(member_client: Client, engine, own_image) ->
     text = text_of(get_ok(member_client, f"/engines/local/images/?q={RUN_ID}"))
     assert f"dockboard-test/own {RUN_ID} {image_id[7:19]}" in text
     assert f"dockboard-test/own second-{RUN_ID} {image_id[7:19]}" in text
-    summaries = engine.api.images()
-    assert f"{len(summaries)} images" in text_of(get_ok(member_client, "/engines/local/images/"))
+    count = len(engine.api.images())  # this image may be the engine's only one
+    listed = text_of(get_ok(member_client, "/engines/local/images/"))
+    assert f"{count} image{'s' if count != 1 else ''} ·" in listed
 
 
 def test_filter_by_id_and_dangling(member_client: Client, engine, own_image) -> None:
@@ -123,3 +125,36 @@ def test_the_sorted_column_says_so_to_screen_readers(member_client: Client, busy
     assert '<th scope="col" aria-sort="descending"><a' in newest_first
     by_tag = member_client.get("/engines/local/images/?sort=tag").content.decode()
     assert by_tag.count('aria-sort="ascending"') == 1 and "sort=-tag" in by_tag
+
+
+def test_an_instructor_touches_only_the_names_the_allow_list_holds(
+    instructor, engine: docker.DockerClient, registry: str, own_image
+) -> None:
+    """One image, two tags: one the team's allow-list names, one it does not."""
+    image_id, secret = own_image  # dockboard-test/own:RUN_ID, outside the team's list
+    allowed = f"{registry}/dockboard-test/shared:{RUN_ID}"
+    engine.images.get(image_id).tag(allowed)
+    client = signed_in(instructor)
+
+    response = client.post(  # another name the list holds, for an image it holds in part
+        f"/engines/local/images/{image_id}/tag/", {"target": f"{allowed}-copy"}, follow=True
+    )
+    assert "Only administrators and the instructors" in text_of(response.content)
+    refused = client.post(f"/engines/local/images/{image_id}/remove/", {"name": secret})
+    assert refused.status_code == 302
+    assert secret in engine.images.get(image_id).tags
+
+    for force in ({}, {"force": "on"}):
+        engine.images.get(image_id).tag(allowed)
+        response = client.post(f"/engines/local/images/{image_id}/remove/", force, follow=True)
+        assert f"Untagged {allowed}; {secret} is not on your team's allow-list" in text_of(
+            response.content
+        )
+        assert engine.images.get(image_id).tags == [secret]
+    assert AuditEvent.objects.filter(actor=instructor, outcome="refused").count() == 2
+
+    engine.images.get(image_id).tag(allowed)
+    engine.images.remove(secret)  # every name is now on the list: the id removes the image
+    client.post(f"/engines/local/images/{image_id}/remove/")
+    with pytest.raises(docker.errors.ImageNotFound):
+        engine.images.get(image_id)

@@ -45,8 +45,9 @@ from support import (
 )
 from terminal import BrowserAcks, open_ws
 
-from dashboard import labels
 from dashboard.models import Membership, Team
+from dashboard.ownership import Kind
+from tests.harness import owned
 from tests.harness.redis import loopback_redis
 from tests.harness.registry import free_port
 
@@ -75,8 +76,8 @@ def team_and_users(count: int, image: str) -> tuple[Team, list[str]]:
 
 def containers(client, image: str, team: Team, count: int, busy: int) -> list[tuple[str, str]]:
     """(id, role) of the team's TTY containers: busy shells, `cat`s for the echo, idle shells."""
-    owner = Membership.objects.filter(team=team).first().user_id
-    ownership = {labels.OWNER: str(owner), labels.TEAM: str(team.pk)}
+    owner = Membership.objects.filter(team=team).first().user
+    ownership = owned.labels_for(owner, team)
     made = []
     for n in range(count):
         role = "busy" if n < busy else "echo" if n < busy + ECHO_TERMINALS else "idle"
@@ -84,6 +85,7 @@ def containers(client, image: str, team: Team, count: int, busy: int) -> list[tu
             image, ["cat"] if role == "echo" else None, tty=True, stdin_open=True, detach=True,
             labels={**LABEL, **ownership},
         )  # fmt: skip
+        owned.admitted(Kind.CONTAINER, container.id, owner, team)
         made.append((container.id, role))
     return made
 

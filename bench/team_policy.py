@@ -36,8 +36,10 @@ from support import (
 
 from containers.spec import ContainerSpec
 from dashboard import engine as gateway
-from dashboard import labels, policy
+from dashboard import policy
 from dashboard.models import GIB, AuditEvent, Membership, Team
+from dashboard.ownership import Kind
+from tests.harness import owned
 
 
 def member_in_team(image: str) -> tuple[object, Team]:
@@ -55,9 +57,11 @@ def member_in_team(image: str) -> tuple[object, Team]:
 def member_list(client, image: str, user, team: Team, args) -> None:
     print(f"creating {args.containers} containers, {args.theirs} of them the member's…")
     for index in range(args.containers):
-        owned = index < args.theirs
-        ownership = {labels.OWNER: str(user.pk), labels.TEAM: str(team.pk)} if owned else {}
-        client.api.create_container(image, ["true"], labels={**LABEL, **ownership})
+        theirs = index < args.theirs
+        ownership = owned.labels_for(user, team) if theirs else {}
+        made = client.api.create_container(image, ["true"], labels={**LABEL, **ownership})
+        if theirs:  # as the gate admits it: labelled and recorded
+            owned.admitted(Kind.CONTAINER, made["Id"], user, team)
     browser = Client(HTTP_HOST="127.0.0.1")
     browser.force_login(user)
     ours = median_seconds(lambda: browser.get("/engines/local/containers/"), args.repeat)

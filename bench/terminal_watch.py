@@ -20,6 +20,7 @@ import statistics
 import threading
 import time
 
+from django.contrib.auth import get_user_model
 from support import (
     busybox_image,
     cpu_seconds,
@@ -39,8 +40,9 @@ from terminal import (
     ws_receive,
 )
 
-from dashboard import labels
 from dashboard.models import Team, TerminalRecording
+from dashboard.ownership import Kind
+from tests.harness import owned
 
 LABEL = {"dockboard-bench": "1"}
 
@@ -158,10 +160,13 @@ def watchers(args, url: str, cookie: str, client, image: str) -> None:
 
 
 def team_container(client, image: str, team: Team, command: list[str]):
-    ownership = {labels.TEAM: str(team.pk), labels.OWNER: "1"}
-    return client.containers.run(
-        image, command, tty=True, stdin_open=True, detach=True, labels={**LABEL, **ownership}
-    )
+    owner = get_user_model().objects.get(pk=1)  # the bench's administrator
+    container = client.containers.run(
+        image, command, tty=True, stdin_open=True, detach=True,
+        labels={**LABEL, **owned.labels_for(owner, team)},
+    )  # fmt: skip
+    owned.admitted(Kind.CONTAINER, container.id, owner, team)  # as the gate admits it
+    return container
 
 
 async def one_round(args, url: str, pid: int, cookie: str, client, image: str, team: Team) -> tuple:

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from containers.validation import validate_container_name
-from dashboard import audit, engine, labels
-from dashboard.access import access_container
-from dashboard.grants import Role, User, grants_for
+from dashboard import audit, engine
+from dashboard.access import access_container, rights_on, visible_containers
+from dashboard.engine import EngineError
+from dashboard.grants import Rights, User, grants_for
 from dashboard.labels import has_label, label_filter_args
+from dashboard.ownership import Kind
 
 LIFECYCLE = {
     "start": gettext_lazy("Started %(name)s"),
@@ -46,7 +48,7 @@ def audited(user: User, action: str, container: dict[str, Any], command: str) ->
         target_kind="container",
         target_id=container["Id"],
         target_name=display_name(container),
-        team_id=audit.team_of(container["Config"].get("Labels")),
+        team_id=audit.team_of(Kind.CONTAINER, container["Id"]),
     ):
         yield
 
@@ -63,11 +65,17 @@ def run_lifecycle(user: User, ref: str, action: str) -> str:
 
 def remove(user: User, ref: str, *, force: bool, volumes: bool) -> str:
     container = changeable(user, ref, "remove")
+    command = _removed(user, container, force=force, volumes=volumes)
+    return _("Removed %(name)s") % {"name": display_name(container)} + f" — {command}"
+
+
+def _removed(user: User, container: dict[str, Any], *, force: bool, volumes: bool) -> str:
+    """`docker rm`, audited; its command line."""
     name = display_name(container)
     command = shlex.join(["docker", "rm", *["-f"] * force, *["-v"] * volumes, name])
     with audited(user, "remove", container, command):
         engine.remove_container(container["Id"], force=force, volumes=volumes)
-    return _("Removed %(name)s") % {"name": name} + f" — {command}"
+    return command
 
 
 def rename(user: User, ref: str, new_name: str) -> str:
@@ -101,35 +109,34 @@ def stopped_containers(summaries: list[dict], label: str = "") -> list[dict]:
     return [s for s in summaries if s.get("State") in STOPPED and has_label(s, label)]
 
 
-def prune_scopes(user: User) -> list[list[str]]:
-    """Label filters, one list a prune call, that cover exactly what the user may remove:
-    everything (administrators), their teams' containers (instructors), their own (members)."""
-    grants = grants_for(user)
-    if grants.admin:
-        return [[]]
-    scopes = [[f"{labels.TEAM}={t}"] for t in grants.teams_with(Role.INSTRUCTOR)]
-    mine = f"{labels.OWNER}={grants.user_id}"
-    return scopes + [[f"{labels.TEAM}={t}", mine] for t in grants.teams_with(Role.MEMBER)]
+def prunable(user: User, label: str = "") -> list[dict]:
+    """The stopped containers the user may remove (with ``label``): for all but administrators,
+    those their ownership records make theirs (an instructor's: the team's)."""
+    mine = visible_containers(user)
+    rights = rights_on(user, Kind.CONTAINER, mine)
+    return stopped_containers([c for c in mine if rights[c["Id"]] is Rights.WRITE], label)
 
 
 def prune(user: User, label: str = "") -> tuple[list[str], int, list[str]]:
-    """Removed ids, bytes reclaimed, and the commands (one a scope)."""
-    deleted, reclaimed, commands = [], 0, []
-    for scope in prune_scopes(user):
-        filters = scope + ([label] if label else [])
-        command = ["docker", "container", "prune", "-f"]
-        for selector in filters:
-            command += label_filter_args(selector)
-        result = engine.prune_stopped_containers(filters)
-        removed = result.get("ContainersDeleted") or []
+    """Removed ids, bytes reclaimed, and the commands. Administrators prune the engine; anyone
+    else removes their own stopped containers one by one (a prune by label would also take
+    containers whose labels only claim to be theirs: the CLI's, another installation's)."""
+    if grants_for(user).admin:
+        command = shlex.join(["docker", "container", "prune", "-f", *label_filter_args(label)])
+        result = engine.prune_stopped_containers([label] if label else [])
+        deleted = result.get("ContainersDeleted") or []
         audit.record(
-            user,
-            "prune",
-            target_kind="container",
-            target_name=f"{len(removed)}",
-            command=shlex.join(command),
+            user, "prune", target_kind="container", target_name=f"{len(deleted)}", command=command
         )
-        deleted += removed
-        reclaimed += result.get("SpaceReclaimed", 0)
-        commands.append(shlex.join(command))
-    return deleted, reclaimed, commands
+        return deleted, result.get("SpaceReclaimed", 0), [command]
+    ids = [summary["Id"] for summary in prunable(user, label)]
+    sizes = {s["Id"]: s.get("SizeRw") or 0 for s in engine.list_containers_by_id(ids, size=True)}
+    deleted, commands = [], []
+    for container_id in ids:
+        try:
+            container = changeable(user, container_id, "remove")
+            commands.append(_removed(user, container, force=False, volumes=False))
+        except EngineError:  # gone meanwhile, or started again: kept, as the engine's prune would
+            continue
+        deleted.append(container_id)
+    return deleted, sum(sizes.get(i, 0) for i in deleted), commands

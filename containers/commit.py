@@ -68,6 +68,7 @@ def commit_to_image(user: User, ref: str, data: dict) -> tuple[str, str]:
         raise
     with audit.audited(user, "commit", command, **target_of):
         image_id = engine.commit_container(checked)
+    policy_commits.committed(checked, image_id)
     return image_id, _("Committed %(name)s as %(image)s") % {
         "name": name,
         "image": target.familiar,

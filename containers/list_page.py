@@ -8,8 +8,9 @@ from typing import Any
 
 from containers.listing import STATE_FILTERS, ContainerRow, container_rows, normalise_sort
 from dashboard import engine
-from dashboard.access import visible_containers
+from dashboard.access import rights_on, seen_by, visible_containers
 from dashboard.grants import Rights, User, grants_for
+from dashboard.ownership import Kind, owners
 from dashboard.paging import page_of
 
 SHARED_SECONDS = 0.25  # how long one engine answer serves every live page asking the same
@@ -29,10 +30,10 @@ def filters(params: Mapping[str, str]) -> dict[str, Any]:
 def _rows(
     user: User, summaries: list[dict[str, Any]], chosen: dict[str, Any]
 ) -> list[ContainerRow]:
-    grants = grants_for(user)
+    rights = rights_on(user, Kind.CONTAINER, summaries)
 
     def changeable(summary: dict[str, Any]) -> bool:
-        return grants.container_rights(summary.get("Labels")) is Rights.WRITE
+        return rights[summary["Id"]] is Rights.WRITE
 
     return container_rows(summaries, chosen["state"], chosen["query"], chosen["sort"], changeable)
 
@@ -50,15 +51,22 @@ def table_context(user: User, params: Mapping[str, str], selected: set[str]) -> 
 
 
 def visible_events(user: User, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The engine's events about containers this user may see (an event carries the container's
-    labels), and Dockboard's own (re-list after a reconnect)."""
+    """The engine's events about containers this user may see (by their ownership records: one
+    query), and Dockboard's own (re-list after a reconnect)."""
     grants = grants_for(user)
+    if grants.admin:
+        return events
+    known = owners(Kind.CONTAINER, (_actor(event) for event in events))
     return [
         event
         for event in events
         if event.get("Type") == "dockboard"
-        or grants.container_rights((event.get("Actor") or {}).get("Attributes")) is not Rights.NONE
+        or grants.rights(known.get(_actor(event))) is not Rights.NONE
     ]
+
+
+def _actor(event: dict[str, Any]) -> str:
+    return (event.get("Actor") or {}).get("ID") or event.get("id") or ""
 
 
 def changed_rows(
@@ -68,12 +76,7 @@ def changed_rows(
     longer shows (they left its filters), and each one's state. Only containers the user may see
     are looked at, as the engine has had them since ``since`` (a ``time.monotonic()``: when
     their last event came)."""
-    grants = grants_for(user)
-    summaries = [
-        summary
-        for summary in _summaries(tuple(sorted(ids)), since)
-        if grants.container_rights(summary.get("Labels")) is not Rights.NONE
-    ]
+    summaries = seen_by(grants_for(user), Kind.CONTAINER, _summaries(tuple(sorted(ids)), since))
     rows = _rows(user, summaries, filters(params))
     states = {s["Id"]: s.get("State", "") for s in summaries}
     return rows, set(states) - {row.id for row in rows}, states

@@ -23,10 +23,11 @@ from containers.flow import FlowWindow
 from containers.terminal_presence import TerminalPresence, record_action
 from containers.terminal_session import TerminalSession
 from dashboard import audit, engine, policy, recording
-from dashboard.access import access_container, may_change_container
+from dashboard.access import access_container, container_owner, may_change_container
 from dashboard.activity import container_used
 from dashboard.checked import CheckedExec
 from dashboard.engine import Denied, EngineError
+from dashboard.ownership import Owner
 from dashboard.sessions import user_group
 
 log = logging.getLogger(__name__)
@@ -54,15 +55,16 @@ def _start_recording(user: Any, container: dict[str, Any], mode: str) -> Any:
 
 
 @database_sync_to_async
-def _report_use(container_labels: dict[str, str]) -> None:
-    container_used.send(sender=TerminalConsumer, container_labels=container_labels)
+def _report_use(lab_session: str) -> None:
+    container_used.send(sender=TerminalConsumer, lab_session=lab_session)
 
 
 @database_sync_to_async
-def _access(user: Any, ref: str) -> tuple[dict[str, Any], bool]:
-    """The container (read rights suffice to watch) and whether the user may type into it."""
+def _access(user: Any, ref: str) -> tuple[dict[str, Any], bool, Owner | None]:
+    """The container (read rights suffice to watch), whether the user may type into it, and
+    its ownership record."""
     container = access_container(user, ref)
-    return container, may_change_container(user, container)
+    return container, may_change_container(user, container), container_owner(container)
 
 
 @database_sync_to_async
@@ -86,7 +88,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         self.pump: asyncio.Task | None = None
         self.last_input = 0.0
         self.last_use_report = float("-inf")
-        self.container_labels: dict[str, str] = {}
+        self.lab_session = ""
         self.recording: tuple[Any, recording.Recorder] | None = None
         self.may_type = False
         self.window = FlowWindow()
@@ -97,15 +99,19 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         user = self.scope["user"]
         ref = self.scope["url_route"]["kwargs"]["ref"]
         try:
-            container, self.may_type = await _access(user, ref)
+            container, self.may_type, owner = await _access(user, ref)
         except EngineError:
             await self.close()  # refuses the handshake: not found and not allowed look alike
             return
-        self.container_labels = container["Config"].get("Labels") or {}
+        self.lab_session = owner.lab_session if owner else ""
         await self.accept()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
-        self.watching = self.mode == "attach" and params.get("watch") == "1"
+        # Someone else's terminal is watched, never typed into unannounced: its owner sees who
+        # watches, and a watcher types only in a take-over the owner granted. A container with
+        # no owner on record (the CLI's) is its administrators' to use.
+        owned_by_another = owner is not None and owner.owner_id != user.pk
+        self.watching = self.mode == "attach" and (params.get("watch") == "1" or owned_by_another)
         try:
             self.session = await self._open(container, params)
         except EngineError as exc:
@@ -246,7 +252,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                     self.recording[1].input(bytes_data)
                 if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:
                     self.last_use_report = self.last_input
-                    await _report_use(self.container_labels)
+                    await _report_use(self.lab_session)
             return
         if text_data is None or len(text_data) > MAX_CONTROL_FRAME:
             await self.close(code=1009)

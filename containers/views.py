@@ -21,17 +21,11 @@ from dashboard.access import (
     local_image_tags,
     usable_network_names,
     usable_volume_names,
-    visible_containers,
 )
 from dashboard.engine import Denied, EngineError, NotFound
-from dashboard.grants import Rights, summary_rights
 from dashboard.policy import PolicyRefusal
 from dashboard.reference import parse_reference
 from images import pulls
-
-
-def may_change_summary(user: object, summary: dict[str, Any]) -> bool:
-    return summary_rights(user, summary) is Rights.WRITE
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,8 +75,7 @@ def container_prune(request: HttpRequest) -> HttpResponse:
         deleted, reclaimed, commands = actions.prune(request.user, label)
         context = {"deleted": deleted, "reclaimed": reclaimed, "commands": commands, "done": True}
     else:
-        mine = [c for c in visible_containers(request.user) if may_change_summary(request.user, c)]
-        stopped = actions.stopped_containers(mine, label)
+        stopped = actions.prunable(request.user, label)
         context = {"stopped": container_rows(stopped), "label": label}
     return render(request, "containers/prune.html", context)
 

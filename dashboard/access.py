@@ -15,14 +15,16 @@ from django.utils.translation import gettext as _
 
 from dashboard import engine, engine_images, engine_networks, engine_swarm, engine_volumes
 from dashboard.engine import Denied, NotFound
-from dashboard.grants import Rights, User, grants_for
+from dashboard.grants import Grants, Rights, User, grants_for
 from dashboard.image_patterns import matches
 from dashboard.models import AuditEvent, Membership, Team, TerminalRecording
+from dashboard.ownership import Kind, Owner, object_id, owner_of, owners
 from dashboard.reference import InvalidReference, parse_reference
 
 
 def visible_containers(user: User) -> list[dict[str, Any]]:
-    """The containers the user may see, from one engine list call narrowed by label."""
+    """The containers the user may see: one engine list call narrowed by label, then one query
+    of their ownership records."""
     grants = grants_for(user)
     filters = grants.list_filters()
     if filters is None:
@@ -30,7 +32,29 @@ def visible_containers(user: User) -> list[dict[str, Any]]:
     summaries = engine.list_containers(filters)
     if grants.admin:
         return summaries
-    return [s for s in summaries if grants.container_rights(s.get("Labels"))]
+    return seen_by(grants, Kind.CONTAINER, summaries)
+
+
+def seen_by(grants: Grants, kind: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of ``found`` the grants may see, by their ownership records (one query)."""
+    known = owners(kind, (object_id(kind, item) for item in found))
+    return [
+        item for item in found if grants.rights(known.get(object_id(kind, item))) is not Rights.NONE
+    ]
+
+
+def rights_on(user: User, kind: str, found: list[dict[str, Any]]) -> dict[str, Rights]:
+    """The user's rights on each object of ``found``, by id (one query)."""
+    grants = grants_for(user)
+    known = owners(kind, (object_id(kind, item) for item in found))
+    return {
+        object_id(kind, item): grants.rights(known.get(object_id(kind, item))) for item in found
+    }
+
+
+def container_owner(container: dict[str, Any]) -> Owner | None:
+    """The ownership record of a container (its inspect data or its summary)."""
+    return owner_of(Kind.CONTAINER, container["Id"])
 
 
 def visible_images(user: User) -> list[dict[str, Any]]:
@@ -43,11 +67,7 @@ def visible_images(user: User) -> list[dict[str, Any]]:
 def containers_using_image(user: User, image_id: str) -> list[dict[str, Any]]:
     """The containers made from the image that the user may see."""
     grants = grants_for(user)
-    return [
-        c
-        for c in engine_images.containers_using_image(image_id)
-        if grants.container_rights(c.get("Labels"))
-    ]
+    return seen_by(grants, Kind.CONTAINER, engine_images.containers_using_image(image_id))
 
 
 def local_image_tags(user: User) -> list[str]:
@@ -70,7 +90,7 @@ def access_container(user: User, ref: str, *, change: bool = False) -> dict[str,
     if not grants.has_team:
         raise NotFound(missing % {"ref": ref})
     container = _inspect(engine.inspect_container, ref, missing)
-    rights = grants.container_rights(container["Config"].get("Labels"))
+    rights = grants.rights(container_owner(container))
     if rights is Rights.NONE:
         raise NotFound(missing % {"ref": ref})
     if change and rights is not Rights.WRITE:
@@ -79,7 +99,7 @@ def access_container(user: User, ref: str, *, change: bool = False) -> dict[str,
 
 
 def may_change_container(user: User, container: dict[str, Any]) -> bool:
-    return grants_for(user).container_rights(container["Config"].get("Labels")) is Rights.WRITE
+    return grants_for(user).rights(container_owner(container)) is Rights.WRITE
 
 
 def access_image(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
@@ -130,9 +150,11 @@ def may_manage_image(user: User, references: list[str]) -> bool:
     )
 
 
-def _visible_labelled(user: User, lister: Callable[[list[str]], list[dict]]) -> list[dict]:
-    """Volumes and networks belong to people by the same labels as containers, with the same
-    rights: one engine list call narrowed by label."""
+def _visible_labelled(
+    user: User, kind: str, lister: Callable[[list[str]], list[dict]]
+) -> list[dict]:
+    """Volumes and networks belong to people as containers do, with the same rights: one
+    engine list call narrowed by label, then one query of their records."""
     grants = grants_for(user)
     filters = grants.list_filters()
     if filters is None:
@@ -140,13 +162,13 @@ def _visible_labelled(user: User, lister: Callable[[list[str]], list[dict]]) -> 
     found = lister(filters)
     if grants.admin:
         return found
-    return [item for item in found if grants.container_rights(item.get("Labels"))]
+    return seen_by(grants, kind, found)
 
 
 def _access_labelled(
-    user: User, found: dict[str, Any], change: bool, missing: str, read_only: str
+    user: User, kind: str, found: dict[str, Any], change: bool, missing: str, read_only: str
 ) -> dict[str, Any]:
-    rights = grants_for(user).container_rights(found.get("Labels"))
+    rights = grants_for(user).rights(owner_of(kind, object_id(kind, found)))
     if rights is Rights.NONE:
         raise NotFound(missing)
     if change and rights is not Rights.WRITE:
@@ -155,7 +177,7 @@ def _access_labelled(
 
 
 def visible_volumes(user: User) -> list[dict[str, Any]]:
-    return _visible_labelled(user, engine_volumes.list_volumes)
+    return _visible_labelled(user, Kind.VOLUME, engine_volumes.list_volumes)
 
 
 def access_volume(user: User, name: str, *, change: bool = False) -> dict[str, Any]:
@@ -165,7 +187,12 @@ def access_volume(user: User, name: str, *, change: bool = False) -> dict[str, A
         raise NotFound(missing % {"ref": name})
     volume = _inspect(engine_volumes.inspect_volume, name, missing)
     return _access_labelled(
-        user, volume, change, missing % {"ref": name}, _("You may only look at this volume.")
+        user,
+        Kind.VOLUME,
+        volume,
+        change,
+        missing % {"ref": name},
+        _("You may only look at this volume."),
     )
 
 
@@ -173,7 +200,7 @@ def visible_networks(user: User) -> list[dict[str, Any]]:
     """The user's networks, and the engine's own (bridge, host, none) for everyone on a team."""
     if not grants_for(user).has_team:
         return []
-    mine = _visible_labelled(user, engine_networks.list_networks)
+    mine = _visible_labelled(user, Kind.NETWORK, engine_networks.list_networks)
     if grants_for(user).admin:
         return mine
     known = {network["Id"] for network in mine}
@@ -194,28 +221,26 @@ def access_network(user: User, ref: str, *, change: bool = False) -> dict[str, A
         if change:
             raise Denied(read_only)
         return network
-    return _access_labelled(user, network, change, missing % {"ref": ref}, read_only)
+    return _access_labelled(user, Kind.NETWORK, network, change, missing % {"ref": ref}, read_only)
 
 
 def usable_volume_names(user: User) -> list[str]:
     """The volumes the user's containers may mount: their own (an instructor's: the team's)."""
-    grants = grants_for(user)
-    return sorted(
-        volume["Name"]
-        for volume in visible_volumes(user)
-        if grants.container_rights(volume.get("Labels")) is Rights.WRITE
-    )
+    volumes = visible_volumes(user)
+    rights = rights_on(user, Kind.VOLUME, volumes)
+    return sorted(volume["Name"] for volume in volumes if rights[volume["Name"]] is Rights.WRITE)
 
 
 def usable_network_names(user: User) -> list[str]:
     """The networks the user's containers may join: bridge, none, and their own bridges."""
-    grants = grants_for(user)
+    networks = visible_networks(user)
+    rights = rights_on(user, Kind.NETWORK, networks)
     own = [
         network["Name"]
-        for network in visible_networks(user)
+        for network in networks
         if network.get("Driver") == "bridge"
         and network["Name"] not in engine_networks.BUILTIN
-        and grants.container_rights(network.get("Labels")) is Rights.WRITE
+        and rights[network["Id"]] is Rights.WRITE
     ]
     return ["bridge", "none", *sorted(own)]
 
@@ -279,8 +304,7 @@ def visible_services(user: User) -> list[dict[str, Any]]:
     filters = grants.list_filters()
     if filters is None:
         return []
-    services = engine_swarm.list_services(filters)
-    return [s for s in services if grants.container_rights(s["Spec"].get("Labels"))]
+    return seen_by(grants, Kind.SERVICE, engine_swarm.list_services(filters))
 
 
 def access_service(user: User, ref: str) -> dict[str, Any]:
@@ -289,7 +313,7 @@ def access_service(user: User, ref: str) -> dict[str, Any]:
     if not grants_for(user).has_team:
         raise NotFound(missing % {"ref": ref})
     service = _inspect(engine_swarm.inspect_service, ref, missing)
-    if grants_for(user).container_rights(service["Spec"].get("Labels")) is Rights.NONE:
+    if grants_for(user).rights(owner_of(Kind.SERVICE, service["ID"])) is Rights.NONE:
         raise NotFound(missing % {"ref": ref})
     return service
 

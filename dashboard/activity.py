@@ -3,5 +3,6 @@ idle sessions (labs) can tell an open tab from a person at work."""
 
 from django.dispatch import Signal
 
-# Sent with ``container_labels`` (the used container's labels) at most once a minute a terminal.
+# Sent with ``lab_session`` (the used container's, by its ownership record; "" for none) at most
+# once a minute a terminal.
 container_used = Signal()

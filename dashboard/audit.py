@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from dashboard import labels
+from dashboard import ownership
 from dashboard.engine import Denied, EngineError
 from dashboard.grants import User
 from dashboard.models import AuditEvent
@@ -79,10 +79,10 @@ def denials_recorded(user: User | None, action: str, **target: Any) -> Iterator[
         raise
 
 
-def team_of(object_labels: dict[str, str] | None) -> int | None:
-    """The team an engine object was made in, by its Dockboard label."""
-    team = (object_labels or {}).get(labels.TEAM, "")
-    return int(team) if team.isdecimal() else None
+def team_of(kind: str, object_id: str) -> int | None:
+    """The team an engine object was made in, by its ownership record."""
+    owner = ownership.owner_of(kind, object_id)
+    return owner.team_id if owner else None
 
 
 def refused(user: User | None, action: str, reason: str, **target: object) -> AuditEvent:

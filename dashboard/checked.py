@@ -68,6 +68,8 @@ class CheckedCommit(_Sealed):
     message: str
     author: str
     changes: list[str]
+    owner_id: int | None = None
+    team_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -229,9 +229,10 @@ def list_containers(label_filters: list[str] | None = None) -> list[dict[str, An
 
 
 @engine_call
-def list_containers_by_id(ids: list[str]) -> list[dict[str, Any]]:
-    """`docker ps -a --filter id=…` for each id: the summaries of those that still exist."""
-    return client().containers(all=True, filters={"id": ids}) if ids else []
+def list_containers_by_id(ids: list[str], *, size: bool = False) -> list[dict[str, Any]]:
+    """`docker ps -a --filter id=…` for each id: the summaries of those that still exist (with
+    ``size``, `--size`: their writable layers' ``SizeRw``)."""
+    return client().containers(all=True, size=size, filters={"id": ids}) if ids else []
 
 
 @engine_call

@@ -1,20 +1,21 @@
 """Who may do what: a user's roles, read once, and the rules they give on engine objects.
 
 Administrators (superusers) may do everything. A team's instructors act on all of the team's
-containers, its members on their own containers in it, its viewers only look. Containers that
-carry no Dockboard labels (made with the CLI) are the administrators' alone.
+containers, its members on their own containers in it, its viewers only look. Who an object
+belongs to is the ownership record (``dashboard.ownership``): an object without one (made with
+the CLI, by another installation, or labelled by an image) is the administrators' alone.
 """
 
 import contextlib
 import enum
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
 from dashboard import engine, labels
 from dashboard.models import Membership, Team
+from dashboard.ownership import Owner
 
 type User = AbstractBaseUser | AnonymousUser
 Role = Membership.Role
@@ -45,23 +46,22 @@ class Grants:
             return True
         return team_id is not None and self.roles.get(team_id) in (Role.INSTRUCTOR, Role.MEMBER)
 
-    def container_rights(self, container_labels: dict[str, str] | None) -> Rights:
+    def rights(self, owner: Owner | None) -> Rights:
+        """The user's rights on an object with this ownership record (None: it has none)."""
         if self.admin:
             return Rights.WRITE
-        container_labels = container_labels or {}
-        team = container_labels.get(labels.TEAM, "")
-        role = self.roles.get(int(team)) if team.isdecimal() else None
+        role = self.roles.get(owner.team_id) if owner and owner.team_id is not None else None
         if role == Role.INSTRUCTOR:
             return Rights.WRITE
         if role == Role.VIEWER:
             return Rights.READ
-        if role == Role.MEMBER and container_labels.get(labels.OWNER) == str(self.user_id):
+        if role == Role.MEMBER and owner.owner_id == self.user_id:
             return Rights.WRITE
         return Rights.NONE
 
     def list_filters(self) -> list[str] | None:
         """Label filters for the one engine list call that holds every container this user may
-        see (narrowed further by ``container_rights``); None when they may see none."""
+        see (narrowed further by ``rights``, on the record); None when they may see none."""
         if self.admin:
             return []
         if not self.roles:
@@ -107,7 +107,3 @@ def creatable_teams(user: User) -> list[Team]:
     if grants.admin:
         return list(Team.objects.all())
     return list(Team.objects.filter(pk__in=grants.teams_with(Role.INSTRUCTOR, Role.MEMBER)))
-
-
-def summary_rights(user: User, summary: dict[str, Any]) -> Rights:
-    return grants_for(user).container_rights(summary.get("Labels"))

@@ -4,6 +4,9 @@
 from typing import Any
 
 RESERVED_PREFIX = "dockboard."
+# Who made an object and in which team, to narrow a list at the engine; rights come from the
+# ownership record alone (dashboard.ownership), never from these.
+INSTALLATION = "dockboard.installation"  # the installation that made it
 OWNER = "dockboard.owner"  # the Dockboard user id that created the container
 TEAM = "dockboard.team"  # the team whose policy and quota it was created under
 MEMORY = "dockboard.memory"  # its memory limit in bytes, counted by the quotas

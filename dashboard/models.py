@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -141,29 +142,52 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
 
 
-class AdmittedContainer(models.Model):
-    """The quota ledger: a container the gate let into a team, with the limits it holds.
+class Installation(models.Model):
+    """This installation of Dockboard: one row, made by the first migrate. Its id is written on
+    what it creates (``dockboard.installation``), so that installations sharing an engine tell
+    their objects apart; what an object belongs to is the ``OwnershipRecord``."""
 
-    Counting here is quick; the engine stays the truth. A container removed behind Dockboard's
-    back stays in the ledger until a reconcile (before any quota refusal, and hourly) drops it:
-    such an overcount never refuses without a recount. A container given Dockboard's labels by
-    hand with the CLI (administrators only) counts from the next hourly reconcile."""
+    uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class OwnershipRecord(models.Model):
+    """Who an engine object made through Dockboard belongs to: the source of truth for rights,
+    reaping, placement and quotas (an engine label can be written by anyone who builds an image
+    or runs the CLI). Containers in a team are the quota ledger too, with the limits they hold.
+
+    The engine stays the truth about what exists: an object removed behind Dockboard's back keeps
+    its record until a reconcile (before any quota refusal, and hourly) drops it."""
+
+    class Kind(models.TextChoices):
+        CONTAINER = "container"
+        VOLUME = "volume"
+        NETWORK = "network"
+        SERVICE = "service"
+        IMAGE = "image"
 
     engine = models.CharField(max_length=40, default="local")
-    container_id = models.CharField(max_length=64)
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
-    owner_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CONTAINER)
+    object_id = models.CharField(max_length=255)  # a volume's name, the others' ids
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    owner_id = models.BigIntegerField(null=True, db_index=True)
+    lab_session = models.CharField(max_length=20, blank=True)
     memory = models.BigIntegerField(default=0)
     nano_cpus = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["engine", "container_id"], name="one_entry_a_container")
+            models.UniqueConstraint(
+                fields=["engine", "kind", "object_id"], name="one_record_an_object"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.container_id[:12]} on {self.engine} in {self.team_id}"
+        return f"{self.kind} {self.object_id[:12]} on {self.engine} of {self.owner_id}"
 
 
 class Engine(models.Model):

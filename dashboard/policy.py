@@ -14,12 +14,22 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine, engine_volumes, labels, ownership, quotas, registry_guard
+from dashboard import (
+    audit,
+    engine,
+    engine_images,
+    engine_volumes,
+    labels,
+    ownership,
+    quotas,
+    registry_guard,
+)
 from dashboard.checked import _SEAL, CheckedCreate, CheckedExec, CheckedPull, CheckedVolume
 from dashboard.engine import BadParameter, NotFound
 from dashboard.grants import Grants, Rights, User, grants_for
 from dashboard.image_patterns import matches
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from dashboard.reference import ImageReference
 from dashboard.units import format_cpus, format_size, nano_cpus
 
@@ -129,12 +139,12 @@ def create_container(
                 if reason := quotas.refusal(team, user.pk, final["labels"]):
                     raise PolicyRefusal("__all__", reason)
                 for name in volumes:
-                    owned = _owner_labels(user.pk, team.pk)
+                    owned = ownership.creation_labels(user.pk, team.pk)
                     engine_volumes.create_volume(CheckedVolume(name, owned, seal=_SEAL))
+                    ownership.record(Kind.VOLUME, name, user.pk, team.pk)
             checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=_SEAL)
             container_id = engine.create_container(checked)
-            if team is not None:
-                quotas.admitted(container_id, team, user.pk, final["labels"])
+            quotas.admitted(container_id, team, user.pk, final["labels"])
             return container_id
     except PolicyRefusal as refusal:  # audited once the transaction is over
         name = parameters.get("name") or ""
@@ -149,19 +159,34 @@ def create_container(
         )
 
 
-def owned_labels(grants: Grants, team: Team | None, asked: list[dict[str, str]]) -> dict:
+def owned_labels(
+    grants: Grants, team: Team | None, asked: list[dict[str, str]], image: str = ""
+) -> dict:
     """The labels to set: the first of ``asked`` with Dockboard's ownership added; a label of
-    Dockboard's own in any of them is refused."""
+    Dockboard's own in any of them is refused. Every ``dockboard.*`` key the image carries is
+    written too (empty unless Dockboard sets it), so that nothing is inherited from an image."""
     if any(labels.is_reserved(key) for label_set in asked for key in label_set):
         raise PolicyRefusal(
             "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
         )
-    owned = {**asked[0], **_owner_labels(grants.user_id, team and team.pk)}
+    shadowed = dict.fromkeys(_reserved_image_labels(image), "")
+    owned = {**asked[0], **shadowed, **ownership.creation_labels(grants.user_id, team and team.pk)}
     for _receiver, added in extra_labels.send(
         sender=Grants, user_id=grants.user_id, team_id=team and team.pk
     ):
         owned.update(added or {})
     return owned
+
+
+def _reserved_image_labels(image: str) -> list[str]:
+    """The image's labels that only Dockboard may set (an image anyone built can carry them)."""
+    if not image:
+        return []
+    try:
+        found = engine_images.inspect_image(image)
+    except NotFound:  # the create says so
+        return []
+    return [key for key in (found["Config"].get("Labels") or {}) if labels.is_reserved(key)]
 
 
 def check_image(team: Team, image: str) -> None:
@@ -175,7 +200,8 @@ def check_image(team: Team, image: str) -> None:
 
 def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> dict[str, Any]:
     final = dict(parameters)  # the labels and host config are replaced below, not changed
-    final["labels"] = container_labels = owned_labels(grants, team, [final.get("labels") or {}])
+    asked = [final.get("labels") or {}]
+    final["labels"] = container_labels = owned_labels(grants, team, asked, final.get("image", ""))
     if grants.admin:
         return final
     for argument, value in final.items():
@@ -215,11 +241,6 @@ def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> 
     return final
 
 
-def _owner_labels(owner_id: int | None, team_id: int | None) -> dict[str, str]:
-    owner = {labels.OWNER: str(owner_id)}
-    return owner if team_id is None else {**owner, labels.TEAM: str(team_id)}
-
-
 def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list[str]:
     """The named volumes to create for the container; refused: host paths, and volumes that
     are not the user's own (an instructor's: the team's) or that carry driver options."""
@@ -237,7 +258,7 @@ def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list
         except NotFound:
             missing.append(source)
             continue
-        mine = ownership.owns(grants, team, volume.get("Labels"))
+        mine = ownership.owns(grants, team, ownership.owner_of(Kind.VOLUME, source))
         if not mine or volume.get("Driver") != "local" or volume.get("Options"):
             raise PolicyRefusal(
                 "mounts", _("Volume %(name)s is not yours to use.") % {"name": source}
@@ -295,15 +316,14 @@ def check_exec(
 ) -> CheckedExec:
     """`docker exec` into a container (its inspect data, from the gatekeeper)."""
     grants = grants_for(user)
-    container_labels = container["Config"].get("Labels") or {}
+    owner = ownership.owner_of(Kind.CONTAINER, container["Id"])
     target = {
         "target_kind": "container",
         "target_id": container["Id"],
         "target_name": container["Name"].lstrip("/"),
     }
-    team_id = container_labels.get(labels.TEAM, "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
-    rights = grants.container_rights(container_labels)
+    team = Team.objects.filter(pk=owner.team_id).first() if owner and owner.team_id else None
+    rights = grants.rights(owner)
     if rights is Rights.NONE:
         raise NotFound(_("No such container: %(ref)s") % {"ref": container["Id"]})
     if rights is not Rights.WRITE:

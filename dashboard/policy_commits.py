@@ -1,19 +1,21 @@
 """The policy gate for `docker commit`: a member commits their own container only, to a name
 their team's allow-list names and that no one else's image holds (a shared tag is never
-overwritten); the image carries their ownership labels; `--change` takes the Dockerfile
-instructions that describe an image, never a label of Dockboard's."""
+overwritten); who owns the image is recorded by Dockboard, not written on it (the container's
+``dockboard.*`` labels are emptied in the image, as anyone can build an image with such labels);
+`--change` takes the Dockerfile instructions that describe an image, never a label of
+Dockboard's."""
 
 import shlex
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine_images, labels
+from dashboard import engine_images, labels, ownership
 from dashboard.checked import _SEAL, CheckedCommit
 from dashboard.engine import NotFound
 from dashboard.grants import Rights, User, grants_for
 from dashboard.models import Team
-from dashboard.policy import PolicyRefusal, _owner_labels, check_image
+from dashboard.policy import PolicyRefusal, check_image
 from dashboard.reference import ImageReference
 
 CHANGES = ("CMD", "ENTRYPOINT", "ENV", "EXPOSE", "LABEL", "USER", "WORKDIR")
@@ -28,13 +30,12 @@ def checked_commit(
     changes: list[str],
 ) -> CheckedCommit:
     grants = grants_for(user)
-    container_labels = container["Config"].get("Labels") or {}
-    if grants.container_rights(container_labels) is not Rights.WRITE:
+    owner = ownership.owner_of(ownership.Kind.CONTAINER, container["Id"])
+    if grants.rights(owner) is not Rights.WRITE:
         raise PolicyRefusal("__all__", _("You may only look at this container."), status=403)
     for line in changes:
         _check_change(line)
-    team_id = container_labels.get(labels.TEAM, "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
+    team = Team.objects.filter(pk=owner.team_id).first() if owner and owner.team_id else None
     if not grants.admin:
         if team is None:
             raise PolicyRefusal("__all__", _("Only administrators commit this container."), 403)
@@ -43,17 +44,24 @@ def checked_commit(
         except PolicyRefusal as refusal:
             raise PolicyRefusal("repository", refusal.message) from None
         _check_not_taken(grants.user_id, target)
-    owner = _owner_labels(grants.user_id, team and team.pk)
-    owned = [f"LABEL {shlex.quote(key)}={shlex.quote(value)}" for key, value in owner.items()]
+    container_labels = container["Config"].get("Labels") or {}
+    emptied = [f"LABEL {key}=''" for key in sorted(container_labels) if labels.is_reserved(key)]
     return CheckedCommit(
         container["Id"],
         target.familiar_repository,
         target.tag or "latest",
         message,
         author,
-        [*changes, *owned],
+        [*changes, *emptied],
+        owner_id=grants.user_id,
+        team_id=team and team.pk,
         seal=_SEAL,
     )
+
+
+def committed(checked: CheckedCommit, image_id: str) -> None:
+    """Record who owns the image a checked commit made."""
+    ownership.record(ownership.Kind.IMAGE, image_id, checked.owner_id, checked.team_id)
 
 
 def _check_change(line: str) -> None:
@@ -64,10 +72,22 @@ def _check_change(line: str) -> None:
             _("Use one of %(allowed)s with its arguments: %(line)s is not allowed.")
             % {"allowed": ", ".join(CHANGES), "line": repr(line[:80])},
         )
-    if instruction.upper() == "LABEL" and labels.is_reserved(rest.strip().strip("\"'")):
+    if instruction.upper() == "LABEL" and any(labels.is_reserved(key) for key in _label_keys(rest)):
         raise PolicyRefusal(
             "changes", _("Labels starting with dockboard. are set by Dockboard alone.")
         )
+
+
+def _label_keys(arguments: str) -> list[str]:
+    """Every key a LABEL line sets: each KEY=VALUE pair's, or the first word of the old
+    ``LABEL KEY VALUE`` form; a line that does not split as the builder's would is refused."""
+    try:
+        words = shlex.split(arguments)
+    except ValueError:
+        raise PolicyRefusal("changes", _("A LABEL line has an unclosed quote.")) from None
+    if words and "=" not in words[0]:
+        return [words[0]]
+    return [word.partition("=")[0] for word in words]
 
 
 def _check_not_taken(user_id: int | None, target: ImageReference) -> None:
@@ -75,7 +95,8 @@ def _check_not_taken(user_id: int | None, target: ImageReference) -> None:
         existing = engine_images.inspect_image(target.familiar)
     except NotFound:
         return
-    if (existing["Config"].get("Labels") or {}).get(labels.OWNER) != str(user_id):
+    owner = ownership.owner_of(ownership.Kind.IMAGE, existing["Id"])
+    if owner is None or owner.owner_id != user_id:
         raise PolicyRefusal(
             "repository",
             _("%(name)s already names an image that is not yours: choose another name.")

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine_networks, labels, ownership
+from dashboard import engine_networks, ownership
+from dashboard import labels as label_keys
 from dashboard.checked import _SEAL, CheckedConnection, CheckedNetwork
 from dashboard.grants import Rights, User, grants_for
 from dashboard.models import Team
@@ -36,7 +37,15 @@ def create_network(
         )  # fmt: skip
     labels = owned_labels(grants, team, [asked_labels or {}])
     checked = CheckedNetwork(name, labels, subnet, options or {}, seal=_SEAL)
-    return engine_networks.create_network(checked)
+    created = engine_networks.create_network(checked)
+    ownership.record(
+        ownership.Kind.NETWORK,
+        created,
+        grants.user_id,
+        team and team.pk,
+        lab_session=labels.get(label_keys.LAB_SESSION, ""),
+    )
+    return created
 
 
 def create_user_network(
@@ -62,13 +71,13 @@ def connection(user: User, network: dict[str, Any], container: dict[str, Any]) -
     same team (administrators: any)."""
     grants = grants_for(user)
     if not grants.admin:
-        container_labels = container["Config"].get("Labels") or {}
-        network_labels = network.get("Labels") or {}
+        container_owner = ownership.owner_of(ownership.Kind.CONTAINER, container["Id"])
+        network_owner = ownership.owner_of(ownership.Kind.NETWORK, network["Id"])
         own = (
-            grants.container_rights(container_labels) is Rights.WRITE
-            and grants.container_rights(network_labels) is Rights.WRITE
+            grants.rights(container_owner) is Rights.WRITE
+            and grants.rights(network_owner) is Rights.WRITE
             and network.get("Driver") == "bridge"
-            and network_labels.get(labels.TEAM) == container_labels.get(labels.TEAM)
+            and container_owner.team_id == network_owner.team_id
         )
         if not own:
             raise PolicyRefusal(

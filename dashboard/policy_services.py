@@ -10,10 +10,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dashboard import engine_swarm
+from dashboard import engine_swarm, ownership
 from dashboard.checked import _SEAL, CheckedService
 from dashboard.grants import Grants, User, grants_for
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from dashboard.policy import (
     DEFAULT_CAPABILITIES,
     VOLUME_NAME,
@@ -55,7 +56,9 @@ def create_service(
         with transaction.atomic():
             team = _locked_team(grants, team_id)
             final = _checked(grants, team, parameters)
-            return engine_swarm.create_service(CheckedService(final, seal=_SEAL))
+            service_id = engine_swarm.create_service(CheckedService(final, seal=_SEAL))
+            ownership.record(Kind.SERVICE, service_id, grants.user_id, team and team.pk)
+            return service_id
     except PolicyRefusal as refusal:
         _refuse(
             user,

@@ -36,4 +36,6 @@ def create_volume(
         raise PolicyRefusal("driver_options", _("Driver options are for administrators."))
     labels = owned_labels(grants, team, [asked_labels])
     checked = CheckedVolume(name, labels, driver_options, seal=_SEAL)
-    return engine_volumes.create_volume(checked)["Name"]
+    created = engine_volumes.create_volume(checked)["Name"]
+    ownership.record(ownership.Kind.VOLUME, created, grants.user_id, team and team.pk)
+    return created

@@ -1,9 +1,10 @@
 """Team quotas: containers, memory and CPUs per member and per team.
 
-A create is checked against the ledger (``AdmittedContainer``), which the gate writes as it
-admits containers: a database count, no engine call. Only when the ledger says no is it first
-reconciled with the engine's labels (which cannot change once a container exists), so removals
-made behind Dockboard's back never cost anyone a container. The team page counts the engine.
+A create is checked against the ledger (the containers' ``OwnershipRecord``s), which the gate
+writes as it admits containers: a database count, no engine call. Only when the ledger says no
+is it first reconciled with the engine, so removals made behind Dockboard's back never cost
+anyone a container; a container the gate did not admit (the CLI's, another installation's, one
+whose image carries labels) never counts. The team page counts the same records.
 """
 
 import contextlib
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from dashboard import engine, labels
 from dashboard.engine import EngineError
 from dashboard.housekeeping import housekeeping
-from dashboard.models import AdmittedContainer, Team
+from dashboard.models import OwnershipRecord, Team
 from dashboard.units import format_cpus, format_size, nano_cpus
 
 
@@ -39,14 +40,10 @@ def _number(text: str | None) -> int:
 
 
 def usage(team: Team, owner_id: int | None = None) -> tuple[Usage, Usage]:
-    """What the team's containers hold, and what the owner's among them hold."""
-    team_usage, owner_usage = Usage(), Usage()
-    for summary in engine.list_containers([f"{labels.TEAM}={team.pk}"]):
-        container_labels = summary.get("Labels") or {}
-        team_usage.add(container_labels)
-        if container_labels.get(labels.OWNER) == str(owner_id):
-            owner_usage.add(container_labels)
-    return team_usage, owner_usage
+    """What the team's containers on the current engine hold, and what the owner's among them
+    hold: the records of those the engine still has."""
+    reconcile(team)
+    return _ledger_usage(team, owner_id)
 
 
 def limits(team: Team) -> tuple[Usage, Usage]:
@@ -69,13 +66,13 @@ def locked_team(team_id: int) -> Team | None:
 def _ledger_usage(team: Team, owner_id: int) -> tuple[Usage, Usage]:
     """The team's and the owner's use, from one grouped query of the ledger (plain SQL: it runs
     inside every create's lock, where the ORM's own cost would be most of the gate's)."""
-    table = connection.ops.quote_name(AdmittedContainer._meta.db_table)
+    table = connection.ops.quote_name(OwnershipRecord._meta.db_table)
     team_usage, owner_usage = Usage(), Usage()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT owner_id, COUNT(*), SUM(memory), SUM(nano_cpus) FROM {table} "  # noqa: S608
-            "WHERE team_id = %s GROUP BY owner_id",
-            [team.pk],
+            "WHERE team_id = %s AND kind = %s GROUP BY owner_id",
+            [team.pk, OwnershipRecord.Kind.CONTAINER],
         )
         for owner, count, memory, nano in cursor.fetchall():
             for usage_of in (team_usage, owner_usage) if owner == owner_id else (team_usage,):
@@ -85,18 +82,23 @@ def _ledger_usage(team: Team, owner_id: int) -> tuple[Usage, Usage]:
     return team_usage, owner_usage
 
 
-def admitted(container_id: str, team: Team, owner_id: int, new_labels: dict[str, str]) -> None:
-    """Enter a new container in the ledger (plain SQL, for the reason given above)."""
-    table = connection.ops.quote_name(AdmittedContainer._meta.db_table)
+def admitted(
+    container_id: str, team: Team | None, owner_id: int, new_labels: dict[str, str]
+) -> None:
+    """Record a new container: its owner, team, lab session and limits (plain SQL, for the
+    reason given above)."""
+    table = connection.ops.quote_name(OwnershipRecord._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (engine, container_id, team_id, owner_id, memory, nano_cpus, "  # noqa: S608
-            "created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {table} (engine, kind, object_id, team_id, owner_id, lab_session, "  # noqa: S608
+            "memory, nano_cpus, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 engine.current_name(),
+                OwnershipRecord.Kind.CONTAINER,
                 container_id,
-                team.pk,
+                team and team.pk,
                 owner_id,
+                new_labels.get(labels.LAB_SESSION, ""),
                 _number(new_labels.get(labels.MEMORY)),
                 _number(new_labels.get(labels.NANO_CPUS)),
                 timezone.now(),
@@ -105,31 +107,22 @@ def admitted(container_id: str, team: Team, owner_id: int, new_labels: dict[str,
 
 
 def reconcile(team: Team) -> None:
-    """Make the ledger's entries on the current engine what it holds for the team: one call."""
-    present = {
-        s["Id"]: s.get("Labels") or {} for s in engine.list_containers([f"{labels.TEAM}={team.pk}"])
-    }
-    engine_name = engine.current_name()
-    ledger = AdmittedContainer.objects.filter(team=team, engine=engine_name)
-    ledger.exclude(container_id__in=list(present)).delete()
-    known = set(ledger.values_list("container_id", flat=True))
-    AdmittedContainer.objects.bulk_create(
-        AdmittedContainer(
-            engine=engine_name,
-            container_id=container_id,
-            team=team,
-            owner_id=_number(found.get(labels.OWNER)),
-            memory=_number(found.get(labels.MEMORY)),
-            nano_cpus=_number(found.get(labels.NANO_CPUS)),
-        )
-        for container_id, found in present.items()
-        if container_id not in known
-    )
+    """Drop the team's records on the current engine of containers it no longer holds: one
+    call. Nothing is added from labels: only the gate admits."""
+    present = [s["Id"] for s in engine.list_containers([f"{labels.TEAM}={team.pk}"])]
+    OwnershipRecord.objects.filter(
+        team=team, engine=engine.current_name(), kind=OwnershipRecord.Kind.CONTAINER
+    ).exclude(object_id__in=present).delete()
 
 
 @receiver(housekeeping)
 def reconcile_every_team(sender: object, **kwargs: object) -> None:
-    entries = AdmittedContainer.objects.values_list("team", "engine").distinct().order_by()
+    entries = (
+        OwnershipRecord.objects.filter(kind=OwnershipRecord.Kind.CONTAINER, team__isnull=False)
+        .values_list("team", "engine")
+        .distinct()
+        .order_by()
+    )
     for team_id, engine_name in entries:
         with engine.on(engine_name), contextlib.suppress(EngineError):  # down: the next hour
             reconcile(Team.objects.get(pk=team_id))

@@ -28,7 +28,7 @@ from django.db import close_old_connections, connection
 from django.dispatch import receiver
 from django.utils import timezone
 
-from dashboard import labels
+from dashboard import ownership
 from dashboard.housekeeping import housekeeping
 from dashboard.models import Team, TerminalRecording
 
@@ -146,14 +146,13 @@ class Recorder:
         self.size += len(line)
 
 
-def should_record(container: dict[str, Any]) -> tuple[bool, Team | None]:
-    """Whether the container's team records its terminals (off, lab sessions', or all)."""
-    container_labels = container["Config"].get("Labels") or {}
-    team_id = container_labels.get(labels.TEAM, "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdecimal() else None
+def should_record(owner: ownership.Owner | None) -> tuple[bool, Team | None]:
+    """Whether the team of a container (its ownership record) records its terminals (off, lab
+    sessions', or all)."""
+    team = Team.objects.filter(pk=owner.team_id).first() if owner and owner.team_id else None
     if team is None or team.recording == Team.Recording.OFF:
         return False, team
-    return team.recording == Team.Recording.ALL or labels.LAB_SESSION in container_labels, team
+    return team.recording == Team.Recording.ALL or bool(owner.lab_session), team
 
 
 def start(
@@ -165,11 +164,10 @@ def start(
     rows: int = 24,
 ) -> tuple[TerminalRecording, Recorder] | None:
     """A recording of this terminal, if its team's policy asks for one."""
-    record, team = should_record(container)
+    owner = ownership.owner_of(ownership.Kind.CONTAINER, container["Id"])
+    record, team = should_record(owner)
     if not record:
         return None
-    container_labels = container["Config"].get("Labels") or {}
-    owner = container_labels.get(labels.OWNER, "")
     now = timezone.now()
     relative = f"recordings/{now:%Y/%m/%d}/{container['Id'][:12]}-{now:%H%M%S%f}.cast"
     row = TerminalRecording.objects.create(
@@ -178,8 +176,8 @@ def start(
         engine=engine_name,
         container_id=container["Id"],
         container_name=container["Name"].lstrip("/"),
-        owner_id=int(owner) if owner.isdecimal() else None,
-        lab_session=container_labels.get(labels.LAB_SESSION, ""),
+        owner_id=owner.owner_id,
+        lab_session=owner.lab_session,
         mode=mode,
         input_recorded=team.record_input,
         path=relative,

@@ -8,9 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import access, engine, engine_probe, labels
+from dashboard import access, engine, engine_probe
+from dashboard.access import rights_on
 from dashboard.engine import EngineError, NotFound
-from dashboard.grants import summary_rights
+from dashboard.grants import Rights
+from dashboard.ownership import Kind
 from dashboard.reference import parse_reference
 from dashboard.terminal_groups import mark_recordings
 from labs import runtime
@@ -115,11 +117,9 @@ def _run_exec(session: LabSession, check: Check, values: dict[str, str]) -> Outc
 
 def _session_summaries(session: LabSession) -> list[dict[str, Any]]:
     """The session's containers the learner may see (the gatekeeper's rule, one engine call)."""
-    return [
-        summary
-        for summary in engine.list_containers([f"{labels.LAB_SESSION}={session.pk}"])
-        if summary_rights(session.learner, summary)
-    ]
+    found = runtime.session_containers(session)
+    rights = rights_on(session.learner, Kind.CONTAINER, found)
+    return [summary for summary in found if rights[summary["Id"]] is not Rights.NONE]
 
 
 def _same_image(asked: str, actual: str) -> bool:

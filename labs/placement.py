@@ -1,7 +1,8 @@
 """Where a learner's session runs: on the team's engine with the most memory free.
 
-Free memory is the engine's total less the limits of Dockboard's running containers there (the
-gate labels each with its limit), less what the sessions still starting there will take. An
+Free memory is the engine's total less the limits of this installation's running containers
+there (the gate records each with its limit), less what the sessions still starting there will
+take. An
 engine that does not answer (in ASK_SECONDS) is passed over; the class's own engine wins a tie.
 """
 
@@ -9,7 +10,7 @@ from collections import Counter
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engines, labels
+from dashboard import engine, engines, labels, ownership
 from dashboard.units import format_size
 from labs.errors import LabError
 from labs.models import LabClass, LabSession
@@ -25,15 +26,13 @@ def session_memory(lab_class: LabClass) -> int:
 
 
 def free_memory() -> int:
-    """The current engine's memory less the limits of Dockboard's running containers on it."""
+    """The current engine's memory less the limits of this installation's running containers
+    on it, by their records (a label could claim any limit)."""
     total = int(engine.info().get("MemTotal") or 0)
-    held = sum(
-        int(limit)
-        for summary in engine.list_containers([labels.MEMORY])
-        if summary.get("State") == "running"
-        and (limit := (summary.get("Labels") or {}).get(labels.MEMORY, "")).isdecimal()
-    )
-    return total - held
+    running = [
+        s["Id"] for s in engine.list_containers([labels.MEMORY]) if s.get("State") == "running"
+    ]
+    return total - ownership.held_memory(running)
 
 
 def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """The reaper: ends sessions past their time, stops idle ones, and removes whatever carries a
 lab label but belongs to no active session (after a restart, a crash, a deleted record).
 
-It goes by labels alone (``dockboard.lab.session``, ``dockboard.expires``): a container without
-them is never touched. Every pass is idempotent, so several reapers may run at once.
+It touches this installation's lab objects alone (``runtime.lab_objects``: by the ownership
+record, or this installation's id on an object whose record is lost), never another
+installation's, whose session ids repeat ours. Every pass is idempotent, so several reapers
+may run at once.
 """
 
 import logging
@@ -15,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_networks, labels
+from dashboard import engine, labels
 from dashboard.engine import EngineError
 from labs import runtime
 from labs.models import LabClass, LabSession
@@ -77,16 +79,11 @@ def _remove_orphans(now: datetime) -> None:
         ).values_list("pk", flat=True)
     }
     stale = set()
-    found_objects = [
-        *engine.list_containers([labels.LAB_SESSION]),
-        *engine_networks.list_networks([labels.LAB_SESSION]),
-    ]
-    for found_object in found_objects:
-        found = found_object.get("Labels") or {}
-        expires = found.get(labels.EXPIRES, "")
+    for _kind, found_object, session_id in runtime.lab_objects():
+        expires = (found_object.get("Labels") or {}).get(labels.EXPIRES, "")
         past = expires.isdecimal() and int(expires) < now.timestamp()
-        if found[labels.LAB_SESSION] not in active or past:
-            stale.add(found[labels.LAB_SESSION])
+        if session_id not in active or past:
+            stale.add(session_id)
     if stale:
         log.info("lab reaper: removing the objects of sessions %s", ", ".join(sorted(stale)))
         runtime.remove_objects(sorted(stale))

@@ -2,7 +2,9 @@
 
 Everything a session owns carries ``dockboard.lab.session=<id>``: its services, its network, and
 whatever its learner creates while it is active (added by the gate through ``extra_labels``).
-Removal goes by that label alone, so the reaper never touches anything else.
+The label narrows the engine's list; what belongs to a session is the ownership record, or,
+should the record be lost, the label on an object that carries this installation's id. Another
+installation's sessions (their ids repeat ours) and labels copied from an image are never ours.
 """
 
 import concurrent.futures
@@ -25,11 +27,13 @@ from dashboard import (
     engine_networks,
     engine_probe,
     labels,
+    ownership,
     policy,
     policy_networks,
 )
 from dashboard.engine import BadParameter, EngineError, NotFound
 from dashboard.engine_probe import ScriptResult
+from dashboard.ownership import Kind
 from dashboard.reference import InvalidReference, parse_reference
 from labs.models import LabSession
 from labs.template import Service, substitute
@@ -205,23 +209,54 @@ def _run_setup(session: LabSession, values: dict[str, str]) -> None:
 
 
 def session_containers(session: LabSession) -> list[dict[str, Any]]:
-    return engine.list_containers([f"{labels.LAB_SESSION}={session.pk}"])
+    found = engine.list_containers([f"{labels.LAB_SESSION}={session.pk}"])
+    return [
+        item
+        for item, session_id in _sessions_of(Kind.CONTAINER, found)
+        if session_id == str(session.pk)
+    ]
+
+
+def lab_objects() -> list[tuple[str, dict[str, Any], str]]:
+    """This installation's lab objects on the current engine: (kind, the engine's summary, its
+    session's id), containers first."""
+    return [
+        (kind, item, session_id)
+        for kind, found in (
+            (Kind.CONTAINER, engine.list_containers([labels.LAB_SESSION])),
+            (Kind.NETWORK, engine_networks.list_networks([labels.LAB_SESSION])),
+        )
+        for item, session_id in _sessions_of(kind, found)
+    ]
+
+
+def _sessions_of(kind: str, found: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """The objects of ``found`` that are this installation's, each with its session's id: the
+    record's, or for an object whose record is lost, the label's if it carries our id."""
+    known = ownership.owners(kind, (item["Id"] for item in found))
+    ours = []
+    for item in found:
+        item_labels = item.get("Labels") or {}
+        if (owner := known.get(item["Id"])) is not None:
+            session_id = owner.lab_session
+        elif item_labels.get(labels.INSTALLATION) == ownership.installation_id():
+            session_id = item_labels.get(labels.LAB_SESSION, "")
+        else:
+            continue
+        if session_id.isdecimal():
+            ours.append((item, session_id))
+    return ours
 
 
 def remove_objects(session_ids: list[str]) -> int:
     """Remove the containers, then the networks, of these sessions on the current engine, a few
     at a time; how many containers."""
-    containers = [
-        summary["Id"]
-        for summary in engine.list_containers([labels.LAB_SESSION])
-        if (summary.get("Labels") or {}).get(labels.LAB_SESSION) in session_ids
+    found = [
+        (kind, item["Id"]) for kind, item, session_id in lab_objects() if session_id in session_ids
     ]
+    containers = [object_id for kind, object_id in found if kind == Kind.CONTAINER]
     _in_parallel(lambda ref: engine.remove_container(ref, force=True, volumes=True), containers)
-    networks = [
-        network["Id"]
-        for network in engine_networks.list_networks([labels.LAB_SESSION])
-        if (network.get("Labels") or {}).get(labels.LAB_SESSION) in session_ids
-    ]
+    networks = [object_id for kind, object_id in found if kind == Kind.NETWORK]
     _in_parallel(engine_networks.remove_network, networks)
     return len(containers)
 
@@ -272,8 +307,8 @@ def finish(session: LabSession, state: str, error: str = "") -> None:
         remove_objects([str(session.pk)])
 
 
-def container_used(container_labels: dict[str, str], **_: Any) -> None:
+def container_used(lab_session: str, **_: Any) -> None:
     """Receiver of ``activity.container_used``: terminal input is activity in its session."""
-    session_id = container_labels.get(labels.LAB_SESSION, "")
+    session_id = lab_session
     if session_id.isdecimal():
         LabSession.objects.filter(pk=int(session_id)).update(last_activity_at=timezone.now())

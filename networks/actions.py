@@ -6,10 +6,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard import audit, engine, engine_networks, policy_networks
-from dashboard.access import access_container, access_network, visible_networks
+from dashboard.access import access_container, access_network, rights_on, visible_networks
 from dashboard.engine import Conflict
-from dashboard.grants import Rights, User, grants_for
+from dashboard.grants import Rights, User
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from dashboard.policy import PolicyRefusal
 from dashboard.removals import remove_each
 
@@ -104,14 +105,15 @@ def networks_in_use() -> set[str]:
 
 def unused(user: User) -> list[dict[str, Any]]:
     """What `docker network prune` would remove for this user: their networks with no container."""
-    grants = grants_for(user)
     in_use = networks_in_use()
+    networks = visible_networks(user)
+    rights = rights_on(user, Kind.NETWORK, networks)
     return [
         network
-        for network in visible_networks(user)
+        for network in networks
         if not {network["Id"], network["Name"]} & in_use
         and network.get("Name") not in engine_networks.BUILTIN
-        and grants.container_rights(network.get("Labels")) is Rights.WRITE
+        and rights[network["Id"]] is Rights.WRITE
     ]
 
 
@@ -129,5 +131,5 @@ def _target(network: dict[str, Any]) -> dict[str, Any]:
         "target_kind": "network",
         "target_id": network["Id"],
         "target_name": network["Name"],
-        "team_id": audit.team_of(network.get("Labels")),
+        "team_id": audit.team_of(Kind.NETWORK, network["Id"]),
     }

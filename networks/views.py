@@ -8,10 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.access import access_network, visible_containers, visible_networks
+from dashboard.access import access_network, rights_on, visible_containers, visible_networks
 from dashboard.engine import Denied, EngineError
-from dashboard.grants import Rights, grants_for
+from dashboard.grants import Rights
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from dashboard.paging import page_of
 from networks import actions
 from networks.forms import NetworkForm
@@ -62,16 +63,15 @@ def _command(form: NetworkForm) -> str:
 def network_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """`docker network inspect`, with the containers attached and a way to attach more."""
     network = access_network(request.user, ref)
-    grants = grants_for(request.user)
     try:
         changeable = bool(access_network(request.user, ref, change=True))
     except Denied:
         changeable = False
     attached = network.get("Containers") or {}
+    containers = visible_containers(request.user)
+    rights = rights_on(request.user, Kind.CONTAINER, containers)
     candidates = [
-        c
-        for c in visible_containers(request.user)
-        if c["Id"] not in attached and grants.container_rights(c.get("Labels")) is Rights.WRITE
+        c for c in containers if c["Id"] not in attached and rights[c["Id"]] is Rights.WRITE
     ]
     context = {
         "network": network,

@@ -22,9 +22,10 @@ from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from dashboard import labels
 from dashboard.models import GIB, Membership, Team
+from dashboard.ownership import Kind, installation_id
 from tests import bad_inputs
+from tests.harness import owned
 from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
@@ -65,6 +66,13 @@ def close_executor_connections(django_db_setup: None) -> Iterator[None]:
     close it before the test database is dropped (PostgreSQL refuses while one is open)."""
     yield
     asyncio.run(sync_to_async(connections.close_all)())
+
+
+@pytest.fixture(autouse=True)
+def installation_read_anew() -> None:
+    """A transactional test flushes every table, the installation's row with it: each test reads
+    (or makes) the row again, as its workers and reapers do."""
+    installation_id.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -168,13 +176,14 @@ def make_container(
     engine: docker.DockerClient, busybox: str, member: User, team: Team
 ) -> Iterator[Callable]:
     """Create labelled busybox containers (``tty``/``stdin`` as -t/-i); all removed afterwards.
-    They belong to ``owner`` in ``in_team`` (the member in the team unless told otherwise;
-    ``owner=None`` makes a container as the CLI would, without Dockboard's labels)."""
+    They belong to ``owner`` in ``in_team`` (the member in the team unless told otherwise), as
+    the gate admits them: labelled and recorded; ``owner=None`` makes a container as the CLI
+    would, without Dockboard's labels or record."""
     made = []
 
     def make(command=None, *, name=None, tty=True, stdin=True, start=True, init=False,
              owner=member, in_team=team, log_driver=None):  # fmt: skip
-        ownership = {labels.OWNER: str(owner.pk), labels.TEAM: str(in_team.pk)} if owner else {}
+        ownership = owned.labels_for(owner, in_team) if owner else {}
         container = engine.containers.create(
             busybox,
             command,
@@ -186,6 +195,8 @@ def make_container(
             labels={LABEL_KEY: RUN_ID, **ownership},
         )
         made.append(container)
+        if owner:
+            owned.admitted(Kind.CONTAINER, container.id, owner, in_team)
         if start:
             container.start()
         return container

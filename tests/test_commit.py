@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from dashboard import labels
-from dashboard.models import AuditEvent, Team
+from dashboard.models import AuditEvent, OwnershipRecord, Team
 from tests.conftest import LABEL_KEY, RUN_ID, signed_in
 from tests.pages import get_ok, text_of
 
@@ -55,8 +55,9 @@ def test_commit_puts_the_containers_layer_on_top_of_the_unchanged_ones(
     original = engine.images.get(changed.image.id)
     layers, below = image.attrs["RootFS"]["Layers"], original.attrs["RootFS"]["Layers"]
     assert layers[: len(below)] == below and len(layers) == len(below) + 1
-    assert image.attrs["Config"]["Labels"][labels.OWNER] == str(member.pk)
-    assert image.attrs["Config"]["Labels"][labels.TEAM] == str(team.pk)
+    assert image.attrs["Config"]["Labels"][labels.OWNER] == ""  # the record says whose it is
+    record = OwnershipRecord.objects.get(kind="image", object_id=image.id)
+    assert (record.owner_id, record.team_id) == (member.pk, team.pk)
     output = engine.containers.run(target, remove=True, labels={LABEL_KEY: RUN_ID})
     assert output.decode() == "안녕\n"
     assert "said hello" in text  # the image page's history shows the new layer's comment

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from containers.spec import parse_memory, parse_ports
+from dashboard.ownership import installation_id
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.harness.registry import free_port
 from tests.pages import text_of
@@ -109,6 +110,7 @@ def test_the_shown_command_line_makes_the_same_container(
         assert a[section][key] == b[section][key], key
     # The same labels, besides the ownership Dockboard adds (the CLI's container has none).
     assert a["Config"]["Labels"].pop("dockboard.owner") == str(admin.pk)
+    assert a["Config"]["Labels"].pop("dockboard.installation") == installation_id()
     assert a["Config"]["Labels"] == b["Config"]["Labels"]
 
 

@@ -12,7 +12,9 @@ from django.test import Client
 
 from dashboard import engine as gateway
 from dashboard.models import AuditEvent
+from dashboard.ownership import Kind
 from tests.conftest import TEST_LABEL, session_cookie, signed_in
+from tests.harness import owned
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 
@@ -108,12 +110,9 @@ def test_containers_are_addressed_on_their_engine(
 ) -> None:
     team.engines = "local\nsecond"
     team.save()
-    labels = {
-        TEST_LABEL.split("=")[0]: TEST_LABEL.split("=")[1],
-        "dockboard.owner": str(member.pk),
-        "dockboard.team": str(team.pk),
-    }
+    labels = {TEST_LABEL.split("=")[0]: TEST_LABEL.split("=")[1], **owned.labels_for(member, team)}
     there = on_second.containers.run(busybox, "sleep 600", detach=True, labels=labels, init=True)
+    owned.admitted(Kind.CONTAINER, there.id, member, team, on="second")
     member_client = signed_in(member)
     listed = text_of(member_client.get("/engines/second/containers/").content)
     assert there.name in listed and "engine second" in listed
@@ -166,9 +165,9 @@ def test_every_engines_containers_in_one_list(
     team.engines = "local\nsecond"
     team.save()
     mine_here = make_container("sleep 600", name="here", init=True)
-    ownership = {"dockboard.owner": str(member.pk), "dockboard.team": str(team.pk)}
-    labels = {**dict([TEST_LABEL.split("=")]), **ownership}
+    labels = {**dict([TEST_LABEL.split("=")]), **owned.labels_for(member, team)}
     mine_there = on_second.containers.create(busybox, "true", labels=labels, name="there-x")
+    owned.admitted(Kind.CONTAINER, mine_there.id, member, team, on="second")
     call_command("engine", "add", "gone", f"unix://{tmp_path}/nothing.sock")
     admin_page = admin_client.get("/engines/all/containers/").content.decode()
     for engine_name, container in (("local", mine_here), ("second", mine_there)):

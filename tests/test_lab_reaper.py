@@ -1,6 +1,7 @@
 """The reaper and the worker, as real processes: time limits, idle stops, restarts, orphans."""
 
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -10,10 +11,11 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from dashboard import labels
+from dashboard.ownership import installation_id
 from labs import actions, launch, reaper
 from labs.library import import_template
 from labs.models import LabClass, LabSession
-from tests.conftest import signed_in
+from tests.conftest import LABEL_KEY, RUN_ID, signed_in
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,15 +66,21 @@ def test_a_session_that_expired_while_the_reaper_was_down_is_reaped_on_restart(
     LabSession.objects.filter(pk=session.pk).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
-    orphan = engine.containers.create(  # a lab's container whose session is unknown here
+    lab = {labels.LAB_SESSION: "999999999", labels.EXPIRES: "1"}
+    orphan = engine.containers.create(  # ours (our id on it), its session and record lost here
         session.lab_class.parameters["image"],
-        labels={labels.LAB_SESSION: "999999999", labels.EXPIRES: "1"},
+        labels={**lab, labels.INSTALLATION: installation_id()},
+    )
+    theirs = engine.containers.create(  # another installation's, or labels copied from an image
+        session.lab_class.parameters["image"],
+        labels={**lab, labels.INSTALLATION: str(uuid.uuid4()), LABEL_KEY: RUN_ID},
     )
     unlabelled = make_container("sleep 600")
     start_reaper()
     wait_until(lambda: not lab_containers(engine, session), 10)
     wait_until(lambda: orphan.id not in [c.id for c in engine.containers.list(all=True)], 10)
     assert engine.containers.get(unlabelled.id).status == "running"  # never touched
+    engine.containers.get(theirs.id)  # never touched either
 
 
 def test_an_idle_session_is_stopped_and_resumes(

@@ -11,7 +11,9 @@ from django.test import Client
 
 from dashboard import labels
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from tests.conftest import LABEL_KEY, RUN_ID, TEST_LABEL, signed_in
+from tests.harness import owned
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -86,10 +88,11 @@ def test_a_volume_in_use_is_kept_and_the_message_names_the_container(
 ) -> None:
     name = volume_name("busy")
     create(member_client, team, name)
-    owner = {LABEL_KEY: RUN_ID, labels.OWNER: str(member.pk), labels.TEAM: str(team.pk)}
+    owner = {LABEL_KEY: RUN_ID, **owned.labels_for(member, team)}
     holder = engine.containers.create(
         busybox, "true", name=f"holder-{RUN_ID}", volumes=[f"{name}:/data"], labels=owner
     )
+    owned.admitted(Kind.CONTAINER, holder.id, member, team)
     response = member_client.post(f"/engines/local/volumes/{name}/remove/", follow=True)
     assert f"in use by holder-{RUN_ID}" in text_of(response.content)
     assert engine.volumes.get(name)
@@ -108,8 +111,9 @@ def test_prune_removes_exactly_the_preview(
     create(member_client, team, unused)
     create(member_client, team, used)
     engine.volumes.create(volume_name("cli"), labels={LABEL_KEY: RUN_ID})  # not theirs
-    owner = {LABEL_KEY: RUN_ID, labels.OWNER: str(member.pk), labels.TEAM: str(team.pk)}
-    engine.containers.create(busybox, "true", volumes=[f"{used}:/data"], labels=owner)
+    owner = {LABEL_KEY: RUN_ID, **owned.labels_for(member, team)}
+    holder = engine.containers.create(busybox, "true", volumes=[f"{used}:/data"], labels=owner)
+    owned.admitted(Kind.CONTAINER, holder.id, member, team)
 
     preview = text_of(get_ok(member_client, "/engines/local/volumes/prune/"))
     assert unused in preview

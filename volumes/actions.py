@@ -5,11 +5,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine, engine_volumes, policy_volumes
-from dashboard.access import access_volume, visible_containers, visible_volumes
+from dashboard import audit, engine, engine_volumes, ownership, policy_volumes
+from dashboard.access import access_volume, rights_on, visible_containers, visible_volumes
 from dashboard.engine import Conflict
-from dashboard.grants import Rights, User, grants_for
+from dashboard.grants import Rights, User
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from dashboard.removals import remove_each
 
 
@@ -41,6 +42,7 @@ def remove(user: User, name: str) -> str:
             engine_volumes.remove_volume(name)
         except Conflict as conflict:
             raise Conflict(in_use_message(user, name) or conflict.message) from conflict
+    ownership.forget(Kind.VOLUME, name)  # a volume's name may be taken again, by anyone
     return _("Removed volume %(name)s") % {"name": name} + f" — {command}"
 
 
@@ -73,13 +75,13 @@ def volumes_in_use() -> set[str]:
 def unused(user: User) -> list[dict[str, Any]]:
     """What `docker volume prune` would remove for this user: the volumes they may remove that
     no container uses."""
-    grants = grants_for(user)
     in_use = volumes_in_use()
+    volumes = visible_volumes(user)
+    rights = rights_on(user, Kind.VOLUME, volumes)
     return [
         volume
-        for volume in visible_volumes(user)
-        if volume["Name"] not in in_use
-        and grants.container_rights(volume.get("Labels")) is Rights.WRITE
+        for volume in volumes
+        if volume["Name"] not in in_use and rights[volume["Name"]] is Rights.WRITE
     ]
 
 
@@ -96,7 +98,7 @@ def _target(volume: dict[str, Any]) -> dict[str, Any]:
     return {
         "target_kind": "volume",
         "target_name": volume["Name"],
-        "team_id": audit.team_of(volume.get("Labels")),
+        "team_id": audit.team_of(Kind.VOLUME, volume["Name"]),
     }
 
 

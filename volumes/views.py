@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard import engine_volumes
-from dashboard.access import access_volume, visible_containers, visible_volumes
+from dashboard.access import access_volume, rights_on, visible_containers, visible_volumes
 from dashboard.engine import EngineError
 from dashboard.grants import Rights, grants_for
 from dashboard.models import Team
+from dashboard.ownership import Kind
 from dashboard.paging import page_of
 from volumes import actions
 from volumes.forms import VolumeForm
@@ -80,7 +81,7 @@ def _command(form: VolumeForm) -> dict[str, Any]:
 def volume_detail(request: HttpRequest, name: str) -> HttpResponse:
     """`docker volume inspect`, and the containers that mount it."""
     volume = access_volume(request.user, name)
-    rights = grants_for(request.user).container_rights(volume.get("Labels"))
+    rights = rights_on(request.user, Kind.VOLUME, [volume])[name]
     seen = {c["Id"] for c in visible_containers(request.user)}
     using = [c for c in engine_volumes.containers_using_volume(name) if c["Id"] in seen]
     context = {"volume": volume, "containers": using, "changeable": rights is Rights.WRITE}

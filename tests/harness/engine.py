@@ -51,7 +51,8 @@ def remove_labelled(client: docker.DockerClient, label: str) -> None:
     """Remove every container, then every image, carrying ``label`` (``key=value``)."""
     for container in client.containers.list(all=True, filters={"label": label}):
         container.remove(force=True, v=True)
-    for image in client.images.list(all=True, filters={"label": label}):
+    images = client.images.list(all=True, filters={"label": label})
+    for image in sorted(images, key=lambda i: i.attrs["Created"], reverse=True):  # children first
         with contextlib.suppress(docker.errors.NotFound):
             client.images.remove(image.id, force=True)
 

@@ -78,7 +78,7 @@ def test_pages_link_to_the_new_paths_only(admin_client: Client, make_container) 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_the_terminal_answers_on_both_paths(make_container, admin) -> None:
-    container = make_container()
+    container = make_container(owner=admin)  # their own: on another's terminal they would watch
     cookie = await database_sync_to_async(session_cookie)(admin)
     for prefix in ("", LOCAL):
         path = f"{prefix}/ws/containers/{container.id}/attach/"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from containers.validation import validate_container_name
 from dashboard import audit, engine
-from dashboard.access import access_container, rights_on, visible_containers
+from dashboard.access import access_container, visible_containers_with_rights
 from dashboard.engine import EngineError
 from dashboard.grants import Rights, User, grants_for
 from dashboard.labels import has_label, label_filter_args
@@ -112,9 +112,8 @@ def stopped_containers(summaries: list[dict], label: str = "") -> list[dict]:
 def prunable(user: User, label: str = "") -> list[dict]:
     """The stopped containers the user may remove (with ``label``): for all but administrators,
     those their ownership records make theirs (an instructor's: the team's)."""
-    mine = visible_containers(user)
-    rights = rights_on(user, Kind.CONTAINER, mine)
-    return stopped_containers([c for c in mine if rights[c["Id"]] is Rights.WRITE], label)
+    seen, rights = visible_containers_with_rights(user)
+    return stopped_containers([c for c in seen if rights[c["Id"]] is Rights.WRITE], label)
 
 
 def prune(user: User, label: str = "") -> tuple[list[str], int, list[str]]:

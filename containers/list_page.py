@@ -8,7 +8,7 @@ from typing import Any
 
 from containers.listing import STATE_FILTERS, ContainerRow, container_rows, normalise_sort
 from dashboard import engine
-from dashboard.access import rights_on, seen_by, visible_containers
+from dashboard.access import rights_on, visible_containers_with_rights
 from dashboard.grants import Rights, User, grants_for
 from dashboard.ownership import Kind, owners
 from dashboard.paging import page_of
@@ -28,10 +28,8 @@ def filters(params: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _rows(
-    user: User, summaries: list[dict[str, Any]], chosen: dict[str, Any]
+    summaries: list[dict[str, Any]], rights: Mapping[str, Rights], chosen: dict[str, Any]
 ) -> list[ContainerRow]:
-    rights = rights_on(user, Kind.CONTAINER, summaries)
-
     def changeable(summary: dict[str, Any]) -> bool:
         return rights[summary["Id"]] is Rights.WRITE
 
@@ -40,7 +38,7 @@ def _rows(
 
 def table_context(user: User, params: Mapping[str, str], selected: set[str]) -> dict[str, Any]:
     chosen = filters(params)
-    rows = _rows(user, visible_containers(user), chosen)
+    rows = _rows(*visible_containers_with_rights(user), chosen)
     return {
         **chosen,
         "rows": rows,
@@ -76,8 +74,10 @@ def changed_rows(
     longer shows (they left its filters), and each one's state. Only containers the user may see
     are looked at, as the engine has had them since ``since`` (a ``time.monotonic()``: when
     their last event came)."""
-    summaries = seen_by(grants_for(user), Kind.CONTAINER, _summaries(tuple(sorted(ids)), since))
-    rows = _rows(user, summaries, filters(params))
+    found = _summaries(tuple(sorted(ids)), since)
+    rights = rights_on(user, Kind.CONTAINER, found)
+    summaries = [s for s in found if rights[s["Id"]] is not Rights.NONE]
+    rows = _rows(summaries, rights, filters(params))
     states = {s["Id"]: s.get("State", "") for s in summaries}
     return rows, set(states) - {row.id for row in rows}, states
 

@@ -23,10 +23,11 @@ from containers.flow import FlowWindow
 from containers.terminal_presence import TerminalPresence, record_action
 from containers.terminal_session import TerminalSession
 from dashboard import audit, engine, policy, recording
-from dashboard.access import access_container, container_owner, may_change_container
+from dashboard.access import access_owned_container
 from dashboard.activity import container_used
 from dashboard.checked import CheckedExec
 from dashboard.engine import Denied, EngineError
+from dashboard.grants import Rights
 from dashboard.ownership import Owner
 from dashboard.sessions import user_group
 
@@ -60,11 +61,10 @@ def _report_use(lab_session: str) -> None:
 
 
 @database_sync_to_async
-def _access(user: Any, ref: str) -> tuple[dict[str, Any], bool, Owner | None]:
-    """The container (read rights suffice to watch), whether the user may type into it, and
-    its ownership record."""
-    container = access_container(user, ref)
-    return container, may_change_container(user, container), container_owner(container)
+def _access(user: Any, ref: str) -> tuple[dict[str, Any], Owner | None, Rights]:
+    """The container (read rights suffice to watch), its ownership record and the user's
+    rights."""
+    return access_owned_container(user, ref)
 
 
 @database_sync_to_async
@@ -99,10 +99,11 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         user = self.scope["user"]
         ref = self.scope["url_route"]["kwargs"]["ref"]
         try:
-            container, self.may_type, owner = await _access(user, ref)
+            container, owner, rights = await _access(user, ref)
         except EngineError:
             await self.close()  # refuses the handshake: not found and not allowed look alike
             return
+        self.may_type = rights is Rights.WRITE
         self.lab_session = owner.lab_session if owner else ""
         await self.accept()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)

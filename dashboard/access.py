@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from dashboard import engine, engine_images, engine_networks, engine_swarm, engine_volumes
 from dashboard.engine import Denied, NotFound
-from dashboard.grants import Grants, Rights, User, grants_for
+from dashboard.grants import Rights, User, grants_for
 from dashboard.image_patterns import matches
 from dashboard.models import AuditEvent, Membership, Team, TerminalRecording
 from dashboard.ownership import Kind, Owner, object_id, owner_of, owners
@@ -25,36 +25,43 @@ from dashboard.reference import InvalidReference, parse_reference
 def visible_containers(user: User) -> list[dict[str, Any]]:
     """The containers the user may see: one engine list call narrowed by label, then one query
     of their ownership records."""
-    grants = grants_for(user)
-    filters = grants.list_filters()
+    return visible_containers_with_rights(user)[0]
+
+
+def visible_containers_with_rights(user: User) -> tuple[list[dict], dict[str, Rights]]:
+    """The containers the user may see, and the user's rights on each, by id: the same one
+    engine call and one query."""
+    return _visible_with_rights(user, Kind.CONTAINER, engine.list_containers)
+
+
+def _visible_with_rights(
+    user: User, kind: str, lister: Callable[[list[str]], list[dict]]
+) -> tuple[list[dict], dict[str, Rights]]:
+    """Containers, volumes and networks belong to people alike: one engine list call narrowed
+    by label, then one query of their records for the rights."""
+    filters = grants_for(user).list_filters()
     if filters is None:
-        return []
-    summaries = engine.list_containers(filters)
-    if grants.admin:
-        return summaries
-    return seen_by(grants, Kind.CONTAINER, summaries)
+        return [], {}
+    found = lister(filters)
+    rights = rights_on(user, kind, found)
+    return [item for item in found if rights[object_id(kind, item)] is not Rights.NONE], rights
 
 
-def seen_by(grants: Grants, kind: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The objects of ``found`` the grants may see, by their ownership records (one query)."""
-    known = owners(kind, (object_id(kind, item) for item in found))
-    return [
-        item for item in found if grants.rights(known.get(object_id(kind, item))) is not Rights.NONE
-    ]
+def _seen_by(user: User, kind: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects of ``found`` the user may see, by their ownership records (one query)."""
+    rights = rights_on(user, kind, found)
+    return [item for item in found if rights[object_id(kind, item)] is not Rights.NONE]
 
 
 def rights_on(user: User, kind: str, found: list[dict[str, Any]]) -> dict[str, Rights]:
-    """The user's rights on each object of ``found``, by id (one query)."""
+    """The user's rights on each object of ``found``, by id: one query of their ownership
+    records (none for administrators, who may do anything)."""
     grants = grants_for(user)
-    known = owners(kind, (object_id(kind, item) for item in found))
-    return {
-        object_id(kind, item): grants.rights(known.get(object_id(kind, item))) for item in found
-    }
-
-
-def container_owner(container: dict[str, Any]) -> Owner | None:
-    """The ownership record of a container (its inspect data or its summary)."""
-    return owner_of(Kind.CONTAINER, container["Id"])
+    ids = [object_id(kind, item) for item in found]
+    if grants.admin:
+        return dict.fromkeys(ids, Rights.WRITE)
+    known = owners(kind, ids)
+    return {found_id: grants.rights(known.get(found_id)) for found_id in ids}
 
 
 def visible_images(user: User) -> list[dict[str, Any]]:
@@ -66,8 +73,7 @@ def visible_images(user: User) -> list[dict[str, Any]]:
 
 def containers_using_image(user: User, image_id: str) -> list[dict[str, Any]]:
     """The containers made from the image that the user may see."""
-    grants = grants_for(user)
-    return seen_by(grants, Kind.CONTAINER, engine_images.containers_using_image(image_id))
+    return _seen_by(user, Kind.CONTAINER, engine_images.containers_using_image(image_id))
 
 
 def local_image_tags(user: User) -> list[str]:
@@ -85,21 +91,25 @@ def _inspect(lookup: Callable[[str], dict[str, Any]], ref: str, missing: str) ->
 def access_container(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
     """The container's inspect data; ``NotFound`` alike for a missing or hidden one, and
     ``Denied`` when ``change`` is asked of a user who may only look."""
+    return access_owned_container(user, ref, change=change)[0]
+
+
+def access_owned_container(
+    user: User, ref: str, *, change: bool = False
+) -> tuple[dict[str, Any], Owner | None, Rights]:
+    """``access_container``, with the container's ownership record and the user's rights."""
     missing = _("No such container: %(ref)s")
     grants = grants_for(user)
     if not grants.has_team:
         raise NotFound(missing % {"ref": ref})
     container = _inspect(engine.inspect_container, ref, missing)
-    rights = grants.rights(container_owner(container))
+    owner = owner_of(Kind.CONTAINER, container["Id"])
+    rights = grants.rights(owner)
     if rights is Rights.NONE:
         raise NotFound(missing % {"ref": ref})
     if change and rights is not Rights.WRITE:
         raise Denied(_("You may only look at this container."))
-    return container
-
-
-def may_change_container(user: User, container: dict[str, Any]) -> bool:
-    return grants_for(user).rights(container_owner(container)) is Rights.WRITE
+    return container, owner, rights
 
 
 def access_image(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
@@ -111,20 +121,24 @@ def access_image(user: User, ref: str, *, change: bool = False) -> dict[str, Any
         raise NotFound(missing % {"ref": ref})
     image = _inspect(engine_images.inspect_image, ref, missing)
     if change and not may_manage_image(user, names_of(image, ref)):
-        raise Denied(
-            _("Only administrators and the instructors whose team allows it manage this image.")
-        )
+        raise image_denied()
     return image
+
+
+def image_denied() -> Denied:
+    return Denied(
+        _("Only administrators and the instructors whose team allows it manage this image.")
+    )
 
 
 def names_of(image: dict[str, Any], ref: str) -> list[str]:
     """The names a change through ``ref`` touches: the tag it names, or all the image's tags
     (an id or a digest stands for the whole image)."""
-    tag = named_tag(image, ref)
+    tag = _named_tag(image, ref)
     return [tag] if tag else list(image.get("RepoTags") or [])
 
 
-def named_tag(image: dict[str, Any], ref: str) -> str | None:
+def _named_tag(image: dict[str, Any], ref: str) -> str | None:
     """The image's tag that ``ref`` names (``busybox`` names ``busybox:latest``), or None."""
     try:
         wanted = parse_reference(ref)
@@ -138,31 +152,22 @@ def named_tag(image: dict[str, Any], ref: str) -> str | None:
 
 
 def may_manage_image(user: User, references: list[str]) -> bool:
-    """Administrators manage every image; instructors the names their teams' allow-lists hold,
-    each of them (an image known by no name is the administrators' alone)."""
+    """Whether the user manages every one of these names (an image known by no name is the
+    administrators' alone)."""
+    if grants_for(user).admin:
+        return True
+    return bool(references) and manageable_names(user, references) == references
+
+
+def manageable_names(user: User, references: list[str]) -> list[str]:
+    """The names the user may tag and untag: all (administrators), those their teams' allow-lists
+    hold (instructors), none (everyone else)."""
     grants = grants_for(user)
     if grants.admin:
-        return True
+        return list(references)
     teams = Team.objects.filter(pk__in=grants.teams_with(Membership.Role.INSTRUCTOR))
     patterns = [team.image_patterns for team in teams]
-    return bool(references) and all(
-        any(matches(allowed, ref) for allowed in patterns) for ref in references
-    )
-
-
-def _visible_labelled(
-    user: User, kind: str, lister: Callable[[list[str]], list[dict]]
-) -> list[dict]:
-    """Volumes and networks belong to people as containers do, with the same rights: one
-    engine list call narrowed by label, then one query of their records."""
-    grants = grants_for(user)
-    filters = grants.list_filters()
-    if filters is None:
-        return []
-    found = lister(filters)
-    if grants.admin:
-        return found
-    return seen_by(grants, kind, found)
+    return [ref for ref in references if any(matches(allowed, ref) for allowed in patterns)]
 
 
 def _access_labelled(
@@ -177,7 +182,12 @@ def _access_labelled(
 
 
 def visible_volumes(user: User) -> list[dict[str, Any]]:
-    return _visible_labelled(user, Kind.VOLUME, engine_volumes.list_volumes)
+    return visible_volumes_with_rights(user)[0]
+
+
+def visible_volumes_with_rights(user: User) -> tuple[list[dict], dict[str, Rights]]:
+    """The volumes the user may see, and the user's rights on each, by name."""
+    return _visible_with_rights(user, Kind.VOLUME, engine_volumes.list_volumes)
 
 
 def access_volume(user: User, name: str, *, change: bool = False) -> dict[str, Any]:
@@ -200,12 +210,18 @@ def visible_networks(user: User) -> list[dict[str, Any]]:
     """The user's networks, and the engine's own (bridge, host, none) for everyone on a team."""
     if not grants_for(user).has_team:
         return []
-    mine = _visible_labelled(user, Kind.NETWORK, engine_networks.list_networks)
+    mine = own_networks_with_rights(user)[0]
     if grants_for(user).admin:
         return mine
     known = {network["Id"] for network in mine}
     builtin = engine_networks.list_networks([], builtin=True)
     return mine + [network for network in builtin if network["Id"] not in known]
+
+
+def own_networks_with_rights(user: User) -> tuple[list[dict], dict[str, Rights]]:
+    """The networks the user may see but the engine's own (every network, for administrators),
+    and the user's rights on each, by id."""
+    return _visible_with_rights(user, Kind.NETWORK, engine_networks.list_networks)
 
 
 def access_network(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
@@ -226,15 +242,13 @@ def access_network(user: User, ref: str, *, change: bool = False) -> dict[str, A
 
 def usable_volume_names(user: User) -> list[str]:
     """The volumes the user's containers may mount: their own (an instructor's: the team's)."""
-    volumes = visible_volumes(user)
-    rights = rights_on(user, Kind.VOLUME, volumes)
+    volumes, rights = visible_volumes_with_rights(user)
     return sorted(volume["Name"] for volume in volumes if rights[volume["Name"]] is Rights.WRITE)
 
 
 def usable_network_names(user: User) -> list[str]:
     """The networks the user's containers may join: bridge, none, and their own bridges."""
-    networks = visible_networks(user)
-    rights = rights_on(user, Kind.NETWORK, networks)
+    networks, rights = own_networks_with_rights(user)
     own = [
         network["Name"]
         for network in networks
@@ -299,12 +313,12 @@ def visible_audit_events(user: User) -> Any:
 
 
 def visible_services(user: User) -> list[dict[str, Any]]:
-    """The Swarm services the user may see: by the same ownership labels as containers."""
+    """The Swarm services the user may see: by their ownership records, as containers."""
     grants = grants_for(user)
     filters = grants.list_filters()
     if filters is None:
         return []
-    return seen_by(grants, Kind.SERVICE, engine_swarm.list_services(filters))
+    return _seen_by(user, Kind.SERVICE, engine_swarm.list_services(filters))
 
 
 def access_service(user: User, ref: str) -> dict[str, Any]:

@@ -8,11 +8,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard import engine, engine_networks, labels
 from dashboard.engine import NotFound
 from dashboard.models import Installation, OwnershipRecord, Team
+
+if TYPE_CHECKING:  # grants reads its rules off the records held here
+    from dashboard.grants import Grants
 
 OBJECT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", re.ASCII)
 Kind = OwnershipRecord.Kind
@@ -95,12 +98,6 @@ def owner_of(kind: str, object_id: str) -> Owner | None:
     return owners(kind, [object_id]).get(object_id)
 
 
-def recorded(kind: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The objects of ``found`` this installation made (it holds their record)."""
-    known = owners(kind, (object_id(kind, item) for item in found))
-    return [item for item in found if object_id(kind, item) in known]
-
-
 def held_memory(container_ids: list[str]) -> int:
     """The memory limits these containers on the current engine were admitted with."""
     return sum(
@@ -110,14 +107,7 @@ def held_memory(container_ids: list[str]) -> int:
     )
 
 
-def is_other_installations(object_labels: dict[str, str] | None) -> bool:
-    """Whether the object says another Dockboard installation made it (shown to administrators;
-    a claim, not a right)."""
-    claimed = (object_labels or {}).get(labels.INSTALLATION, "")
-    return bool(claimed) and claimed != installation_id()
-
-
-def owns(grants: Any, team: Team, owner: Owner | None) -> bool:
+def owns(grants: "Grants", team: Team, owner: Owner | None) -> bool:
     """Whether an object is the user's own in the team (an instructor's: the team's)."""
     return (
         owner is not None
@@ -126,7 +116,7 @@ def owns(grants: Any, team: Team, owner: Owner | None) -> bool:
     )
 
 
-def own_network(grants: Any, team: Team, name: str) -> bool:
+def own_network(grants: "Grants", team: Team, name: str) -> bool:
     if not OBJECT_NAME.match(name):
         return False
     try:

@@ -45,7 +45,11 @@ def checked_commit(
             raise PolicyRefusal("repository", refusal.message) from None
         _check_not_taken(grants.user_id, target)
     container_labels = container["Config"].get("Labels") or {}
-    emptied = [f"LABEL {key}=''" for key in sorted(container_labels) if labels.is_reserved(key)]
+    emptied = [
+        f"LABEL {shlex.quote(key)}=''"
+        for key in sorted(container_labels)
+        if labels.is_reserved(key)
+    ]
     return CheckedCommit(
         container["Id"],
         target.familiar_repository,

@@ -40,8 +40,8 @@ def _number(text: str | None) -> int:
 
 
 def usage(team: Team, owner_id: int | None = None) -> tuple[Usage, Usage]:
-    """What the team's containers on the current engine hold, and what the owner's among them
-    hold: the records of those the engine still has."""
+    """What the team's containers hold, and what the owner's among them hold, as the quotas
+    count them: their records (those the current engine no longer has dropped first)."""
     reconcile(team)
     return _ledger_usage(team, owner_id)
 

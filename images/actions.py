@@ -6,7 +6,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard import audit, engine_images
-from dashboard.access import access_image, may_manage_image, named_tag, names_of
+from dashboard.access import (
+    access_image,
+    image_denied,
+    manageable_names,
+    may_manage_image,
+    names_of,
+)
 from dashboard.engine import Conflict, Denied, EngineError
 from dashboard.grants import User, grants_for
 from dashboard.labels import has_label, label_filter_args
@@ -57,15 +63,16 @@ def remove(user: User, ref: str, *, force: bool) -> str:
     image, or, for an instructor whose allow-list names only some of its tags, untags those."""
     image = access_image(user, ref)
     names = names_of(image, ref)
-    allowed = [name for name in names if may_manage_image(user, [name])]
-    if named_tag(image, ref) or allowed == names:
-        _manageable(user, ref, "image-remove")
+    if may_manage_image(user, names):
         command = shlex.join(["docker", "rmi", *(["-f"] if force else []), ref])
         with audit.audited(user, "image-remove", command, target_kind="image", target_name=ref):
             _remove(image, ref, force)
         return _("Removed %(name)s") % {"name": ref} + f" — {command}"
+    allowed = manageable_names(user, names)
     if not allowed:
-        _manageable(user, ref, "image-remove")  # refused and audited there
+        denied = image_denied()
+        audit.refused(user, "image-remove", denied.message, target_kind="image", target_name=ref)
+        raise denied
     command = shlex.join(["docker", "rmi", *allowed])
     for name in allowed:
         with audit.audited(

@@ -2,8 +2,8 @@
 
 Free memory is the engine's total less the limits of this installation's running containers
 there (the gate records each with its limit), less what the sessions still starting there will
-take. An
-engine that does not answer (in ASK_SECONDS) is passed over; the class's own engine wins a tie.
+take. An engine that does not answer (in ASK_SECONDS) is passed over; the class's own engine
+wins a tie.
 """
 
 from collections import Counter

@@ -309,6 +309,5 @@ def finish(session: LabSession, state: str, error: str = "") -> None:
 
 def container_used(lab_session: str, **_: Any) -> None:
     """Receiver of ``activity.container_used``: terminal input is activity in its session."""
-    session_id = lab_session
-    if session_id.isdecimal():
-        LabSession.objects.filter(pk=int(session_id)).update(last_activity_at=timezone.now())
+    if lab_session.isdecimal():
+        LabSession.objects.filter(pk=int(lab_session)).update(last_activity_at=timezone.now())

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard import audit, engine, engine_networks, policy_networks
-from dashboard.access import access_container, access_network, rights_on, visible_networks
+from dashboard.access import access_container, access_network, own_networks_with_rights
 from dashboard.engine import Conflict
 from dashboard.grants import Rights, User
 from dashboard.models import Team
@@ -106,8 +106,7 @@ def networks_in_use() -> set[str]:
 def unused(user: User) -> list[dict[str, Any]]:
     """What `docker network prune` would remove for this user: their networks with no container."""
     in_use = networks_in_use()
-    networks = visible_networks(user)
-    rights = rights_on(user, Kind.NETWORK, networks)
+    networks, rights = own_networks_with_rights(user)
     return [
         network
         for network in networks

@@ -8,11 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.access import access_network, rights_on, visible_containers, visible_networks
+from dashboard.access import access_network, visible_containers_with_rights, visible_networks
 from dashboard.engine import Denied, EngineError
 from dashboard.grants import Rights
 from dashboard.models import Team
-from dashboard.ownership import Kind
 from dashboard.paging import page_of
 from networks import actions
 from networks.forms import NetworkForm
@@ -68,8 +67,7 @@ def network_detail(request: HttpRequest, ref: str) -> HttpResponse:
     except Denied:
         changeable = False
     attached = network.get("Containers") or {}
-    containers = visible_containers(request.user)
-    rights = rights_on(request.user, Kind.CONTAINER, containers)
+    containers, rights = visible_containers_with_rights(request.user)
     candidates = [
         c for c in containers if c["Id"] not in attached and rights[c["Id"]] is Rights.WRITE
     ]

@@ -42,7 +42,7 @@ def labelled_image(engine: docker.DockerClient, member: User, team: Team):
         engine.images.remove(image_id, force=True)
 
 
-def seen_by(user: User, container) -> list[int]:
+def shown_to(user: User, container) -> list[int]:
     """What the user gets: the list's rows, the page, a tab."""
     client = signed_in(user)
     listed = container.name in text_of(client.get("/engines/local/containers/").content)
@@ -74,8 +74,8 @@ def test_labels_alone_give_no_one_a_container(
         container = engine.containers.create(busybox, "sleep 600", labels=other)
     assert container.labels[labels.OWNER] == str(member.pk)
     for user in (member, instructor, viewer):
-        assert seen_by(user, container) == [0, 404, 404], user
-    assert seen_by(admin, container) == [1, 200, 200]
+        assert shown_to(user, container) == [0, 404, 404], user
+    assert shown_to(admin, container) == [1, 200, 200]
     response = signed_in(member).post(
         f"/engines/local/containers/{container.id}/actions/", {"action": "remove", "force": "on"}
     )
@@ -137,7 +137,7 @@ def test_a_committed_image_carries_no_ownership(
         assert (record.owner_id, record.team_id) == (member.pk, team.pk)
         from_image = engine.containers.create(target, "sleep 600", labels={LABEL_KEY: RUN_ID})
         for user in (member, instructor):
-            assert seen_by(user, from_image) == [0, 404, 404]
+            assert shown_to(user, from_image) == [0, 404, 404]
     finally:
         engine.images.remove(image.id, force=True)
 
@@ -194,7 +194,7 @@ def test_a_second_installation_on_the_engine_shares_nothing_with_this_one(
         assert reaper.poll() is None
         running = {c.id for c in engine.containers.list()}
         assert ours <= running, "the other installation's reaper removed our learner's session"
-        assert seen_by(member, theirs) == [0, 404, 404]
-        assert seen_by(admin, theirs)[1:] == [200, 200]  # the administrators' alone
+        assert shown_to(member, theirs) == [0, 404, 404]
+        assert shown_to(admin, theirs)[1:] == [200, 200]  # the administrators' alone
         reaper_module.reap()  # ours: it leaves theirs alone
         engine.containers.get(theirs.id)  # still there (made, never started)

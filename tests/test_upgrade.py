@@ -14,7 +14,9 @@ PREVIOUS = ROOT / "tests" / "fixtures" / "release-8e3eb93.sql"
 READ_BACK = """
 import json
 from django.contrib.auth.models import User
-from dashboard.models import AuditEvent, Engine, Team, TerminalPreference, TerminalRecording
+from dashboard.models import (
+    AuditEvent, Engine, Installation, OwnershipRecord, Team, TerminalPreference, TerminalRecording,
+)
 from images.models import PullJob
 from labs.models import LabSession
 from teams.models import Invitation
@@ -34,6 +36,11 @@ print(json.dumps({
     "recording": TerminalRecording.objects.get().size,
     "screen_reader": TerminalPreference.objects.get(user=kim).screen_reader,
     "session": [session.state, session.steps_passed, session.checks.get().output, session.engine],
+    "ledger": [
+        [r.engine, r.kind, r.object_id, r.owner_id == kim.pk, r.team.name, r.memory, r.lab_session]
+        for r in OwnershipRecord.objects.all()
+    ],
+    "installations": len(str(Installation.objects.get().uuid)),
 }))
 """
 
@@ -72,4 +79,7 @@ def test_the_previous_release_database_migrates_with_all_its_data(tmp_path: Path
         "recording": 1234,
         "screen_reader": True,
         "session": ["ended", [0, 1], "Passed.", "lab2"],
+        # The ledger's rows are the containers' ownership records now; the installation has an id.
+        "ledger": [["local", "container", "a" * 64, True, "class-a", 536870912, ""]],
+        "installations": 36,
     }

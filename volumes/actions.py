@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard import audit, engine, engine_volumes, ownership, policy_volumes
-from dashboard.access import access_volume, rights_on, visible_containers, visible_volumes
+from dashboard.access import access_volume, visible_containers, visible_volumes_with_rights
 from dashboard.engine import Conflict
 from dashboard.grants import Rights, User
 from dashboard.models import Team
@@ -76,8 +76,7 @@ def unused(user: User) -> list[dict[str, Any]]:
     """What `docker volume prune` would remove for this user: the volumes they may remove that
     no container uses."""
     in_use = volumes_in_use()
-    volumes = visible_volumes(user)
-    rights = rights_on(user, Kind.VOLUME, volumes)
+    volumes, rights = visible_volumes_with_rights(user)
     return [
         volume
         for volume in volumes

@@ -232,13 +232,18 @@ def lab_objects() -> list[tuple[str, dict[str, Any], str]]:
 
 def _sessions_of(kind: str, found: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
     """The objects of ``found`` that are this installation's, each with its session's id: the
-    record's, or for an object whose record is lost, the label's if it carries our id."""
+    record's, or for an object whose record is lost, the label's if it carries our id. A
+    container recorded before records held sessions (the release before carried only its quota
+    ledger over, and wrote no installation id) goes by its label."""
     known = ownership.owners(kind, (item["Id"] for item in found))
     ours = []
     for item in found:
         item_labels = item.get("Labels") or {}
         if (owner := known.get(item["Id"])) is not None:
-            session_id = owner.lab_session
+            from_before = not owner.lab_session and labels.INSTALLATION not in item_labels
+            session_id = (
+                item_labels.get(labels.LAB_SESSION, "") if from_before else owner.lab_session
+            )
         elif item_labels.get(labels.INSTALLATION) == ownership.installation_id():
             session_id = item_labels.get(labels.LAB_SESSION, "")
         else:

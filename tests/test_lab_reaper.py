@@ -11,11 +11,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from dashboard import labels
-from dashboard.ownership import installation_id
-from labs import actions, launch, reaper
+from dashboard.ownership import Kind, installation_id
+from labs import actions, launch, reaper, runtime
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.harness import owned
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -172,3 +173,24 @@ def test_a_worker_killed_while_making_a_session_leaves_no_session_starting_for_e
     launch.launch(again.pk)
     again.refresh_from_db()
     assert again.state == LabSession.State.RUNNING, again.error
+
+
+def test_a_sessions_container_from_the_previous_release_still_belongs_to_it(
+    launched: Callable[..., LabSession], engine: docker.DockerClient, busybox: str, member: User
+) -> None:
+    """The previous release labelled its lab containers without an installation id, and the
+    upgrade carried its quota ledger over without their sessions: such a container is still its
+    session's, and goes with it."""
+    session = launched()
+    older = engine.containers.create(
+        busybox,
+        "sleep 600",
+        labels={LABEL_KEY: RUN_ID, labels.LAB_SESSION: str(session.pk)},
+    )
+    owned.admitted(Kind.CONTAINER, older.id, member, session.lab_class.team)  # lab_session ""
+    assert older.id in {c["Id"] for c in runtime.session_containers(session)}
+    reaper.reap()  # active: kept
+    engine.containers.get(older.id)
+    actions.end_session(member, session)
+    with pytest.raises(docker.errors.NotFound):
+        engine.containers.get(older.id)

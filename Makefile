@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 python; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: run test lint format assets messages clean
+.PHONY: run test bench lint format assets messages clean
 
 run: $(VENV)/.runtime node_modules/.installed
 	$(PY) -m dashboard.data_dir
@@ -16,8 +16,21 @@ run: $(VENV)/.runtime node_modules/.installed
 test: $(VENV)/.dev node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m dashboard.data_dir
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Every bench in its short mode (small sizes): a bench that fails, fails. `.ci/run` runs this
+# after the tests; the figures of a note come from the full sizes (`.venv/bin/python bench/NAME.py`).
+BENCHES := asgi_servers listing volumes_networks team_policy engines pull pull_watchers terminal \
+	terminal_watch live_pages live_rate labs load faults
+
+bench: $(VENV)/.dev node_modules/.installed
+	$(PY) -m dashboard.data_dir
+	@for name in $(BENCHES); do \
+		echo "== bench/$$name.py --short"; \
+		$(PY) bench/$$name.py --short || { echo "bench/$$name.py failed" >&2; exit 1; }; \
+	done
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Dockboard needs Python >= 3.12 on PATH" >&2; exit 1; }

@@ -9,9 +9,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.utils import timezone
 
-from dashboard import audit
-from dashboard.housekeeping import housekeeping
+from dashboard.actions import audit
 from dashboard.models import AuditEvent
+from dashboard.ops.housekeeping import housekeeping
 
 
 def _address(request: Any) -> str | None:

@@ -10,10 +10,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from audit.filters import AuditFilters
-from dashboard.access import visible_audit_events
+from dashboard.access.audit import visible_audit_events
 from dashboard.models import AuditEvent
-from dashboard.paging import page_of
-from dashboard.spreadsheet import safe_cell
+from dashboard.web.paging import page_of
+from dashboard.web.spreadsheet import safe_cell
 
 BATCH_LINES = 1000
 # The export's columns: (header, the row's field).

@@ -7,6 +7,7 @@ data directory. A keep-alive client measures sequential latency of the login pag
 CSRF cookie, the middleware stack) and a small static file, then throughput with 8 client threads.
 """
 
+import argparse
 import http.client
 import os
 import statistics
@@ -19,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import short  # noqa: E402
 
 from dashboard import data_dir as data_dirs  # noqa: E402
 from tests.harness.registry import free_port  # noqa: E402
@@ -94,4 +97,6 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    main(short.parse(parser, requests=100).requests)

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import docker
+import short
 from django.core.management import call_command
 from django.test import Client
 from listing import median_seconds
@@ -84,4 +85,4 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--containers", type=int, default=250)
     parser.add_argument("--repeat", type=int, default=15)
-    main(parser.parse_args())
+    main(short.parse(parser, containers=10, repeat=3))

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import docker
 import psycopg
+import short
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -289,4 +290,4 @@ def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    main(parser.parse_args())
+    main(short.parse(parser, repeat=1))

@@ -14,11 +14,12 @@ import subprocess
 import tarfile
 import time
 
+import short
 from django.core.management import call_command
 from django.test import Client
 from support import LABEL, administrator, busybox_image, engine, remove_bench_containers
 
-from dashboard import engine as gateway
+from dashboard.engine import client as gateway
 
 
 def tar_with(index: int) -> bytes:
@@ -104,4 +105,4 @@ if __name__ == "__main__":
     parser.add_argument("--containers", type=int, default=500)
     parser.add_argument("--images", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=15)
-    main(parser.parse_args())
+    main(short.parse(parser, containers=30, images=20, repeat=3))

@@ -21,6 +21,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import short
 from support import dockboard_server, engine, remove_bench_containers, sleeping_containers
 from support import signed_in_cookie as make_cookie
 from websockets.asyncio.client import connect
@@ -89,7 +90,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--containers", type=int, default=30)
     parser.add_argument("--flips", type=int, default=40)
-    options = parser.parse_args()
+    options = short.parse(parser, pages=5, seconds=5.0, containers=5, flips=5)
     client = engine()
     containers = sleeping_containers(client, options.containers)
     cookie = make_cookie()

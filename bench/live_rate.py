@@ -16,6 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import short
 from support import LABEL, dockboard_server, engine, remove_bench_containers, sleeping_containers
 from support import signed_in_cookie as make_cookie
 
@@ -79,7 +80,7 @@ def main() -> None:
     parser.add_argument("--containers", type=int, default=20)
     parser.add_argument("--rate", type=float, default=20)
     parser.add_argument("--seconds", type=float, default=15)
-    options = parser.parse_args()
+    options = short.parse(parser, containers=5, rate=5.0, seconds=3.0)
     client = engine()
     containers = sleeping_containers(client, options.containers, NAME)
     cookie = make_cookie()

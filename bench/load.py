@@ -33,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 import requests
+import short
 from support import (
     DATA_DIR,
     LABEL,
@@ -46,7 +47,7 @@ from support import (
 from terminal import BrowserAcks, open_ws
 
 from dashboard.models import Membership, Team
-from dashboard.ownership import Kind
+from dashboard.policy.ownership import Kind
 from tests.harness import owned
 from tests.harness.redis import loopback_redis
 from tests.harness.registry import free_port
@@ -287,4 +288,4 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=5.0)
     parser.add_argument("--processes", default="2,1")
-    main(parser.parse_args())
+    main(short.parse(parser, users=10, terminals=5, busy=2, seconds=5.0, think=1.0))

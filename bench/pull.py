@@ -16,6 +16,7 @@ import sys
 import time
 
 import docker
+import short
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
@@ -104,4 +105,4 @@ if __name__ == "__main__":
         "--interval", type=float, default=settings.DOCKBOARD_WORKER_INTERVAL,
         help="the worker's fallback poll interval (a queued pull wakes it)",
     )  # fmt: skip
-    main(parser.parse_args())
+    main(short.parse(parser, layers=2, megabytes=4, rounds=1))

@@ -25,6 +25,7 @@ import threading
 import time
 
 import docker
+import short
 from django.db.backends.signals import connection_created
 from support import LABEL, ROOT, administrator, engine, signed_in_cookie
 from websockets.asyncio.client import connect
@@ -136,4 +137,4 @@ if __name__ == "__main__":
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--megabytes", type=int, default=4)
     parser.add_argument("--rate", type=int, default=2_000_000)
-    main(parser.parse_args())
+    main(short.parse(parser, tabs=[1, 5], layers=2, megabytes=2))

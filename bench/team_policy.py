@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.request
 
+import short
 from django.contrib.auth import get_user_model
 from django.test import Client
 from listing import count_engine_calls, median_seconds
@@ -35,10 +36,11 @@ from support import (
 )
 
 from containers.spec import ContainerSpec
-from dashboard import engine as gateway
-from dashboard import policy
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import system as engine_system
 from dashboard.models import GIB, AuditEvent, Membership, Team
-from dashboard.ownership import Kind
+from dashboard.policy import containers as container_policy
+from dashboard.policy.ownership import Kind
 from tests.harness import owned
 
 
@@ -79,13 +81,13 @@ def member_list(client, image: str, user, team: Team, args) -> None:
 
 
 def gate_cost(client, image: str, user, team: Team, args) -> None:
-    """What the gate adds to a create: the whole of policy.create_container (checks, quota
+    """What the gate adds to a create: the whole of container_policy.create_container (checks, quota
     lock, ledger count and entry) less its one engine call, which is timed where it is made.
     Beside it, the SDK's create with the member's parameters, and with the hardened ones the
     gate sends (the engine's own extra work for cap-drop, pids, log options and the rest)."""
     spec = ContainerSpec(image=image, command=["true"], labels=dict(LABEL), memory=64 * 1024**2)
-    parameters = spec.create_parameters(gateway.api_version())
-    engine_call = gateway.create_container
+    parameters = spec.create_parameters(engine_system.api_version())
+    engine_call = engine_containers.create_container
     inner, sent = [], []
 
     def timed_create(checked: object) -> str:
@@ -97,11 +99,11 @@ def gate_cost(client, image: str, user, team: Team, args) -> None:
             inner.append(time.perf_counter() - started)
 
     whole, raw, hardened = [], [], []
-    gateway.create_container = timed_create
+    engine_containers.create_container = timed_create
     try:
         for _round in range(args.creates):
             for samples, creator in (
-                (whole, lambda: policy.create_container(user, team.pk, parameters)),
+                (whole, lambda: container_policy.create_container(user, team.pk, parameters)),
                 (raw, lambda: client.api.create_container(**parameters)["Id"]),
                 (hardened, lambda: client.api.create_container(**sent[0])["Id"]),
             ):
@@ -110,7 +112,7 @@ def gate_cost(client, image: str, user, team: Team, args) -> None:
                 samples.append(time.perf_counter() - started)
                 client.api.remove_container(container_id, force=True)
     finally:
-        gateway.create_container = engine_call
+        engine_containers.create_container = engine_call
     own = statistics.median(w - i for w, i in zip(whole, inner, strict=True)) * 1000
     print(
         f"create ({args.creates} each, medians): the gate's own time {own:.2f} ms; "
@@ -192,4 +194,4 @@ if __name__ == "__main__":
     parser.add_argument("--creates", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--audit-rows", type=int, default=100_000)
-    main(parser.parse_args())
+    main(short.parse(parser, containers=50, theirs=5, creates=5, repeat=3, audit_rows=2000))

@@ -22,6 +22,7 @@ import multiprocessing
 import statistics
 import time
 
+import short
 from support import (
     busybox_image,
     dockboard_server,
@@ -308,4 +309,4 @@ if __name__ == "__main__":
     parser.add_argument("--lines", type=int, default=2_500_000)
     parser.add_argument("--keys", type=int, default=300)
     parser.add_argument("--draws", type=int, default=3)
-    main(parser.parse_args())
+    main(short.parse(parser, megabytes=10, rounds=1, cycles=100, lines=100_000, keys=30, draws=1))

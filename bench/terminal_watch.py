@@ -20,6 +20,7 @@ import statistics
 import threading
 import time
 
+import short
 from django.contrib.auth import get_user_model
 from support import (
     busybox_image,
@@ -41,7 +42,7 @@ from terminal import (
 )
 
 from dashboard.models import Team, TerminalRecording
-from dashboard.ownership import Kind
+from dashboard.policy.ownership import Kind
 from tests.harness import owned
 
 LABEL = {"dockboard-bench": "1"}
@@ -215,7 +216,7 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=1000)
     parser.add_argument("--megabytes", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = short.parse(parser, watchers=5, keys=50, megabytes=5, rounds=1)
     client = engine()
     image = busybox_image(client)
     cookie = signed_in_cookie()

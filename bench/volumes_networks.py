@@ -13,6 +13,7 @@ import subprocess
 import time
 import urllib.request
 
+import short
 from docker.types import IPAMConfig, IPAMPool
 from support import LABEL, dockboard_server, engine, signed_in_cookie
 
@@ -43,7 +44,7 @@ def main() -> None:
     parser.add_argument("--volumes", type=int, default=300)
     parser.add_argument("--networks", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=15)
-    options = parser.parse_args()
+    options = short.parse(parser, volumes=20, networks=10, rounds=3)
     client = engine()
     volumes = [
         client.volumes.create(f"bench-vol-{n}", labels=LABEL) for n in range(options.volumes)

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from containers.validation import validate_container_name
-from dashboard import audit, engine
-from dashboard.access import access_container, visible_containers_with_rights
-from dashboard.engine import EngineError
-from dashboard.grants import Rights, User, grants_for
-from dashboard.labels import has_label, label_filter_args
-from dashboard.ownership import Kind
+from dashboard.access.containers import access_container, visible_containers_with_rights
+from dashboard.access.roles import Rights, User, grants_for
+from dashboard.actions import audit
+from dashboard.engine import containers as engine_containers
+from dashboard.engine.errors import EngineError
+from dashboard.policy.labels import has_label, label_filter_args
+from dashboard.policy.ownership import Kind
 
 LIFECYCLE = {
     "start": gettext_lazy("Started %(name)s"),
@@ -59,7 +60,7 @@ def run_lifecycle(user: User, ref: str, action: str) -> str:
     name = display_name(container)
     command = shlex.join(["docker", action, name])
     with audited(user, action, container, command):
-        engine.container_action(container["Id"], action)
+        engine_containers.container_action(container["Id"], action)
     return LIFECYCLE[action] % {"name": name} + f" — {command}"
 
 
@@ -74,7 +75,7 @@ def _removed(user: User, container: dict[str, Any], *, force: bool, volumes: boo
     name = display_name(container)
     command = shlex.join(["docker", "rm", *["-f"] * force, *["-v"] * volumes, name])
     with audited(user, "remove", container, command):
-        engine.remove_container(container["Id"], force=force, volumes=volumes)
+        engine_containers.remove_container(container["Id"], force=force, volumes=volumes)
     return command
 
 
@@ -84,7 +85,7 @@ def rename(user: User, ref: str, new_name: str) -> str:
     old = display_name(container)
     command = shlex.join(["docker", "rename", old, new_name])
     with audited(user, "rename", container, command):
-        engine.rename_container(container["Id"], new_name)
+        engine_containers.rename_container(container["Id"], new_name)
     return _("Renamed %(old)s to %(new)s") % {"old": old, "new": new_name} + f" — {command}"
 
 
@@ -122,14 +123,17 @@ def prune(user: User, label: str = "") -> tuple[list[str], int, list[str]]:
     containers whose labels only claim to be theirs: the CLI's, another installation's)."""
     if grants_for(user).admin:
         command = shlex.join(["docker", "container", "prune", "-f", *label_filter_args(label)])
-        result = engine.prune_stopped_containers([label] if label else [])
+        result = engine_containers.prune_stopped_containers([label] if label else [])
         deleted = result.get("ContainersDeleted") or []
         audit.record(
             user, "prune", target_kind="container", target_name=f"{len(deleted)}", command=command
         )
         return deleted, result.get("SpaceReclaimed", 0), [command]
     ids = [summary["Id"] for summary in prunable(user, label)]
-    sizes = {s["Id"]: s.get("SizeRw") or 0 for s in engine.list_containers_by_id(ids, size=True)}
+    sizes = {
+        s["Id"]: s.get("SizeRw") or 0
+        for s in engine_containers.list_containers_by_id(ids, size=True)
+    }
     deleted, commands = [], []
     for container_id in ids:
         try:

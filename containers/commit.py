@@ -7,12 +7,14 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard import audit, engine, policy_commits
-from dashboard.access import access_container
-from dashboard.forms import BoundedForm
-from dashboard.grants import User
-from dashboard.policy import PolicyRefusal
-from dashboard.reference import ImageReference, InvalidReference, parse_reference
+from dashboard.access.containers import access_container
+from dashboard.access.roles import User
+from dashboard.actions import audit
+from dashboard.engine import containers as engine_containers
+from dashboard.notation.reference import ImageReference, InvalidReference, parse_reference
+from dashboard.policy import commits as policy_commits
+from dashboard.policy.refusals import PolicyRefusal
+from dashboard.web.forms import BoundedForm
 
 
 class CommitForm(BoundedForm):
@@ -67,7 +69,7 @@ def commit_to_image(user: User, ref: str, data: dict) -> tuple[str, str]:
         audit.refused(user, "commit", refusal.message, **target_of)
         raise
     with audit.audited(user, "commit", command, **target_of):
-        image_id = engine.commit_container(checked)
+        image_id = engine_containers.commit_container(checked)
     policy_commits.committed(checked, image_id)
     return image_id, _("Committed %(name)s as %(image)s") % {
         "name": name,

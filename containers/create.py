@@ -9,10 +9,14 @@ from django.utils.translation import gettext as _
 
 from containers.create_form import CreateContainerForm
 from containers.spec import ContainerSpec, SpecError
-from dashboard import audit, engine, policy
-from dashboard.engine import Conflict, EngineError, NotFound
-from dashboard.grants import User
-from images.signals import FollowedUp
+from dashboard.access.roles import User
+from dashboard.actions import audit
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import system as engine_system
+from dashboard.engine.errors import Conflict, EngineError, NotFound
+from dashboard.interfaces.pulls import FollowedUp
+from dashboard.policy import containers as container_policy
+from dashboard.policy import refusals
 
 
 class MissingImage(SpecError):
@@ -35,19 +39,19 @@ def create(user: User, spec: ContainerSpec, *, team_id: int | None, run: bool) -
     so the same name can be used once the input is fixed. Raises ``SpecError``."""
     action = "run" if run else "create"
     command = spec.command_line(run)
-    parameters = spec.create_parameters(engine.api_version())
+    parameters = spec.create_parameters(engine_system.api_version())
     try:
-        container_id = policy.create_container(user, team_id, parameters, command)
-    except policy.PolicyRefusal as refusal:
+        container_id = container_policy.create_container(user, team_id, parameters, command)
+    except refusals.PolicyRefusal as refusal:
         raise SpecError(refusal.field, refusal.message) from refusal
     except EngineError as error:
         _record(user, action, team_id, spec, command, error=error)
         raise _spec_error(error) from error
     if run:
         try:
-            engine.container_action(container_id, "start")
+            engine_containers.container_action(container_id, "start")
         except EngineError as error:
-            engine.remove_container(container_id, force=True, volumes=True)
+            engine_containers.remove_container(container_id, force=True, volumes=True)
             _record(user, action, team_id, spec, command, container_id, error)
             raise _spec_error(error) from error
     _record(user, action, team_id, spec, command, container_id)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from containers import spec
 from containers.validation import CONTAINER_NAME, MAX_NAME_LENGTH
-from dashboard.reference import InvalidReference, parse_reference
-from dashboard.team_forms import TeamOwnedForm
-from dashboard.units import parse_cpus
+from dashboard.notation.reference import InvalidReference, parse_reference
+from dashboard.notation.units import parse_cpus
+from dashboard.web.team_forms import TeamOwnedForm
 
 TEXTAREA = {"rows": 2, "cols": 40}
 HOST_NAME_MAX = 64  # Linux refuses a longer one when the container starts

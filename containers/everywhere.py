@@ -4,8 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from containers.listing import container_rows, normalise_sort
-from dashboard import engines
-from dashboard.access import visible_containers
+from dashboard.access.containers import visible_containers
+from dashboard.engine import fanout
+from dashboard.engine import registry as engines
 
 TIMEOUT_SECONDS = 5.0  # an engine slower than this is reported, not waited for
 
@@ -13,7 +14,7 @@ TIMEOUT_SECONDS = 5.0  # an engine slower than this is reported, not waited for
 def container_list_everywhere(request: HttpRequest) -> HttpResponse:
     names = engines.usable_engines(request.user)
     user = request.user
-    answers = engines.on_each(names, lambda: visible_containers(user), TIMEOUT_SECONDS)
+    answers = fanout.on_each(names, lambda: visible_containers(user), TIMEOUT_SECONDS)
     sort = normalise_sort(request.GET.get("sort"))
     rows = [
         (answer.engine, row)

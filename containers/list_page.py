@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from containers.listing import STATE_FILTERS, ContainerRow, container_rows, normalise_sort
-from dashboard import engine
-from dashboard.access import rights_on, visible_containers_with_rights
-from dashboard.grants import Rights, User, grants_for
-from dashboard.ownership import Kind, owners
-from dashboard.paging import page_of
+from dashboard.access.containers import visible_containers_with_rights
+from dashboard.access.objects import rights_on
+from dashboard.access.roles import Rights, User, grants_for
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import current as engine
+from dashboard.policy.ownership import Kind, owners
+from dashboard.web.paging import page_of
 
 SHARED_SECONDS = 0.25  # how long one engine answer serves every live page asking the same
 _recent: dict[tuple[str, tuple[str, ...]], tuple[float, list[dict[str, Any]]]] = {}
@@ -109,7 +111,7 @@ def _summaries(ids: tuple[str, ...], since: float) -> list[dict[str, Any]]:
             del _recent[stale]
         if key in _recent and _recent[key][0] >= since:
             return _recent[key][1]
-    found = engine.list_containers_by_id(list(ids))
+    found = engine_containers.list_containers_by_id(list(ids))
     with _recent_lock:
         _recent[key] = (now, found)
     return found

@@ -14,12 +14,12 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from containers import list_page
-from dashboard import engine_events
-from dashboard.access import access_container, visible_containers
-from dashboard.engine import EngineError
-from dashboard.grants import forget_grants, grants_for
-from dashboard.live_socket import EngineEventsConsumer
-from dashboard.overview import container_counts
+from dashboard.access.containers import access_container, visible_containers
+from dashboard.access.roles import forget_grants, grants_for
+from dashboard.engine import events as engine_events
+from dashboard.engine.errors import EngineError
+from dashboard.live.socket import EngineEventsConsumer
+from dashboard.web.overview import container_counts
 
 STRUCTURAL = {"create", "destroy", "rename"}  # the rows, their number or order change
 # What changes a row; exec, attach, resize, copy and the like do not.

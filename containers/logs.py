@@ -10,8 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine_logs
-from dashboard.engine import EngineError
+from dashboard.engine import logs as engine_logs
+from dashboard.engine.errors import EngineError
 
 DEFAULT_TAIL = 200
 MAX_TAIL = 10_000

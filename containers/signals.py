@@ -5,7 +5,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from containers.create import create_after_pull
-from images.signals import FollowedUp, pull_succeeded
+from dashboard.interfaces.pulls import FollowedUp, pull_succeeded
 
 FOLLOW_UP_KIND = "container"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from docker.types import HostConfig
 
-from dashboard.units import parse_size
+from dashboard.engine.containers import host_config as engine_host_config
+from dashboard.notation.units import parse_size
 
 PORT = re.compile(
     r"^(?:(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?P<host>\d*):)?"
@@ -100,7 +100,7 @@ class ContainerSpec:
     def create_parameters(self, api_version: str) -> dict[str, Any]:
         """Keyword arguments for the SDK's ``APIClient.create_container``."""
         policy, _, retries = self.restart.partition(":")
-        host_config = HostConfig(
+        host_config = engine_host_config(
             api_version,
             port_bindings={
                 p.key: [{"HostIp": p.host_ip.strip("[]"), "HostPort": p.host_port}]

@@ -6,7 +6,8 @@ from typing import Any
 from django.http import HttpRequest
 
 from containers import logs, stats
-from dashboard import engine
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import errors as engine_errors
 
 CHANGE_KINDS = {0: "C", 1: "A", 2: "D"}
 
@@ -20,7 +21,9 @@ def logs_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
     wanted = min(tail, logs.FOLLOW_LINES) if following else tail
     try:
         lines = logs.read_lines(container, wanted, after=after)
-    except engine.NotSupported:  # `--log-driver none`, syslog, ...: nothing kept to read back
+    except (
+        engine_errors.NotSupported
+    ):  # `--log-driver none`, syslog, ...: nothing kept to read back
         return {"tail": tail, "unread_by": container["HostConfig"]["LogConfig"]["Type"]}
     query = request.GET.get("q", "").strip()
     if query:
@@ -39,17 +42,17 @@ def logs_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
 def stats_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
     if not container["State"].get("Running"):
         return {"sample": None}
-    return {"sample": stats.sample(engine.container_stats(container["Id"]))}
+    return {"sample": stats.sample(engine_containers.container_stats(container["Id"]))}
 
 
 def processes_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
     if not container["State"].get("Running"):
         return {"top": None}
-    return {"top": engine.container_processes(container["Id"])}
+    return {"top": engine_containers.container_processes(container["Id"])}
 
 
 def changes_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
-    changes = engine.container_changes(container["Id"])
+    changes = engine_containers.container_changes(container["Id"])
     return {
         "changes": sorted(
             ({"kind": CHANGE_KINDS.get(c["Kind"], "?"), "path": c["Path"]} for c in changes),

@@ -22,14 +22,17 @@ from containers import interrupt
 from containers.flow import FlowWindow
 from containers.terminal_presence import TerminalPresence, record_action
 from containers.terminal_session import TerminalSession
-from dashboard import audit, engine, policy, recording
-from dashboard.access import access_owned_container
-from dashboard.activity import container_used
-from dashboard.checked import CheckedExec
-from dashboard.engine import Denied, EngineError
-from dashboard.grants import Rights
-from dashboard.ownership import Owner
-from dashboard.sessions import user_group
+from dashboard.access.containers import access_owned_container
+from dashboard.access.roles import Rights
+from dashboard.actions import audit
+from dashboard.engine import current as engine
+from dashboard.engine.errors import Denied, EngineError
+from dashboard.live.sessions import user_group
+from dashboard.policy import containers as container_policy
+from dashboard.policy.ownership import Owner
+from dashboard.policy.sealed import CheckedExec
+from dashboard.terminal import recording
+from dashboard.terminal.activity import container_used
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +80,7 @@ def _check_exec(
     privileged: bool,
 ) -> CheckedExec:
     with audit.client_address(address):
-        return policy.check_exec(user, container, argv, exec_user, privileged=privileged)
+        return container_policy.check_exec(user, container, argv, exec_user, privileged=privileged)
 
 
 class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):

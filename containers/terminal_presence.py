@@ -11,8 +11,8 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from dashboard import audit
-from dashboard.terminal_groups import terminal_group
+from dashboard.actions import audit
+from dashboard.terminal.groups import terminal_group
 
 
 @database_sync_to_async

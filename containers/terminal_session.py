@@ -8,11 +8,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_logs, engine_stream
-from dashboard.checked import CheckedExec
-from dashboard.engine import BadParameter, Conflict, EngineError
-from dashboard.engine_stream import EngineStream
-from dashboard.stream_frames import STDERR, Demultiplexer
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import errors as engine_errors
+from dashboard.engine import logs as engine_logs
+from dashboard.engine import streams as engine_stream
+from dashboard.engine.errors import BadParameter, Conflict, EngineError
+from dashboard.engine.frames import STDERR, Demultiplexer
+from dashboard.engine.streams import EngineStream
+from dashboard.policy.sealed import CheckedExec
 
 RECENT_LINES = 100
 RECENT_BYTES = 64 * 1024
@@ -47,7 +50,9 @@ class TerminalSession:
         stream = await engine_stream.attach(container["Id"], tty=bool(container["Config"]["Tty"]))
         if start:
             try:
-                await asyncio.to_thread(engine.container_action, container["Id"], "start")
+                await asyncio.to_thread(
+                    engine_containers.container_action, container["Id"], "start"
+                )
             except EngineError:
                 await stream.close()
                 raise
@@ -69,7 +74,7 @@ class TerminalSession:
     @classmethod
     async def exec(cls, container: dict[str, Any], checked: CheckedExec) -> "TerminalSession":
         """`docker exec -i -t`, as the policy gate let it through."""
-        exec_id = await asyncio.to_thread(engine.create_exec, checked)
+        exec_id = await asyncio.to_thread(engine_containers.create_exec, checked)
         return cls(container, await engine_stream.start_exec(exec_id, tty=True), exec_id)
 
     async def read(self) -> bytes:
@@ -101,29 +106,31 @@ class TerminalSession:
             tail = await asyncio.to_thread(
                 engine_logs.container_logs_tail, self.container_id, RECENT_LINES
             )
-        except engine.NotSupported:
+        except engine_errors.NotSupported:
             return b""  # a logging driver that keeps nothing to read (none, syslog, ...)
         return tail[-RECENT_BYTES:]
 
     async def resize(self, rows: int, cols: int) -> None:
         if self.exec_id is not None:
-            await asyncio.to_thread(engine.resize_exec, self.exec_id, rows, cols)
+            await asyncio.to_thread(engine_containers.resize_exec, self.exec_id, rows, cols)
         else:
-            await asyncio.to_thread(engine.resize_container, self.container_id, rows, cols)
+            await asyncio.to_thread(
+                engine_containers.resize_container, self.container_id, rows, cols
+            )
 
     async def ending(self) -> dict[str, Any]:
         """Why the stream ended: the exec's process exited, the user detached, or the container
         exited (the engine may close the stream a moment before it records the exit)."""
         if self.exec_id is not None:
             return {"type": "ended", "reason": "exec-exited", "exitCode": await self._exec_exit()}
-        code = await asyncio.to_thread(engine.wait_for_exit, self.container_id, 0.5)
+        code = await asyncio.to_thread(engine_containers.wait_for_exit, self.container_id, 0.5)
         if code is None:
             return {"type": "ended", "reason": "detached"}
         return {"type": "ended", "reason": "exited", "exitCode": code}
 
     async def _exec_exit(self) -> int | None:
         for _attempt in range(20):
-            state = await asyncio.to_thread(engine.inspect_exec, self.exec_id)
+            state = await asyncio.to_thread(engine_containers.inspect_exec, self.exec_id)
             if not state.get("Running"):
                 return state.get("ExitCode")
             await asyncio.sleep(0.05)
@@ -143,7 +150,7 @@ class TerminalSession:
                 return
             await asyncio.sleep(pause)
             with contextlib.suppress(EngineError):
-                state = await asyncio.to_thread(engine.inspect_exec, self.exec_id)
+                state = await asyncio.to_thread(engine_containers.inspect_exec, self.exec_id)
                 if not state.get("Running"):
                     return
 
@@ -153,6 +160,6 @@ class TerminalSession:
 
 def _first_shell(container_id: str) -> str:
     for shell in SHELLS[:-1]:
-        if engine.path_exists(container_id, shell):
+        if engine_containers.path_exists(container_id, shell):
             return shell
     return SHELLS[-1]

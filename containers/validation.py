@@ -4,7 +4,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from dashboard.engine import BadParameter
+from dashboard.engine.errors import BadParameter
 
 CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 MAX_NAME_LENGTH = 128

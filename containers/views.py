@@ -16,16 +16,14 @@ from containers.listing import container_rows
 from containers.signals import FOLLOW_UP_KIND
 from containers.spec import ContainerSpec, SpecError
 from containers.tabs import TABS
-from dashboard.access import (
-    access_container,
-    local_image_tags,
-    usable_network_names,
-    usable_volume_names,
-)
-from dashboard.engine import Denied, EngineError, NotFound
-from dashboard.policy import PolicyRefusal
-from dashboard.reference import parse_reference
-from images import pulls
+from dashboard.access.containers import access_container
+from dashboard.access.images import local_image_tags
+from dashboard.access.networks import usable_network_names
+from dashboard.access.volumes import usable_volume_names
+from dashboard.engine.errors import Denied, EngineError, NotFound
+from dashboard.interfaces import pulls
+from dashboard.notation.reference import parse_reference
+from dashboard.policy.refusals import PolicyRefusal
 
 
 @require_http_methods(["GET", "POST"])

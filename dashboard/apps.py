@@ -8,10 +8,8 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         from django.tasks.signals import task_enqueued
 
-        from dashboard import (  # noqa: F401 - connect their receivers
-            quotas,  # the ledger's hourly reconcile
-            sessions,  # logout ends terminals
-        )
-        from dashboard.worker_wake import nudge_on_commit
+        from dashboard.live import sessions  # noqa: F401 - logout ends terminals
+        from dashboard.ops.worker_wake import nudge_on_commit
+        from dashboard.policy import quotas  # noqa: F401 - the ledger's hourly reconcile
 
         task_enqueued.connect(nudge_on_commit, dispatch_uid="dockboard-nudge-workers")

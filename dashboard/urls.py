@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.i18n import set_language
 
-from containers import everywhere
-from dashboard import engines, terminal_preferences, views
+from dashboard import views
+from dashboard.engine import registry as engines
+from dashboard.terminal import preferences as terminal_preferences
 
-handler500 = "dashboard.errors.server_error"
+handler500 = "dashboard.web.errors.server_error"
 
 
 def engine_pages() -> list[URLPattern | URLResolver]:
@@ -39,7 +40,7 @@ def other_pages() -> list[URLPattern | URLResolver]:
         path("audit/", include("audit.urls")),
         path("", include("labs.urls")),
         path("recordings/", include("recordings.urls")),
-        path("engines/all/containers/", everywhere.container_list_everywhere, name="everywhere"),
+        path("engines/all/containers/", include("containers.everywhere_urls")),
         path("engines/", include("engines.urls")),
         re_path(r"^engines/(?P<name>[^/]+)/", views.no_such_engine),
         path(

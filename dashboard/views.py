@@ -9,13 +9,13 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dashboard import engines
-from dashboard.access import visible_containers
-from dashboard.engine import NotFound
-from dashboard.first_run import create_first_administrator, setup_token_is_valid
-from dashboard.forms import FirstAdministratorForm
-from dashboard.grants import grants_for
-from dashboard.overview import collect_overview
+from dashboard.access.containers import visible_containers
+from dashboard.access.roles import grants_for
+from dashboard.engine import registry as engines
+from dashboard.engine.errors import NotFound
+from dashboard.ops.first_run import create_first_administrator, setup_token_is_valid
+from dashboard.web.forms import FirstAdministratorForm
+from dashboard.web.overview import collect_overview
 
 
 def overview(request: HttpRequest) -> HttpResponse:

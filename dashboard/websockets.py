@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.urls import re_path
 
-from dashboard.engine_scope import EngineScopeWebsocket
+from dashboard.engine.scope import EngineScopeWebsocket
 
 
 def _header(scope: dict, name: bytes) -> str:

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from dashboard.engines import EngineConfigError, add
-from dashboard.forms import BoundedForm
+from dashboard.engine.registry import EngineConfigError, add
+from dashboard.web.forms import BoundedForm
 
 
 class EngineForm(BoundedForm):

@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dashboard import audit, engines
-from dashboard.engine import Denied, NotFound
-from dashboard.grants import grants_for
+from dashboard.access.roles import grants_for
+from dashboard.actions import audit
+from dashboard.engine import fanout
+from dashboard.engine import registry as engines
+from dashboard.engine.errors import Denied, NotFound
 from engines.forms import EngineForm
 
 ALL_ENGINES_TIMEOUT = 5.0
@@ -37,7 +39,7 @@ def engine_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Added engine %(name)s.") % {"name": name})
         return redirect("engines:list")
-    context = {"health": engines.health(engines.every_engine()), "form": form}
+    context = {"health": fanout.health(engines.every_engine()), "form": form}
     return render(request, "engines/list.html", context, status=400 if form.errors else 200)
 
 

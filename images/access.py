@@ -4,8 +4,8 @@ asked for; a missing job and someone else's answer "not found" alike."""
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from dashboard.engine import NotFound
-from dashboard.grants import User, grants_for
+from dashboard.access.roles import User, grants_for
+from dashboard.engine.errors import NotFound
 from images.models import PullJob
 
 

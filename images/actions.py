@@ -5,18 +5,19 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine_images
-from dashboard.access import (
+from dashboard.access.images import (
     access_image,
     image_denied,
     manageable_names,
     may_manage_image,
     names_of,
 )
-from dashboard.engine import Conflict, Denied, EngineError
-from dashboard.grants import User, grants_for
-from dashboard.labels import has_label, label_filter_args
-from dashboard.reference import ImageReference
+from dashboard.access.roles import User, grants_for
+from dashboard.actions import audit
+from dashboard.engine import images as engine_images
+from dashboard.engine.errors import Conflict, Denied, EngineError
+from dashboard.notation.reference import ImageReference
+from dashboard.policy.labels import has_label, label_filter_args
 
 
 def _record(user: User, action: str, name: str, command: str, error: Exception | None = None):

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class ImagesConfig(AppConfig):
     name = "images"
+
+    def ready(self) -> None:
+        from dashboard.interfaces import pulls
+        from images.pulls import request_pull
+
+        pulls.provide(request_pull)

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard.forms import BoundedForm
-from dashboard.reference import ImageReference, InvalidReference, parse_reference
+from dashboard.notation.reference import ImageReference, InvalidReference, parse_reference
+from dashboard.web.forms import BoundedForm
 
 PLATFORM = re.compile(r"^[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?$")
 

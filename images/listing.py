@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from dashboard.paging import page_of
+from dashboard.web.paging import page_of
 
 NONE = "<none>"
 SORT_KEYS = {

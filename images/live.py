@@ -9,10 +9,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from dashboard.access import visible_images
-from dashboard.engine import EngineError
-from dashboard.grants import forget_grants
-from dashboard.live_socket import EngineEventsConsumer, LivePageConsumer
+from dashboard.access.images import visible_images
+from dashboard.access.roles import forget_grants
+from dashboard.engine.errors import EngineError
+from dashboard.live.socket import EngineEventsConsumer, LivePageConsumer
 from images import pull_feed, pulls
 from images.access import access_pull_job
 from images.listing import list_context

@@ -15,14 +15,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engine_images, policy
-from dashboard.engine import EngineError
-from dashboard.engine_scope import engine_scope
-from dashboard.reference import parse_reference
+from dashboard.engine import current as engine_current
+from dashboard.engine import images as engine_images
+from dashboard.engine.errors import EngineError
+from dashboard.engine.scope import engine_scope
+from dashboard.interfaces.pulls import FollowedUp, pull_succeeded
+from dashboard.notation.reference import parse_reference
+from dashboard.policy import images as image_policy
 from images import pull_feed
 from images.models import HEARTBEAT_SECONDS, PullJob, stale_after
 from images.pull_progress import PullFailed, PullProgress, short_error
-from images.signals import FollowedUp, pull_succeeded
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.25
@@ -71,7 +73,9 @@ def run(job: PullJob) -> None:
     progress = PullProgress()
     try:
         # The gate again, with the requester's rights as they are now.
-        checked = policy.check_pull(job.requested_by or AnonymousUser(), reference, job.platform)
+        checked = image_policy.check_pull(
+            job.requested_by or AnonymousUser(), reference, job.platform
+        )
         response, messages = engine_images.pull_stream(checked)
     except EngineError as exc:
         _finish(job, PullJob.State.FAILED, error=short_error(exc.message))
@@ -89,7 +93,7 @@ def run(job: PullJob) -> None:
             _finish(job, PullJob.State.CANCELLED, **_progress_fields(progress))
         else:
             log.warning("pull of %s broke: %r", job.reference, exc)
-            _finish(job, PullJob.State.FAILED, error=str(engine.unreachable().message))
+            _finish(job, PullJob.State.FAILED, error=str(engine_current.unreachable().message))
     else:
         _succeed(job, reference, progress)
     finally:

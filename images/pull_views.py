@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.policy import PolicyRefusal
+from dashboard.policy.refusals import PolicyRefusal
 from images import pulls
 from images.access import access_pull_job, visible_pull_jobs
 from images.forms import PullForm

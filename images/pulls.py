@@ -7,9 +7,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dashboard import audit, engine, policy
-from dashboard.grants import User
-from dashboard.reference import ImageReference, parse_reference
+from dashboard.access.roles import User
+from dashboard.actions import audit
+from dashboard.engine import current as engine
+from dashboard.notation.reference import ImageReference, parse_reference
+from dashboard.policy import images as image_policy
 from images import pull_feed
 from images.models import PullJob
 from images.tasks import pull_image
@@ -30,7 +32,7 @@ def request_pull(
     """A new queued job, or the one already pulling the same reference (joined, not doubled).
     Refused by the policy gate before anything is queued. With ``follow_up``, the requester's
     receiver of ``pull_succeeded`` carries it out once the image is here."""
-    policy.check_pull(user, reference, platform)
+    image_policy.check_pull(user, reference, platform)
     engine_name = engine.current_name()
     with transaction.atomic():
         running = (

@@ -3,9 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import engine_images
-from dashboard.access import access_image, containers_using_image, visible_images
-from dashboard.engine import EngineError
+from dashboard.access.images import access_image, containers_using_image, visible_images
+from dashboard.engine import images as engine_images
+from dashboard.engine.errors import EngineError
 from images import actions
 from images.forms import TagForm
 from images.listing import list_context

@@ -5,37 +5,31 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from dashboard.engine import Denied, NotFound
-from dashboard.grants import User
+from dashboard.access.roles import User, is_administrator, team_roles
+from dashboard.engine.errors import Denied, NotFound
 from dashboard.models import Membership
 from labs.models import Lab, LabClass, LabSession
 
 Role = Membership.Role
 
 
-def _roles(user: User) -> dict[int, str]:
-    if not user.is_authenticated:
-        return {}
-    return dict(Membership.objects.filter(user=user).values_list("team_id", "role"))
-
-
 def may_author(user: User) -> bool:
     """Administrators and instructors import labs and open classes."""
-    return user.is_superuser or Role.INSTRUCTOR in _roles(user).values()
+    return is_administrator(user) or Role.INSTRUCTOR in team_roles(user).values()
 
 
 def instructed_team_ids(user: User) -> list[int] | None:
     """The teams whose classes the user runs; None: every team (an administrator)."""
-    if user.is_superuser:
+    if is_administrator(user):
         return None
-    return sorted(team for team, role in _roles(user).items() if role == Role.INSTRUCTOR)
+    return sorted(team for team, role in team_roles(user).items() if role == Role.INSTRUCTOR)
 
 
 def visible_classes(user: User) -> QuerySet[LabClass]:
     classes = LabClass.objects.select_related("version__lab", "team")
-    if user.is_superuser:
+    if is_administrator(user):
         return classes
-    return classes.filter(team_id__in=list(_roles(user)))
+    return classes.filter(team_id__in=list(team_roles(user)))
 
 
 def access_class(user: User, class_id: object, *, manage: bool = False) -> LabClass:
@@ -50,7 +44,7 @@ def access_class(user: User, class_id: object, *, manage: bool = False) -> LabCl
 
 
 def may_manage_class(user: User, lab_class: LabClass) -> bool:
-    return user.is_superuser or _roles(user).get(lab_class.team_id) == Role.INSTRUCTOR
+    return is_administrator(user) or team_roles(user).get(lab_class.team_id) == Role.INSTRUCTOR
 
 
 def managers_of(lab_class: LabClass) -> set[int]:
@@ -63,7 +57,7 @@ def managers_of(lab_class: LabClass) -> set[int]:
 
 
 def may_learn_in(user: User, lab_class: LabClass) -> bool:
-    return _roles(user).get(lab_class.team_id) in (Role.MEMBER, Role.INSTRUCTOR)
+    return team_roles(user).get(lab_class.team_id) in (Role.MEMBER, Role.INSTRUCTOR)
 
 
 def access_session(user: User, session_id: object) -> LabSession:

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine
-from dashboard.grants import User
+from dashboard.access.roles import User
+from dashboard.engine import current as engine
 from dashboard.models import Team
 from labs import placement, runtime
 from labs.access import may_learn_in

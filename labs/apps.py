@@ -9,8 +9,8 @@ class LabsConfig(AppConfig):
     background_commands = {"lab reaper": ["reaplabs"]}
 
     def ready(self) -> None:
-        from dashboard.activity import container_used
-        from dashboard.policy import extra_labels
+        from dashboard.policy.creation import extra_labels
+        from dashboard.terminal.activity import container_used
         from labs import library, runtime
 
         extra_labels.connect(runtime.labels_for, dispatch_uid="labs.session_labels")

@@ -8,13 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import access, engine, engine_probe
-from dashboard.access import rights_on
-from dashboard.engine import EngineError, NotFound
-from dashboard.grants import Rights
-from dashboard.ownership import Kind
-from dashboard.reference import parse_reference
-from dashboard.terminal_groups import mark_recordings
+from dashboard.access import containers as containers_access
+from dashboard.access import images as images_access
+from dashboard.access.objects import rights_on
+from dashboard.access.roles import Rights
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import probe as engine_probe
+from dashboard.engine.errors import EngineError, NotFound
+from dashboard.notation.reference import parse_reference
+from dashboard.policy.ownership import Kind
+from dashboard.terminal.groups import mark_recordings
 from labs import runtime
 from labs.models import CheckResult, LabSession
 from labs.template import Check, substitute
@@ -95,7 +98,7 @@ def _run(session: LabSession, check: Check, values: dict[str, str], answer: str)
 def _run_exec(session: LabSession, check: Check, values: dict[str, str]) -> Outcome:
     name = runtime.container_name(session, check.service)
     try:
-        container = access.access_container(session.learner, name)
+        container = containers_access.access_container(session.learner, name)
     except NotFound:
         return Outcome(
             False, [_("FAIL: the %(service)s service is gone.") % {"service": check.service}]
@@ -140,7 +143,7 @@ def _find_container(
             substitute(wanted["image"], values), summary["Image"]
         ):
             continue
-        container = engine.inspect_container(summary["Id"])
+        container = engine_containers.inspect_container(summary["Id"])
         failures += _container_failures(session, container, wanted)
         return container
     failures.append(
@@ -176,7 +179,7 @@ def _check_image(
     session: LabSession, reference: str, failures: list[str], answer: str, asked: str
 ) -> None:
     try:
-        image = access.access_image(session.learner, reference)
+        image = images_access.access_image(session.learner, reference)
     except NotFound:
         failures.append(_("FAIL: image %(image)s is not here.") % {"image": reference})
         return
@@ -195,7 +198,7 @@ def _check_diff(
     container = _find_container(session, {"name": wanted.get("container", "")}, values, failures)
     if container is None:
         return
-    changes = engine.container_changes(container["Id"])
+    changes = engine_containers.container_changes(container["Id"])
     if asked == "changes" and answer != str(len(changes)):
         failures.append(_("FAIL: that is not the number of changes docker diff shows."))
     path = substitute(wanted.get("path", ""), values)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dashboard.spreadsheet import safe_cell
+from dashboard.web.spreadsheet import safe_cell
 from labs import actions
 from labs.access import access_class
 from labs.forms import JoinForm

@@ -1,4 +1,4 @@
-from dashboard.engine import BadParameter
+from dashboard.engine.errors import BadParameter
 
 
 class LabError(BadParameter):

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.forms import BoundedForm
 from dashboard.models import Team
+from dashboard.web.forms import BoundedForm
 from labs.template import LabTemplate
 
 MAX_TEMPLATE_BYTES = 256 * 1024

@@ -6,9 +6,9 @@ import logging
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import audit
-from dashboard.engine import EngineError
-from dashboard.grants import User
+from dashboard.access.roles import User
+from dashboard.actions import audit
+from dashboard.engine.errors import EngineError
 from labs import runtime
 from labs.models import LabClass, LabSession
 

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from dashboard.grants import User
+from dashboard.access.roles import User
 from dashboard.models import Team
-from dashboard.policy import PolicyRefusal, check_image
-from dashboard.units import format_cpus, format_size
+from dashboard.notation.units import format_cpus, format_size
+from dashboard.policy.images import check_image
+from dashboard.policy.refusals import PolicyRefusal
 from labs.access import instructed_team_ids
 from labs.models import Lab, LabVersion
 from labs.template import LabTemplate, TemplateError, parse

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import audit
-from dashboard.engine import Denied, NotFound
+from dashboard.actions import audit
+from dashboard.engine.errors import Denied, NotFound
 from dashboard.models import Team
 from labs import actions
 from labs.access import access_lab, instructed_team_ids, may_author, visible_classes

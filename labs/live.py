@@ -11,8 +11,8 @@ from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from dashboard.engine import EngineError
-from dashboard.live_socket import LivePageConsumer
+from dashboard.engine.errors import EngineError
+from dashboard.live.socket import LivePageConsumer
 from labs.access import access_class, managers_of
 from labs.models import LabClass
 from labs.roster import roster_context

@@ -10,8 +10,11 @@ from collections import Counter
 
 from django.utils.translation import gettext as _
 
-from dashboard import engine, engines, labels, ownership
-from dashboard.units import format_size
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import fanout
+from dashboard.engine import system as engine_system
+from dashboard.notation.units import format_size
+from dashboard.policy import labels, ownership
 from labs.errors import LabError
 from labs.models import LabClass, LabSession
 
@@ -28,9 +31,11 @@ def session_memory(lab_class: LabClass) -> int:
 def free_memory() -> int:
     """The current engine's memory less the limits of this installation's running containers
     on it, by their records (a label could claim any limit)."""
-    total = int(engine.info().get("MemTotal") or 0)
+    total = int(engine_system.info().get("MemTotal") or 0)
     running = [
-        s["Id"] for s in engine.list_containers([labels.MEMORY]) if s.get("State") == "running"
+        s["Id"]
+        for s in engine_containers.list_containers([labels.MEMORY])
+        if s.get("State") == "running"
     ]
     return total - ownership.held_memory(running)
 
@@ -48,7 +53,7 @@ def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:
     ordered += [name for name in names if name not in ordered]
     return {
         answer.engine: answer.value - starting[answer.engine] * need
-        for answer in engines.on_each(ordered, free_memory, ASK_SECONDS)
+        for answer in fanout.on_each(ordered, free_memory, ASK_SECONDS)
         if answer.value is not None
     }
 

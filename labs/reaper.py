@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import engine, labels
-from dashboard.engine import EngineError
+from dashboard.engine import current as engine
+from dashboard.engine.errors import EngineError
+from dashboard.policy import labels
 from labs import runtime
 from labs.models import LabClass, LabSession
 

@@ -3,8 +3,8 @@ last lines of its terminal."""
 
 from django.utils import timezone
 
-from dashboard import recording
 from dashboard.models import TerminalRecording
+from dashboard.terminal import recording
 from labs.models import LabClass, LabSession
 
 

@@ -21,20 +21,19 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard import (
-    engine,
-    engine_images,
-    engine_networks,
-    engine_probe,
-    labels,
-    ownership,
-    policy,
-    policy_networks,
-)
-from dashboard.engine import BadParameter, EngineError, NotFound
-from dashboard.engine_probe import ScriptResult
-from dashboard.ownership import Kind
-from dashboard.reference import InvalidReference, parse_reference
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import current as engine
+from dashboard.engine import images as engine_images
+from dashboard.engine import networks as engine_networks
+from dashboard.engine import probe as engine_probe
+from dashboard.engine.errors import BadParameter, EngineError, NotFound
+from dashboard.engine.probe import ScriptResult
+from dashboard.notation.reference import InvalidReference, parse_reference
+from dashboard.policy import containers as container_policy
+from dashboard.policy import images as image_policy
+from dashboard.policy import labels, ownership
+from dashboard.policy import networks as policy_networks
+from dashboard.policy.ownership import Kind
 from labs.models import LabSession
 from labs.template import Service, substitute
 
@@ -54,7 +53,7 @@ def session_labels(session: LabSession) -> dict[str, str]:
 
 
 def labels_for(user_id: int | None, team_id: int | None, **_: Any) -> dict[str, str]:
-    """Receiver of ``policy.extra_labels``: the lab labels of what a learner creates while one
+    """Receiver of ``creation.extra_labels``: the lab labels of what a learner creates while one
     of their sessions in that team, on this engine, is active."""
     if launching := _launching.get():
         return session_labels(launching)
@@ -99,12 +98,12 @@ def launch(session: LabSession) -> None:
             network = _make_network(session)
         for service in template.services:
             _progress(session, _("Starting %(service)s…") % {"service": service.name})
-            container_id = policy.create_container(
+            container_id = container_policy.create_container(
                 session.learner,
                 session.lab_class.team_id,
                 _create_parameters(session, service, values, network),
             )
-            engine.container_action(container_id, "start")
+            engine_containers.container_action(container_id, "start")
         if template.setup_script:
             _progress(session, _("Running the setup script…"))
             _run_setup(session, values)
@@ -181,7 +180,7 @@ def _ensure_image(session: LabSession, image: str) -> None:
         return
     except NotFound:
         pass
-    checked = policy.check_pull(session.learner, reference)
+    checked = image_policy.check_pull(session.learner, reference)
     response, messages = engine_images.pull_stream(checked)
     with contextlib.closing(response):
         for message in messages:
@@ -194,13 +193,15 @@ def _ensure_image(session: LabSession, image: str) -> None:
 def run_script(session: LabSession, container: dict, script: str, timeout: int) -> ScriptResult:
     """``script`` run by ``sh -c`` in the container, as the learner (through the gate): the
     setup script, and the checks' scripts."""
-    checked = policy.check_exec(session.learner, container, ["sh", "-c", script], tty=True)
+    checked = container_policy.check_exec(
+        session.learner, container, ["sh", "-c", script], tty=True
+    )
     return engine_probe.run_script(checked, timeout)
 
 
 def _run_setup(session: LabSession, values: dict[str, str]) -> None:
     template = session.lab_class.template
-    container = engine.inspect_container(container_name(session, template.setup_service))
+    container = engine_containers.inspect_container(container_name(session, template.setup_service))
     result = run_script(session, container, substitute(template.setup_script, values), 60)
     if result.exit_code != 0:
         raise EngineError(
@@ -209,7 +210,7 @@ def _run_setup(session: LabSession, values: dict[str, str]) -> None:
 
 
 def session_containers(session: LabSession) -> list[dict[str, Any]]:
-    found = engine.list_containers([f"{labels.LAB_SESSION}={session.pk}"])
+    found = engine_containers.list_containers([f"{labels.LAB_SESSION}={session.pk}"])
     return [
         item
         for item, session_id in _sessions_of(Kind.CONTAINER, found)
@@ -223,7 +224,7 @@ def lab_objects() -> list[tuple[str, dict[str, Any], str]]:
     return [
         (kind, item, session_id)
         for kind, found in (
-            (Kind.CONTAINER, engine.list_containers([labels.LAB_SESSION])),
+            (Kind.CONTAINER, engine_containers.list_containers([labels.LAB_SESSION])),
             (Kind.NETWORK, engine_networks.list_networks([labels.LAB_SESSION])),
         )
         for item, session_id in _sessions_of(kind, found)
@@ -260,7 +261,9 @@ def remove_objects(session_ids: list[str]) -> int:
         (kind, item["Id"]) for kind, item, session_id in lab_objects() if session_id in session_ids
     ]
     containers = [object_id for kind, object_id in found if kind == Kind.CONTAINER]
-    _in_parallel(lambda ref: engine.remove_container(ref, force=True, volumes=True), containers)
+    _in_parallel(
+        lambda ref: engine_containers.remove_container(ref, force=True, volumes=True), containers
+    )
     networks = [object_id for kind, object_id in found if kind == Kind.NETWORK]
     _in_parallel(engine_networks.remove_network, networks)
     return len(containers)
@@ -286,7 +289,7 @@ def _in_parallel(call: Callable[[str], None], refs: list[str]) -> None:
 def stop_all(session: LabSession) -> None:
     for summary in session_containers(session):
         if summary.get("State") == "running":
-            engine.container_action(summary["Id"], "stop")
+            engine_containers.container_action(summary["Id"], "stop")
 
 
 def start_all(session: LabSession) -> None:
@@ -294,7 +297,7 @@ def start_all(session: LabSession) -> None:
         if summary.get("State") != "running" and summary["Names"][0].lstrip("/").startswith(
             f"lab{session.pk}-"
         ):
-            engine.container_action(summary["Id"], "start")
+            engine_containers.container_action(summary["Id"], "start")
 
 
 def on_engine(session: LabSession) -> contextlib.AbstractContextManager[None]:

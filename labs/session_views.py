@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dashboard import access
-from dashboard.engine import EngineError, NotFound
-from dashboard.engine_scope import engine_scope
+from dashboard.access import containers as containers_access
+from dashboard.engine.errors import EngineError, NotFound
+from dashboard.engine.scope import engine_scope
 from labs import actions, checks, runtime
 from labs.access import access_own_session, access_session, may_manage_class
 from labs.forms import AnswerForm
@@ -51,7 +51,7 @@ def _terminal_container(session: LabSession) -> dict[str, Any] | None:
     for service in template.services:
         if service.interactive and service.tty:
             try:
-                return access.access_container(
+                return containers_access.access_container(
                     session.learner, runtime.container_name(session, service.name)
                 )
             except (NotFound, EngineError):

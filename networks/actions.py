@@ -5,14 +5,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine, engine_networks, policy_networks
-from dashboard.access import access_container, access_network, own_networks_with_rights
-from dashboard.engine import Conflict
-from dashboard.grants import Rights, User
+from dashboard.access.containers import access_container
+from dashboard.access.networks import access_network, own_networks_with_rights
+from dashboard.access.roles import Rights, User
+from dashboard.actions import audit
+from dashboard.actions.removals import remove_each
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import networks as engine_networks
+from dashboard.engine.errors import Conflict
 from dashboard.models import Team
-from dashboard.ownership import Kind
-from dashboard.policy import PolicyRefusal
-from dashboard.removals import remove_each
+from dashboard.policy import networks as policy_networks
+from dashboard.policy.ownership import Kind
+from dashboard.policy.refusals import PolicyRefusal
 
 
 def create_command(name: str, subnet: str, options: dict[str, str], asked: dict[str, str]) -> str:
@@ -95,7 +99,7 @@ def networks_in_use() -> set[str]:
     """The names and ids of the networks any container on the engine is connected to, running
     or not (a container never started has the network's name only)."""
     in_use = set()
-    for container in engine.list_containers():
+    for container in engine_containers.list_containers():
         for name, network in (
             (container.get("NetworkSettings") or {}).get("Networks") or {}
         ).items():

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard.forms import PairsField
-from dashboard.team_forms import TeamOwnedForm
+from dashboard.web.forms import PairsField
+from dashboard.web.team_forms import TeamOwnedForm
 
 
 class NetworkForm(TeamOwnedForm):

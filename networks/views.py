@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.access import access_network, visible_containers_with_rights, visible_networks
-from dashboard.engine import Denied, EngineError
-from dashboard.grants import Rights
+from dashboard.access.containers import visible_containers_with_rights
+from dashboard.access.networks import access_network, visible_networks
+from dashboard.access.roles import Rights
+from dashboard.engine.errors import Denied, EngineError
 from dashboard.models import Team
-from dashboard.paging import page_of
+from dashboard.web.paging import page_of
 from networks import actions
 from networks.forms import NetworkForm
 

@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 
-from dashboard.access import access_recording, visible_recordings
-from dashboard.engine import NotFound
+from dashboard.access.recordings import access_recording, visible_recordings
+from dashboard.engine.errors import NotFound
 from dashboard.models import TerminalRecording
-from dashboard.paging import page_of
+from dashboard.web.paging import page_of
 
 MAX_MARKERS = 500
 CHUNK_BYTES = 256 * 1024

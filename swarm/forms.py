@@ -5,10 +5,10 @@ import shlex
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from docker.types import ContainerSpec, EndpointSpec, Mount, Resources, ServiceMode, TaskTemplate
 
-from dashboard.team_forms import TeamOwnedForm
-from dashboard.units import nano_cpus, parse_cpus, parse_size
+from dashboard.engine.swarm import service_parameters
+from dashboard.notation.units import nano_cpus, parse_cpus, parse_size
+from dashboard.web.team_forms import TeamOwnedForm
 
 
 class ServiceForm(TeamOwnedForm):
@@ -74,17 +74,15 @@ class ServiceForm(TeamOwnedForm):
             source, _sep, target = line.strip().partition(":")
             if line.strip():
                 kind = "bind" if source.startswith(("/", ".")) else "volume"
-                mounts.append(Mount(target, source, type=kind))
-        ports = data["ports"]
-        spec = ContainerSpec(data["image"], command=data["command"] or None, mounts=mounts or None)
-        task = TaskTemplate(
-            spec,
-            resources=Resources(mem_limit=data["memory"] or None, cpu_limit=data["cpus"] or None),
-            networks=[data["network"]] if data["network"] else None,
+                mounts.append((target, source, kind))
+        return service_parameters(
+            name=data["name"],
+            image=data["image"],
+            command=data["command"],
+            mounts=mounts,
+            memory=data["memory"],
+            cpus=data["cpus"],
+            network=data["network"],
+            replicas=data["replicas"],
+            ports=data["ports"],
         )
-        return {
-            "task_template": task,
-            "name": data["name"],
-            "mode": ServiceMode("replicated", replicas=data["replicas"]),
-            "endpoint_spec": EndpointSpec(ports=ports) if ports else None,
-        }

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import audit, engine_swarm
-from dashboard.access import access_service, visible_services
-from dashboard.engine import Denied, EngineError, NotFound
-from dashboard.grants import grants_for
-from dashboard.policy import PolicyRefusal
-from dashboard.policy_services import create_service
-from dashboard.reference import InvalidReference, parse_reference
+from dashboard.access.roles import grants_for
+from dashboard.access.services import access_service, visible_services
+from dashboard.actions import audit
+from dashboard.engine import swarm as engine_swarm
+from dashboard.engine.errors import Denied, EngineError, NotFound
+from dashboard.notation.reference import InvalidReference, parse_reference
+from dashboard.policy.refusals import PolicyRefusal
+from dashboard.policy.services import create_service
 from swarm.forms import ServiceForm
 
 AVAILABILITY = ("active", "pause", "drain")

@@ -7,11 +7,11 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard.engines import find
-from dashboard.forms import BoundedForm
-from dashboard.image_patterns import pattern_is_valid
+from dashboard.engine.registry import find
 from dashboard.models import Membership, Team
-from dashboard.units import format_size, parse_size
+from dashboard.notation.units import format_size, parse_size
+from dashboard.policy.image_patterns import pattern_is_valid
+from dashboard.web.forms import BoundedForm
 
 SIZE_FIELDS = ("max_memory", "member_memory", "team_memory")
 MINIMUM_MEMORY = 6 * 1024**2  # the engine refuses less

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard import audit
-from dashboard.grants import User
+from dashboard.access.roles import User
+from dashboard.actions import audit
 from dashboard.models import Membership, Team
 from teams.models import Invitation
 

@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dashboard import audit
-from dashboard.access import access_account, managed_users
-from dashboard.engine import Denied
-from dashboard.grants import Role, grants_for
-from dashboard.sessions import end_sessions
+from dashboard.access.roles import Role, grants_for
+from dashboard.access.teams import access_account, managed_users
+from dashboard.actions import audit
+from dashboard.engine.errors import Denied
+from dashboard.live.sessions import end_sessions
 
 
 def user_list(request: HttpRequest) -> HttpResponse:

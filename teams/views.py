@@ -6,13 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import audit, quotas
-from dashboard.access import access_team, may_manage_team, visible_teams
-from dashboard.engine import Denied, EngineError
-from dashboard.grants import grants_for
+from dashboard.access.roles import grants_for
+from dashboard.access.teams import access_team, may_manage_team, visible_teams
+from dashboard.actions import audit
+from dashboard.engine.errors import Denied, EngineError
+from dashboard.live.sessions import close_connections
 from dashboard.models import Membership
-from dashboard.policy import DEFAULT_CAPABILITIES
-from dashboard.sessions import close_connections
+from dashboard.policy import quotas
+from dashboard.policy.containers import DEFAULT_CAPABILITIES
 from teams import invitations
 from teams.forms import InviteForm, RoleForm, TeamCreateForm, TeamPolicyForm
 from teams.models import Invitation

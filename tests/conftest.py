@@ -23,7 +23,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from dashboard.models import GIB, Membership, Team
-from dashboard.ownership import Kind, installation_id
+from dashboard.policy.ownership import Kind, installation_id
 from tests import bad_inputs
 from tests.harness import owned
 from tests.harness.browser import headless_chromium

@@ -14,8 +14,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from dashboard import labels
 from dashboard.models import Team
+from dashboard.policy import labels
 from labs import actions
 from labs.launch import launch as launch_on_worker
 from labs.library import import_template

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.receivers import prune_old_rows
-from dashboard import audit
+from dashboard.actions import audit
 from dashboard.models import AuditEvent, Team
 from tests.conftest import PASSWORD, signed_in
 from tests.pages import text_of

@@ -10,8 +10,8 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import labels
 from dashboard.models import Team
+from dashboard.policy import labels
 from tests import bad_inputs
 from tests.routes import every_url
 

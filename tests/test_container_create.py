@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from containers.spec import parse_memory, parse_ports
-from dashboard.ownership import installation_id
+from dashboard.policy.ownership import installation_id
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.harness.registry import free_port
 from tests.pages import text_of

@@ -4,9 +4,12 @@ import docker
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
-from dashboard import engine as gateway
-from dashboard.access import access_container, access_image
-from dashboard.engine import BadParameter, Conflict, NotFound, translated_errors
+from dashboard.access.containers import access_container
+from dashboard.access.images import access_image
+from dashboard.engine import client as gateway
+from dashboard.engine import containers as engine_containers
+from dashboard.engine.client import translated_errors
+from dashboard.engine.errors import BadParameter, Conflict, NotFound
 from tests.conftest import LABEL_KEY, RUN_ID
 
 
@@ -21,7 +24,7 @@ def running(engine: docker.DockerClient, busybox: str):
 
 def test_missing_container_is_not_found(engine: docker.DockerClient) -> None:
     with pytest.raises(NotFound) as caught:
-        gateway.inspect_container(f"no-such-container-{RUN_ID}")
+        engine_containers.inspect_container(f"no-such-container-{RUN_ID}")
     assert caught.value.status == 404
     assert "No such container" in caught.value.message
 

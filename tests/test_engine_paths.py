@@ -6,9 +6,10 @@ import docker
 import pytest
 from django.test import Client
 
-from dashboard import engine as gateway
-from dashboard import engine_images
-from dashboard.engine import BadParameter
+from dashboard.engine import client as gateway
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import images as engine_images
+from dashboard.engine.errors import BadParameter
 from tests.pages import text_of
 
 
@@ -52,7 +53,7 @@ def test_an_empty_name_is_refused_clearly(
     member_client: Client, engine: docker.DockerClient, team, make_container
 ) -> None:
     with pytest.raises(BadParameter) as refused:
-        gateway.inspect_container("")
+        engine_containers.inspect_container("")
     assert refused.value.message == "A name is needed here."
     create = {"team": team.pk, "name": "net-empty", "labels": "", "create": "1"}
     network = member_client.post("/engines/local/networks/new/", create, follow=True)

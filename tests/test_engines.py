@@ -10,9 +10,10 @@ from channels.db import database_sync_to_async
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from dashboard import engine as gateway
+from dashboard.engine import current as engine
+from dashboard.engine import system as engine_system
 from dashboard.models import AuditEvent
-from dashboard.ownership import Kind
+from dashboard.policy.ownership import Kind
 from tests.conftest import TEST_LABEL, session_cookie, signed_in
 from tests.harness import owned
 from tests.pages import text_of
@@ -43,9 +44,9 @@ def test_each_engine_answers_for_itself(admin_client: Client, second: str) -> No
     second_root = docker.DockerClient(base_url=second).info()["DockerRootDir"]
     assert "Engine second" in ours and second_root in ours and second in ours
     assert second_root not in first and "Engine second" not in first
-    with gateway.on("second"):
-        assert gateway.info()["DockerRootDir"] == second_root
-    assert gateway.info()["DockerRootDir"] != second_root  # the block is over: local again
+    with engine.on("second"):
+        assert engine_system.info()["DockerRootDir"] == second_root
+    assert engine_system.info()["DockerRootDir"] != second_root  # the block is over: local again
     assert admin_client.post("/engines/", {"remove": "second"}).status_code == 302
     assert b'data-engine="second"' not in admin_client.get("/engines/").content
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard.first_run import issue_setup_token
+from dashboard.ops.first_run import issue_setup_token
 
 pytestmark = pytest.mark.django_db
 

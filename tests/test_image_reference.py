@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.reference import InvalidReference, parse_reference
+from dashboard.notation.reference import InvalidReference, parse_reference
 
 DIGEST = "sha256:" + "a" * 64
 

@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from dashboard import labels
 from dashboard.models import Team
+from dashboard.policy import labels
 from labs import actions, launch
 from labs.library import import_template
 from labs.models import LabClass, LabSession

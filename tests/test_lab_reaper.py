@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from dashboard import labels
-from dashboard.ownership import Kind, installation_id
+from dashboard.policy import labels
+from dashboard.policy.ownership import Kind, installation_id
 from labs import actions, launch, reaper, runtime
 from labs.library import import_template
 from labs.models import LabClass, LabSession

@@ -8,8 +8,8 @@ import docker
 import pytest
 from django.contrib.auth.models import User
 
-from dashboard import labels
 from dashboard.models import Team
+from dashboard.policy import labels
 from labs import actions, checks, launch
 from labs.library import import_template
 from labs.models import LabClass, LabSession

@@ -16,10 +16,10 @@ from playwright.sync_api import expect
 
 from containers import list_page
 from containers.live import LiveContainersConsumer
-from dashboard import engine_events
 from dashboard.asgi import application
-from dashboard.live_socket import ATTEMPT
-from dashboard.sessions import close_connections
+from dashboard.engine import events as engine_events
+from dashboard.live.sessions import close_connections
+from dashboard.live.socket import ATTEMPT
 from tests import bad_inputs
 from tests.conftest import RUN_ID, session_cookie, signed_in
 from tests.harness.engine import restart_engine

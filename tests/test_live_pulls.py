@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 
 from dashboard.asgi import application
-from dashboard.sessions import close_connections
+from dashboard.live.sessions import close_connections
 from images import pulls
 from images.models import PullJob
 from tests.conftest import session_cookie

@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard import labels
 from dashboard.models import Team
+from dashboard.policy import labels
 from tests.conftest import LABEL_KEY, RUN_ID, TEST_LABEL, signed_in
 from tests.pages import get_ok, text_of
 

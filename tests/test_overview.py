@@ -6,8 +6,8 @@ import docker
 import pytest
 from django.test import Client
 
-from dashboard.overview import disk_usage_rows
 from dashboard.templatetags.docker_format import docker_size
+from dashboard.web.overview import disk_usage_rows
 from tests.conftest import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, marked, text_of
 

@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard import labels
 from dashboard.models import OwnershipRecord, Team
-from dashboard.ownership import installation_id
+from dashboard.policy import labels
+from dashboard.policy.ownership import installation_id
 from labs import reaper as reaper_module
 from tests.conftest import LABEL_KEY, RUN_ID, signed_in
 from tests.harness.images import build_busybox_image

@@ -15,8 +15,8 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from dashboard import recording
 from dashboard.models import Team, TerminalRecording
+from dashboard.terminal import recording
 from labs import checks
 from tests.conftest import session_cookie, signed_in
 from tests.pages import streamed

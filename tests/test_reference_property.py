@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.reference import InvalidReference, parse_reference
+from dashboard.notation.reference import InvalidReference, parse_reference
 from tests import bad_inputs
 
 # Digests are left out: the engine refuses to tag with one whatever its form.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.management.commands.rundashboard import split_bind
-from dashboard.supervisor import run_together
+from dashboard.ops.supervisor import run_together
 from tests.harness.redis import loopback_redis
 from tests.harness.registry import free_port
 

@@ -8,7 +8,7 @@ import docker
 import pytest
 
 from containers import terminal
-from dashboard import engine_stream
+from dashboard.engine import streams as engine_stream
 from tests.terminal_client import TerminalClient, open_terminal
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

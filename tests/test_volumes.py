@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard import labels
 from dashboard.models import Team
-from dashboard.ownership import Kind
+from dashboard.policy import labels
+from dashboard.policy.ownership import Kind
 from tests.conftest import LABEL_KEY, RUN_ID, TEST_LABEL, signed_in
 from tests.harness import owned
 from tests.pages import get_ok, text_of

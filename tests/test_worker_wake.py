@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from dashboard import worker_wake
+from dashboard.ops import worker_wake
 from tests.pull_jobs import ask_pull, finished, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def test_a_killed_worker_does_not_keep_the_next_one_asleep(
 
 
 def killed_sockets(pid: int) -> list:
-    return list(worker_wake._socket_folder().glob(f"{pid}.*"))
+    return list(worker_wake.socket_folder().glob(f"{pid}.*"))
 
 
 def listening_backends() -> list[int]:

@@ -5,13 +5,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from dashboard import audit, engine, engine_volumes, ownership, policy_volumes
-from dashboard.access import access_volume, visible_containers, visible_volumes_with_rights
-from dashboard.engine import Conflict
-from dashboard.grants import Rights, User
+from dashboard.access.containers import visible_containers
+from dashboard.access.roles import Rights, User
+from dashboard.access.volumes import access_volume, visible_volumes_with_rights
+from dashboard.actions import audit
+from dashboard.actions.removals import remove_each
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import volumes as engine_volumes
+from dashboard.engine.errors import Conflict
 from dashboard.models import Team
-from dashboard.ownership import Kind
-from dashboard.removals import remove_each
+from dashboard.policy import ownership
+from dashboard.policy import volumes as policy_volumes
+from dashboard.policy.ownership import Kind
 
 
 def create_command(name: str, asked: dict[str, str], options: dict[str, str]) -> str:
@@ -66,7 +71,7 @@ def volumes_in_use() -> set[str]:
     """The names of the volumes any container on the engine mounts (one list call)."""
     return {
         mount["Name"]
-        for container in engine.list_containers()
+        for container in engine_containers.list_containers()
         for mount in container.get("Mounts") or []
         if mount.get("Type") == "volume" and mount.get("Name")
     }

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from dashboard.forms import PairsField
-from dashboard.team_forms import TeamOwnedForm
+from dashboard.web.forms import PairsField
+from dashboard.web.team_forms import TeamOwnedForm
 
 
 class VolumeForm(TeamOwnedForm):

@@ -7,13 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard import engine_volumes
-from dashboard.access import access_volume, rights_on, visible_containers, visible_volumes
-from dashboard.engine import EngineError
-from dashboard.grants import Rights, grants_for
+from dashboard.access.containers import visible_containers
+from dashboard.access.objects import rights_on
+from dashboard.access.roles import Rights, grants_for
+from dashboard.access.volumes import access_volume, visible_volumes
+from dashboard.engine import volumes as engine_volumes
+from dashboard.engine.errors import EngineError
 from dashboard.models import Team
-from dashboard.ownership import Kind
-from dashboard.paging import page_of
+from dashboard.policy.ownership import Kind
+from dashboard.web.paging import page_of
 from volumes import actions
 from volumes.forms import VolumeForm
 

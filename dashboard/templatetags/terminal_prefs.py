@@ -1,6 +1,6 @@
 from django import template
 
-from dashboard.terminal_preferences import screen_reader_for
+from dashboard.terminal.preferences import screen_reader_for
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from dashboard.units import format_cpus, format_size
+from dashboard.notation.units import format_cpus, format_size
 
 register = template.Library()
 

@@ -15,7 +15,7 @@ SETUP = """
 import json, sys
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from dashboard import policy
+from dashboard.policy import containers as container_policy
 from dashboard.models import Membership, Team
 owner_id, image, label_key, label_value, lab = sys.argv[1:6]
 while User.objects.count() < int(owner_id):
@@ -25,7 +25,7 @@ team = Team.objects.create(name="second-team", allowed_images=image)
 Membership.objects.create(user=member, team=team, role="instructor")
 call_command("importlab", lab)
 call_command("openclass", "docker-engine", team="second-team")
-made = policy.create_container(
+made = container_policy.create_container(
     member, team.pk, {"image": image, "command": ["sleep", "600"],
                       "labels": {label_key: label_value}},
 )

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from django.contrib.auth.models import User
 from django.db import connections
 
-from dashboard import engine, ownership
+from dashboard.engine import current as engine
 from dashboard.models import Team
+from dashboard.policy import ownership
 
 
 def labels_for(owner: User, team: Team | None) -> dict[str, str]:

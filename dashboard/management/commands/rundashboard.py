@@ -4,8 +4,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from dashboard.first_run import issue_setup_token
-from dashboard.supervisor import run_together
+from dashboard.ops.first_run import issue_setup_token
+from dashboard.ops.supervisor import run_together
 
 
 def split_bind(bind: str) -> tuple[str, int]:

@@ -5,8 +5,8 @@ from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from dashboard import worker_wake
-from dashboard.housekeeping import Schedule
+from dashboard.ops import worker_wake
+from dashboard.ops.housekeeping import Schedule
 
 
 class Command(BaseCommand):

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dashboard import audit, engines
+from dashboard.actions import audit
+from dashboard.engine import fanout
+from dashboard.engine import registry as engines
 
 
 class Command(BaseCommand):
@@ -47,7 +49,7 @@ class Command(BaseCommand):
         self.stdout.write(f"engine {name} added: {address}")
 
     def _list(self, **options: object) -> None:
-        for item in engines.health(engines.every_engine()):
+        for item in fanout.health(engines.every_engine()):
             state = f"up (Docker {item.version})" if item.ok else f"unreachable: {item.error}"
             self.stdout.write(f"{item.engine.name}\t{item.engine.address}\t{state}")
 

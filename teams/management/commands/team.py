@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dashboard import audit
-from dashboard.engines import find
-from dashboard.image_patterns import pattern_is_valid
+from dashboard.actions import audit
+from dashboard.engine.registry import find
 from dashboard.models import Team
-from dashboard.units import parse_cpus, parse_size
+from dashboard.notation.units import parse_cpus, parse_size
+from dashboard.policy.image_patterns import pattern_is_valid
 
 
 class Command(BaseCommand):

@@ -1,0 +1,101 @@
+"""The audit log: one row for every state change made through Dockboard, and every refusal.
+
+The client's address is taken from the request (or websocket) being served, kept in a context
+variable by ``AuditMiddleware`` and the consumers, so that actions deep down need not carry it.
+"""
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+from dashboard.access.roles import User
+from dashboard.engine.errors import Denied, EngineError
+from dashboard.models import AuditEvent
+from dashboard.policy import ownership
+
+Outcome = AuditEvent.Outcome
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+
+@contextlib.contextmanager
+def client_address(address: str | None) -> Iterator[None]:
+    token = _client_ip.set(address or None)
+    try:
+        yield
+    finally:
+        _client_ip.reset(token)
+
+
+def record(
+    user: User | None,
+    action: str,
+    *,
+    target_kind: str = "",
+    target_id: str = "",
+    target_name: str = "",
+    command: str = "",
+    outcome: str = Outcome.OK,
+    reason: str = "",
+    team_id: int | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    actor = user if user is not None and user.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_name=(actor.get_username() if actor else actor_name)[:150],
+        client_ip=_client_ip.get(),
+        team_id=team_id,
+        action=action,
+        target_kind=target_kind,
+        target_id=target_id[:128],
+        target_name=target_name[:255],
+        command=command,
+        outcome=outcome,
+        reason=reason,
+    )
+
+
+@contextlib.contextmanager
+def audited(user: User | None, action: str, command: str, **target: Any) -> Iterator[None]:
+    """Record the action's outcome: ok, or the engine's error (which is raised on)."""
+    try:
+        yield
+    except EngineError as error:
+        record(user, action, command=command, outcome=Outcome.ERROR, reason=error.message, **target)
+        raise
+    record(user, action, command=command, **target)
+
+
+@contextlib.contextmanager
+def denials_recorded(user: User | None, action: str, **target: Any) -> Iterator[None]:
+    """A gatekeeper's ``Denied`` raised in the block is written as a refusal, then raised on."""
+    try:
+        yield
+    except Denied as refusal:
+        refused(user, action, refusal.message, **target)
+        raise
+
+
+def team_of(kind: str, object_id: str) -> int | None:
+    """The team an engine object was made in, by its ownership record."""
+    owner = ownership.owner_of(kind, object_id)
+    return owner.team_id if owner else None
+
+
+def refused(user: User | None, action: str, reason: str, **target: object) -> AuditEvent:
+    """A refusal by the policy or the role rules, with its reason."""
+    return record(user, action, outcome=Outcome.REFUSED, reason=reason, **target)
+
+
+class AuditMiddleware:
+    """Makes the request's client address known to ``record`` while the request is served."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with client_address(request.META.get("REMOTE_ADDR")):
+            return self.get_response(request)

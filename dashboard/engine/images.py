@@ -1,0 +1,81 @@
+"""The engine gateway's image calls (`docker images`, `pull`, `tag`, `rmi`, `image prune`), on
+the current engine."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+from docker.utils.json_stream import json_stream
+
+from dashboard.engine.client import (
+    api_url,
+    client,
+    engine_call,
+    raise_for_status,
+    require,
+    translated_errors,
+)
+from dashboard.policy.sealed import CheckedPull
+
+
+@engine_call
+def list_images() -> list[dict[str, Any]]:
+    return client().images(all=False)
+
+
+@engine_call
+def inspect_image(ref: str) -> dict[str, Any]:
+    return client().inspect_image(ref)
+
+
+def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
+    """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
+    Errors before the stream begins raise ``EngineError``, and so does a stream that breaks;
+    the engine's own later errors arrive as messages."""
+    reference = require(checked, CheckedPull).reference
+    with translated_errors():
+        api = client()
+        params = {"fromImage": reference.repository, "tag": reference.pull_tag}
+        if checked.platform:
+            params["platform"] = checked.platform
+        # The SDK's pull() hides the response, and closing the response is how a pull is
+        # cancelled (as Ctrl+C does).
+        response = api.post(
+            api_url(api, "/images/create"), params=params, stream=True, timeout=None
+        )
+        raise_for_status(response)
+    return response, _messages(response)
+
+
+def _messages(response: requests.Response) -> Iterator[dict]:
+    with translated_errors():  # the engine or the registry gone midway
+        # Each progress message is a chunk of its own: read them as they come, not by the buffer.
+        yield from json_stream(response.iter_content(chunk_size=None))
+
+
+@engine_call
+def image_history(ref: str) -> list[dict[str, Any]]:
+    return client().history(ref)
+
+
+@engine_call
+def containers_using_image(image_id: str) -> list[dict[str, Any]]:
+    return client().containers(all=True, filters={"ancestor": image_id})
+
+
+@engine_call
+def tag_image(ref: str, repository: str, tag: str) -> None:
+    client().tag(ref, repository, tag)
+
+
+@engine_call
+def remove_image(ref: str, force: bool) -> list[dict[str, Any]]:
+    return client().remove_image(ref, force=force)
+
+
+@engine_call
+def prune_dangling_images(label: str = "") -> dict[str, Any]:
+    filters: dict[str, Any] = {"dangling": True}
+    if label:
+        filters["label"] = [label]
+    return client().prune_images(filters=filters)

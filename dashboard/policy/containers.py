@@ -1,0 +1,253 @@
+"""The policy gate for containers: the only way to the engine parameters of a container create
+or an exec. The gateway's ``create_container`` and ``create_exec`` take nothing but the
+``Checked*`` values made here (``dashboard.policy.sealed``), so no path (a form, a crafted POST,
+the worker, a websocket, a lab) reaches the engine around it.
+
+Administrators may ask for anything but Dockboard's own labels. For everyone else the checks
+are default-deny: every engine parameter the gate does not know is refused, the ones it knows
+are held to the team's policy, and the team's limits and hardening are then written in.
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dashboard.access.roles import Grants, Rights, User, grants_for
+from dashboard.engine import containers as engine_containers
+from dashboard.engine import volumes as engine_volumes
+from dashboard.engine.errors import NotFound
+from dashboard.models import Team
+from dashboard.notation.units import format_cpus, format_size, nano_cpus
+from dashboard.policy import labels, ownership, quotas
+from dashboard.policy.creation import owned_labels
+from dashboard.policy.images import check_image
+from dashboard.policy.ownership import Kind
+from dashboard.policy.refusals import PolicyRefusal, limit, locked_team, refuse
+from dashboard.policy.seal import SEAL
+from dashboard.policy.sealed import CheckedCreate, CheckedExec, CheckedVolume
+
+DEFAULT_CAPABILITIES = (
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "NET_BIND_SERVICE",
+)
+SAFE_NETWORKS = {"", "default", "bridge", "none"}
+VOLUME_NAME = ownership.OBJECT_NAME
+# create_container's own arguments a team's container may use (the rest is refused).
+SAFE_ARGUMENTS = {
+    "image",
+    "name",
+    "command",
+    "entrypoint",
+    "stdin_open",
+    "tty",
+    "environment",
+    "ports",
+    "volumes",
+    "working_dir",
+    "user",
+    "hostname",
+    "labels",
+    "host_config",
+    "stop_signal",
+    "stop_timeout",
+    "detach",
+}
+# HostConfig keys, by the form field and `docker run` option a refusal names.
+OPTIONS = {
+    "Privileged": ("privileged", "--privileged"),
+    "CapAdd": ("cap_add", "--cap-add"),
+    "CapDrop": ("cap_drop", "--cap-drop"),
+    "Devices": ("devices", "--device"),
+    "DeviceRequests": ("devices", "--gpus"),
+    "Sysctls": ("sysctls", "--sysctl"),
+    "SecurityOpt": ("security_opt", "--security-opt"),
+    "PidMode": ("pid", "--pid"),
+    "IpcMode": ("ipc", "--ipc"),
+    "UTSMode": ("uts", "--uts"),
+    "UsernsMode": ("userns", "--userns"),
+    "VolumeDriver": ("mounts", "--volume-driver"),
+    "Mounts": ("mounts", "--mount"),
+    "VolumesFrom": ("mounts", "--volumes-from"),
+    "Binds": ("mounts", "--volume"),
+    "NetworkMode": ("network", "--network"),
+    "PortBindings": ("ports", "--publish"),
+    "Memory": ("memory", "--memory"),
+    "NanoCpus": ("cpus", "--cpus"),
+    "RestartPolicy": ("restart", "--restart"),
+}
+CHECKED_KEYS = {"Binds", "NetworkMode", "PortBindings", "Memory", "NanoCpus", "RestartPolicy"}
+
+
+def create_container(
+    user: User, team_id: int | None, parameters: dict[str, Any], command: str = ""
+) -> str:
+    """`docker create` through the gate: check the request and, with the team locked (creates in
+    one team are serialised, so parallel requests never pass its quota together), create the
+    container and enter it in the quota ledger. The new container's id."""
+    grants = grants_for(user)
+    team = None
+    try:
+        with transaction.atomic():
+            team = locked_team(grants, team_id)
+            final = _checked_parameters(grants, team, parameters)
+            if not grants.admin:
+                volumes = _new_volumes(grants, team, final)
+                if reason := quotas.refusal(team, user.pk, final["labels"]):
+                    raise PolicyRefusal("__all__", reason)
+                for name in volumes:
+                    owned = ownership.creation_labels(user.pk, team.pk)
+                    engine_volumes.create_volume(CheckedVolume(name, owned, seal=SEAL))
+                    ownership.record(Kind.VOLUME, name, user.pk, team.pk)
+            checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=SEAL)
+            container_id = engine_containers.create_container(checked)
+            quotas.admitted(container_id, team, user.pk, final["labels"])
+            return container_id
+    except PolicyRefusal as refusal:  # audited once the transaction is over
+        name = parameters.get("name") or ""
+        refuse(
+            user,
+            "create",
+            refusal,
+            team,
+            target_kind="container",
+            target_name=name,
+            command=command,
+        )
+
+
+def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> dict[str, Any]:
+    final = dict(parameters)  # the labels and host config are replaced below, not changed
+    asked = [final.get("labels") or {}]
+    final["labels"] = container_labels = owned_labels(grants, team, asked, final.get("image", ""))
+    if grants.admin:
+        return final
+    for argument, value in final.items():
+        if argument not in SAFE_ARGUMENTS and value not in (None, False, "", [], {}):
+            raise PolicyRefusal("__all__", _("%(option)s is not allowed.") % {"option": argument})
+    check_image(team, final["image"])
+    host_config = dict(final.get("host_config") or {})
+    for key, value in host_config.items():
+        if key not in CHECKED_KEYS and value not in (None, False, "", [], {}, 0):
+            form_field, option = OPTIONS.get(key, ("__all__", key))
+            raise PolicyRefusal(
+                form_field,
+                _("%(option)s is not allowed in team %(team)s.")
+                % {"option": option, "team": team.name},
+            )
+    _check_network(grants, team, host_config.get("NetworkMode") or "")
+    _check_ports(team, host_config.get("PortBindings") or {})
+    memory = limit(host_config.get("Memory") or 0, team.max_memory, "memory", format_size)
+    cpus = limit(host_config.get("NanoCpus") or 0, nano_cpus(team.max_cpus), "cpus", format_cpus)
+    host_config.update(
+        Privileged=False,
+        CapDrop=["ALL"],
+        CapAdd=list(DEFAULT_CAPABILITIES),
+        SecurityOpt=["no-new-privileges"],
+        PidsLimit=team.pids_limit,
+        Memory=memory,
+        MemorySwap=memory,
+        NanoCpus=cpus,
+        LogConfig={
+            "Type": "json-file",
+            "Config": {"max-size": team.log_max_size, "max-file": str(team.log_max_files)},
+        },
+    )
+    final["host_config"] = host_config
+    container_labels[labels.MEMORY] = str(memory)
+    container_labels[labels.NANO_CPUS] = str(cpus)
+    return final
+
+
+def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list[str]:
+    """The named volumes to create for the container; refused: host paths, and volumes that
+    are not the user's own (an instructor's: the team's) or that carry driver options."""
+    missing = []
+    for bind in parameters["host_config"].get("Binds") or []:
+        source = bind.split(":", 1)[0]
+        if not VOLUME_NAME.match(source):
+            raise PolicyRefusal(
+                "mounts",
+                _("Host paths are for administrators: use a volume name instead of %(path)s.")
+                % {"path": repr(source)},
+            )
+        try:
+            volume = engine_volumes.inspect_volume(source)
+        except NotFound:
+            missing.append(source)
+            continue
+        mine = ownership.owns(grants, team, ownership.owner_of(Kind.VOLUME, source))
+        if not mine or volume.get("Driver") != "local" or volume.get("Options"):
+            raise PolicyRefusal(
+                "mounts", _("Volume %(name)s is not yours to use.") % {"name": source}
+            )
+    return missing
+
+
+def _check_network(grants: Grants, team: Team, mode: str) -> None:
+    # Exact ASCII names only: "HOST", "host\u200b" and "container:x" are all refused; a
+    # network of the user's own (a lab session's) is allowed.
+    if mode not in SAFE_NETWORKS and not ownership.own_network(grants, team, mode):
+        raise PolicyRefusal(
+            "network",
+            _("Network %(mode)s is not allowed in team %(team)s: use bridge or none.")
+            % {"mode": repr(mode), "team": team.name},
+        )
+
+
+def _check_ports(team: Team, bindings: dict[str, list[dict[str, str]]]) -> None:
+    if not bindings:
+        return
+    if not team.publishes_ports:
+        raise PolicyRefusal(
+            "ports", _("Team %(team)s may not publish ports.") % {"team": team.name}
+        )
+    for binding in (b for bound in bindings.values() for b in bound or []):
+        port = binding.get("HostPort") or ""
+        if not (port.isdecimal() and team.port_range_start <= int(port) <= team.port_range_end):
+            raise PolicyRefusal(
+                "ports",
+                _("Publish on a host port from %(first)d to %(last)d.")
+                % {"first": team.port_range_start, "last": team.port_range_end},
+            )
+
+
+def check_exec(
+    user: User,
+    container: dict[str, Any],
+    command: list[str],
+    exec_user: str = "",
+    *,
+    tty: bool = True,
+    privileged: bool = False,
+) -> CheckedExec:
+    """`docker exec` into a container (its inspect data, from the gatekeeper)."""
+    grants = grants_for(user)
+    owner = ownership.owner_of(Kind.CONTAINER, container["Id"])
+    target = {
+        "target_kind": "container",
+        "target_id": container["Id"],
+        "target_name": container["Name"].lstrip("/"),
+    }
+    team = Team.objects.filter(pk=owner.team_id).first() if owner and owner.team_id else None
+    rights = grants.rights(owner)
+    if rights is Rights.NONE:
+        raise NotFound(_("No such container: %(ref)s") % {"ref": container["Id"]})
+    if rights is not Rights.WRITE:
+        refusal = PolicyRefusal("__all__", _("You may only look at this container."), 403)
+        refuse(user, "exec", refusal, team, **target)
+    if privileged and not grants.admin:
+        refuse(
+            user,
+            "exec",
+            PolicyRefusal("privileged", _("Privileged exec is not allowed.")),
+            team,
+            **target,
+        )
+    return CheckedExec(container["Id"], list(command), exec_user, tty, privileged, seal=SEAL)

@@ -1,0 +1,129 @@
+"""Who an engine object belongs to: Dockboard's own record (``OwnershipRecord``), written by the
+policy gate as it admits the object, never an engine label (an image, the CLI or another
+installation can write those). Labels only narrow a list at the engine; a row counts as
+someone's only when the record says so, and an object with no record is the administrators'.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from dashboard.engine import current as engine
+from dashboard.engine import networks as engine_networks
+from dashboard.engine.errors import NotFound
+from dashboard.models import Installation, OwnershipRecord, Team
+from dashboard.policy import labels
+
+if TYPE_CHECKING:  # grants reads its rules off the records held here
+    from dashboard.access.roles import Grants
+
+OBJECT_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]+$", re.ASCII)
+Kind = OwnershipRecord.Kind
+
+
+# Where the engine's answers keep each kind's id (a volume is known by its name).
+ID_KEYS = {Kind.VOLUME: "Name", Kind.SERVICE: "ID"}
+
+
+def object_id(kind: str, found: dict[str, Any]) -> str:
+    return found[ID_KEYS.get(kind, "Id")]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """What the record holds of one object."""
+
+    owner_id: int | None
+    team_id: int | None
+    lab_session: str = ""
+
+
+@cache
+def installation_id() -> str:
+    """This installation's id (made by the first migrate; kept for the process's life). One row,
+    pk 1: processes that find it missing at once make it once between them."""
+    return str(Installation.objects.get_or_create(pk=1)[0].uuid)
+
+
+def creation_labels(owner_id: int | None, team_id: int | None) -> dict[str, str]:
+    """The labels Dockboard writes on what it creates: they let one engine call list a user's
+    objects, and tell installations apart; rights never come from them."""
+    written = {labels.INSTALLATION: installation_id(), labels.OWNER: str(owner_id)}
+    return written if team_id is None else {**written, labels.TEAM: str(team_id)}
+
+
+def record(
+    kind: str,
+    object_id: str,
+    owner_id: int | None,
+    team_id: int | None,
+    *,
+    lab_session: str = "",
+    memory: int = 0,
+    nano_cpus: int = 0,
+) -> None:
+    """Enter an object the gate admitted on the current engine (again: the newest wins)."""
+    OwnershipRecord.objects.update_or_create(
+        engine=engine.current_name(),
+        kind=kind,
+        object_id=object_id,
+        defaults={
+            "owner_id": owner_id,
+            "team_id": team_id,
+            "lab_session": lab_session,
+            "memory": memory,
+            "nano_cpus": nano_cpus,
+        },
+    )
+
+
+def forget(kind: str, object_id: str) -> None:
+    OwnershipRecord.objects.filter(
+        engine=engine.current_name(), kind=kind, object_id=object_id
+    ).delete()
+
+
+def owners(kind: str, object_ids: Iterable[str]) -> dict[str, Owner]:
+    """The records of these objects on the current engine, by id: one query."""
+    wanted = list(object_ids)
+    if not wanted:
+        return {}
+    found = OwnershipRecord.objects.filter(
+        engine=engine.current_name(), kind=kind, object_id__in=wanted
+    ).values_list("object_id", "owner_id", "team_id", "lab_session")
+    return {object_id: Owner(*rest) for object_id, *rest in found}
+
+
+def owner_of(kind: str, object_id: str) -> Owner | None:
+    return owners(kind, [object_id]).get(object_id)
+
+
+def held_memory(container_ids: list[str]) -> int:
+    """The memory limits these containers on the current engine were admitted with."""
+    return sum(
+        OwnershipRecord.objects.filter(
+            engine=engine.current_name(), kind=Kind.CONTAINER, object_id__in=container_ids
+        ).values_list("memory", flat=True)
+    )
+
+
+def owns(grants: "Grants", team: Team, owner: Owner | None) -> bool:
+    """Whether an object is the user's own in the team (an instructor's: the team's)."""
+    return (
+        owner is not None
+        and owner.team_id == team.pk
+        and (grants.roles.get(team.pk) == "instructor" or owner.owner_id == grants.user_id)
+    )
+
+
+def own_network(grants: "Grants", team: Team, name: str) -> bool:
+    if not OBJECT_NAME.match(name):
+        return False
+    try:
+        network = engine_networks.inspect_network(name)
+    except NotFound:
+        return False
+    owner = owner_of(Kind.NETWORK, network["Id"])
+    return network.get("Driver") == "bridge" and owns(grants, team, owner)

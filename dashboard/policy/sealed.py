@@ -1,0 +1,78 @@
+"""What the policy gate lets through, sealed: the engine gateway takes these and nothing else,
+and only the gate's modules (the package ``dashboard.policy``) import the seal to make them: an
+import-linter contract in pyproject.toml holds every other module to that."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.notation.reference import ImageReference
+from dashboard.policy.seal import SEAL
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    seal: object = field(repr=False, compare=False, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.seal is not SEAL:
+            raise TypeError(f"only the policy gate makes a {type(self).__name__}")
+
+
+@dataclass(frozen=True)
+class CheckedCreate(_Sealed):
+    parameters: dict[str, Any]  # keyword arguments of the SDK's create_container
+    owner_id: int
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class CheckedExec(_Sealed):
+    container_id: str
+    command: list[str]
+    user: str
+    tty: bool
+    privileged: bool = False
+
+
+@dataclass(frozen=True)
+class CheckedService(_Sealed):
+    parameters: dict[str, Any]  # keyword arguments of the SDK's create_service (policy_services)
+
+
+@dataclass(frozen=True)
+class CheckedNetwork(_Sealed):
+    name: str
+    labels: dict[str, str]
+    subnet: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckedConnection(_Sealed):
+    network_id: str
+    container_id: str
+
+
+@dataclass(frozen=True)
+class CheckedVolume(_Sealed):
+    name: str
+    labels: dict[str, str]
+    driver_options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckedCommit(_Sealed):
+    container_id: str
+    repository: str
+    tag: str
+    message: str
+    author: str
+    changes: list[str]
+    owner_id: int | None = None
+    team_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckedPull(_Sealed):
+    reference: ImageReference
+    platform: str

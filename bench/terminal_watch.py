@@ -173,7 +173,7 @@ def team_container(client, image: str, team: Team, command: list[str]):
 async def one_round(args, url: str, pid: int, cookie: str, client, image: str, team: Team) -> tuple:
     """(MB/s, the server's CPU ms a MB, echo p50 ms) of one terminal, recorded or not."""
     nbytes = args.megabytes * 1_000_000
-    container = team_container(client, image, team, producer(nbytes))
+    container = await asyncio.to_thread(team_container, client, image, team, producer(nbytes))
     ws = await open_ws(url, cookie, f"/ws/containers/{container.id}/attach/")
     started, cpu = asyncio.get_running_loop().time(), cpu_seconds(pid)
     await ws.send(b"\n")
@@ -182,7 +182,7 @@ async def one_round(args, url: str, pid: int, cookie: str, client, image: str, t
     cpu_ms_per_mb = (cpu_seconds(pid) - cpu) * 1000 / args.megabytes
     await ws.close()
     container.remove(force=True)
-    cat = team_container(client, image, team, ["cat"])
+    cat = await asyncio.to_thread(team_container, client, image, team, ["cat"])
     ws = await open_ws(url, cookie, f"/ws/containers/{cat.id}/attach/")
     echo = percentiles(await dockboard_echo(ws, args.keys))[0]
     await ws.close()

@@ -190,10 +190,15 @@ def reset_one(client, image: str, session: LabSession) -> None:
 
 
 def checks_and_roster(args, lab_class: LabClass, session: LabSession, teacher, client) -> None:
-    browser = Client()
+    browser = Client(HTTP_HOST="127.0.0.1")
     browser.force_login(teacher)
-    roster = median_seconds(lambda: browser.get(f"/classes/{lab_class.pk}/"), args.repeat)
-    calls = count_engine_calls(lambda: browser.get(f"/classes/{lab_class.pk}/"))
+
+    def roster_page() -> None:
+        page = browser.get(f"/classes/{lab_class.pk}/")
+        assert page.status_code == 200 and session.learner.username in page.text, page.status_code
+
+    roster = median_seconds(roster_page, args.repeat)
+    calls = count_engine_calls(roster_page)
     print(f"4. roster of {lab_class.sessions.count()} learners: {roster * 1000:.1f} ms, "
           f"{calls} engine calls")  # fmt: skip
     name = f"lab{session.pk}-shell"

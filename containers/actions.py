@@ -13,8 +13,10 @@ from containers.validation import validate_container_name
 from dashboard.access.containers import access_container, visible_containers_with_rights
 from dashboard.access.roles import Rights, User, grants_for
 from dashboard.actions import audit
+from dashboard.actions.done import done
 from dashboard.engine import containers as engine_containers
 from dashboard.engine.errors import EngineError
+from dashboard.notation.names import container_name
 from dashboard.policy.labels import has_label, label_filter_args
 from dashboard.policy.ownership import Kind
 
@@ -27,10 +29,6 @@ LIFECYCLE = {
     "unpause": gettext_lazy("Unpaused %(name)s"),
 }
 STOPPED = {"created", "exited", "dead"}
-
-
-def display_name(container: dict) -> str:
-    return container["Name"].lstrip("/")
 
 
 def changeable(user: User, ref: str, action: str) -> dict[str, Any]:
@@ -48,7 +46,7 @@ def audited(user: User, action: str, container: dict[str, Any], command: str) ->
         command,
         target_kind="container",
         target_id=container["Id"],
-        target_name=display_name(container),
+        target_name=container_name(container),
         team_id=audit.team_of(Kind.CONTAINER, container["Id"]),
     ):
         yield
@@ -57,22 +55,22 @@ def audited(user: User, action: str, container: dict[str, Any], command: str) ->
 def run_lifecycle(user: User, ref: str, action: str) -> str:
     """Start, stop, restart, kill, pause or unpause; the message to show, with the command."""
     container = changeable(user, ref, action)
-    name = display_name(container)
+    name = container_name(container)
     command = shlex.join(["docker", action, name])
     with audited(user, action, container, command):
         engine_containers.container_action(container["Id"], action)
-    return LIFECYCLE[action] % {"name": name} + f" — {command}"
+    return done(LIFECYCLE[action] % {"name": name}, command)
 
 
 def remove(user: User, ref: str, *, force: bool, volumes: bool) -> str:
     container = changeable(user, ref, "remove")
     command = _removed(user, container, force=force, volumes=volumes)
-    return _("Removed %(name)s") % {"name": display_name(container)} + f" — {command}"
+    return done(_("Removed %(name)s") % {"name": container_name(container)}, command)
 
 
 def _removed(user: User, container: dict[str, Any], *, force: bool, volumes: bool) -> str:
     """`docker rm`, audited; its command line."""
-    name = display_name(container)
+    name = container_name(container)
     command = shlex.join(["docker", "rm", *["-f"] * force, *["-v"] * volumes, name])
     with audited(user, "remove", container, command):
         engine_containers.remove_container(container["Id"], force=force, volumes=volumes)
@@ -82,11 +80,11 @@ def _removed(user: User, container: dict[str, Any], *, force: bool, volumes: boo
 def rename(user: User, ref: str, new_name: str) -> str:
     new_name = validate_container_name(new_name)
     container = changeable(user, ref, "rename")
-    old = display_name(container)
+    old = container_name(container)
     command = shlex.join(["docker", "rename", old, new_name])
     with audited(user, "rename", container, command):
         engine_containers.rename_container(container["Id"], new_name)
-    return _("Renamed %(old)s to %(new)s") % {"old": old, "new": new_name} + f" — {command}"
+    return done(_("Renamed %(old)s to %(new)s") % {"old": old, "new": new_name}, command)
 
 
 type Action = Callable[[User, str, Mapping[str, str]], str]

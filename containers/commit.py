@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy
 from dashboard.access.containers import access_container
 from dashboard.access.roles import User
 from dashboard.actions import audit
+from dashboard.actions.done import done
 from dashboard.engine import containers as engine_containers
+from dashboard.notation.names import container_name
 from dashboard.notation.reference import ImageReference, InvalidReference, parse_reference
 from dashboard.policy import commits as policy_commits
-from dashboard.policy.refusals import PolicyRefusal
 from dashboard.web.forms import BoundedForm
 
 
@@ -58,20 +59,14 @@ def commit_to_image(user: User, ref: str, data: dict) -> tuple[str, str]:
     with audit.denials_recorded(user, "commit", target_kind="container", target_name=ref):
         container = access_container(user, ref, change=True)
     target: ImageReference = data["repository"]
-    name = container["Name"].lstrip("/")
+    name = container_name(container)
     command = command_line(name, target.familiar, data["message"], data["author"], data["changes"])
     target_of = {"target_kind": "image", "target_name": target.familiar}
-    try:
+    with audit.audited(user, "commit", command, **target_of):
         checked = policy_commits.checked_commit(
             user, container, target, data["message"], data["author"], data["changes"]
         )
-    except PolicyRefusal as refusal:
-        audit.refused(user, "commit", refusal.message, **target_of)
-        raise
-    with audit.audited(user, "commit", command, **target_of):
         image_id = engine_containers.commit_container(checked)
     policy_commits.committed(checked, image_id)
-    return image_id, _("Committed %(name)s as %(image)s") % {
-        "name": name,
-        "image": target.familiar,
-    } + f" — {command}"
+    message = _("Committed %(name)s as %(image)s") % {"name": name, "image": target.familiar}
+    return image_id, done(message, command)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from dashboard.notation.names import container_name
+
 STATE_FILTERS = {
     "running": {"running", "restarting"},
     "paused": {"paused"},
@@ -56,7 +58,7 @@ def _ports(ports: list[dict[str, Any]]) -> list[str]:
 def _row(summary: dict[str, Any], changeable: bool = True) -> ContainerRow:
     return ContainerRow(
         id=summary["Id"],
-        name=(summary.get("Names") or ["/"])[0].lstrip("/"),
+        name=container_name(summary),
         image=summary.get("Image", ""),
         command=summary.get("Command", ""),
         created=datetime.fromtimestamp(summary.get("Created", 0), tz=UTC),

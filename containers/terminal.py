@@ -54,7 +54,7 @@ USE_REPORT_SECONDS = 60.0  # terminal input counts as activity (labs' idle timeo
 
 
 @database_sync_to_async
-def _start_recording(user: Any, container: dict[str, Any], mode: str) -> Any:
+def _start_recording(user: Any, container: dict[str, Any], mode: str) -> recording.Recorder | None:
     return recording.start(user, container, mode, engine.current_name())
 
 
@@ -92,7 +92,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         self.last_input = 0.0
         self.last_use_report = float("-inf")
         self.lab_session = ""
-        self.recording: tuple[Any, recording.Recorder] | None = None
+        self.recorder: recording.Recorder | None = None
         self.may_type = False
         self.window = FlowWindow()
         self.skipping = False  # Ctrl+C into a flood: the pump skips what the engine still holds
@@ -123,9 +123,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             await self.close()
             return
         if self.accepts_input:
-            address = (self.scope.get("client") or [None])[0]
             await record_action(
-                user, address, self.mode if self.mode == "exec" else "attach", container
+                user, self.client_address, self.mode if self.mode == "exec" else "attach", container
             )
         await self.send_event(
             {"type": "hello", "mode": self.mode, "tty": self.session.tty,
@@ -135,7 +134,7 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         self._presence_init(container)
         await self.join_presence()
         if not self.watching:
-            self.recording = await _start_recording(user, container, self.mode)
+            self.recorder = await _start_recording(user, container, self.mode)
         self.pump = asyncio.create_task(
             self._pump(recent=self.mode == "attach" and not params.get("start"))
         )
@@ -154,10 +153,9 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
     async def _open(self, container: dict[str, Any], params: dict[str, str]) -> TerminalSession:
         if self.mode == "exec":
             argv = await TerminalSession.exec_argv(container, params.get("command", "").strip())
-            address = (self.scope.get("client") or [None])[0]
             checked = await _check_exec(
                 self.scope["user"],
-                address,
+                self.client_address,
                 container,
                 argv,
                 params.get("user", "").strip(),
@@ -215,8 +213,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
     async def _skip_backlog(self, data: bytes) -> bytes:
         self.window.forget()  # here, after the pump's last frame before the skip was counted
         tail, skipped = await interrupt.skip_backlog(self.session, data)
-        if skipped and self.recording:
-            self.recording[1].marker(f"Ctrl+C: {skipped} bytes of output skipped")
+        if skipped and self.recorder:
+            self.recorder.marker(f"Ctrl+C: {skipped} bytes of output skipped")
         return tail
 
     def _answering(self) -> bool:
@@ -227,8 +225,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             await self.send(bytes_data=chunk)
             self.window.sent(len(chunk))
             self.output_rate.sent(len(chunk))
-            if self.recording:
-                self.recording[1].output(chunk)
+            if self.recorder:
+                self.recorder.output(chunk)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before each message: a trip to the one
@@ -252,8 +250,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                     await self._interrupted()  # before the engine has it
                 if not await self.session.write(bytes_data):
                     return  # the engine went away: the output's reader ends the terminal
-                if self.recording:
-                    self.recording[1].input(bytes_data)
+                if self.recorder:
+                    self.recorder.input(bytes_data)
                 if self.last_input - self.last_use_report >= USE_REPORT_SECONDS:
                     self.last_use_report = self.last_input
                     await _report_use(self.lab_session)
@@ -290,8 +288,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
                 cols = _whole(message["cols"], 1, MAX_TERMINAL_SIZE)
                 self.last_input = asyncio.get_running_loop().time()  # a redraw will answer
                 await self.session.resize(rows, cols)
-                if self.recording:
-                    self.recording[1].resize(cols, rows)
+                if self.recorder:
+                    self.recorder.resize(cols, rows)
         except (ValueError, KeyError, TypeError):
             await self.send_event({"type": "error", "message": _("Malformed control message.")})
         except EngineError as exc:
@@ -308,14 +306,14 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         await self.close()
 
     async def terminal_marker(self, event: dict[str, Any]) -> None:
-        if self.recording:
-            self.recording[1].marker(event["text"])
+        if self.recorder:
+            self.recorder.marker(event["text"])
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
+        if self.group is not None:
             await self.leave_presence()
-        if self.recording:
-            self.recording[1].close()  # its writer ends the file and the row by itself
+        if self.recorder:
+            self.recorder.close()  # its writer ends the file and the row by itself
         if self.session is not None:
             await self.session.hang_up()
         if self.pump is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from dashboard.actions import audit
+from dashboard.notation.names import container_name
 from dashboard.terminal.groups import terminal_group
 
 
@@ -23,7 +24,7 @@ def record_action(user: Any, address: str | None, action: str, container: dict[s
             action,
             target_kind="container",
             target_id=container["Id"],
-            target_name=container["Name"].lstrip("/"),
+            target_name=container_name(container),
         )
 
 
@@ -33,6 +34,7 @@ class TerminalPresence:
 
     watching = False
     taking_over = False
+    group: str | None = None  # the container's terminals' group, once its presence is set up
 
     def _presence_init(self, container: dict[str, Any]) -> None:
         self.presence_container = container
@@ -43,7 +45,8 @@ class TerminalPresence:
     def _name(self) -> str:
         return self.scope["user"].get_username()
 
-    def _address(self) -> str | None:
+    @property
+    def client_address(self) -> str | None:
         return (self.scope.get("client") or [None])[0]
 
     async def join_presence(self) -> None:
@@ -51,7 +54,7 @@ class TerminalPresence:
         if self.watching:
             await self._announce(joined=True)
             await record_action(
-                self.scope["user"], self._address(), "watch", self.presence_container
+                self.scope["user"], self.client_address, "watch", self.presence_container
             )
         else:
             await self.channel_layer.group_send(self.group, {"type": "terminal.roll_call"})
@@ -100,7 +103,9 @@ class TerminalPresence:
     async def _set_takeover(self, active: bool) -> None:
         self.taking_over = active
         action = "take over" if active else "end take-over"
-        await record_action(self.scope["user"], self._address(), action, self.presence_container)
+        await record_action(
+            self.scope["user"], self.client_address, action, self.presence_container
+        )
         await self._broadcast_takeover(active)
 
     async def _broadcast_takeover(self, active: bool) -> None:

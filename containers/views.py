@@ -22,6 +22,7 @@ from dashboard.access.networks import usable_network_names
 from dashboard.access.volumes import usable_volume_names
 from dashboard.engine.errors import Denied, EngineError, NotFound
 from dashboard.interfaces import pulls
+from dashboard.notation.names import container_name
 from dashboard.notation.reference import parse_reference
 from dashboard.policy.refusals import PolicyRefusal
 
@@ -169,7 +170,7 @@ def container_terminal(request: HttpRequest, ref: str) -> HttpResponse:
 def container_commit(request: HttpRequest, ref: str) -> HttpResponse:
     """`docker commit`: the form, then the new image's page (its history shows the new layer)."""
     container = access_container(request.user, ref)
-    name = container["Name"].lstrip("/")
+    name = container_name(container)
     data = request.POST if request.method == "POST" else None
     form = commit.CommitForm(data, initial={"author": request.user.get_username()})
     if data is not None and form.is_valid():
@@ -210,6 +211,6 @@ def container_logs_download(request: HttpRequest, ref: str) -> HttpResponse:
     response = StreamingHttpResponse(
         logs.all_lines(container), content_type="text/plain; charset=utf-8"
     )
-    name = container["Name"].lstrip("/")
+    name = container_name(container)
     response["Content-Disposition"] = f'attachment; filename="{name}.log"'
     return response

@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from dashboard.engine.registry import EngineConfigError, add
 from dashboard.web.forms import BoundedForm
 
 
@@ -16,13 +15,7 @@ class EngineForm(BoundedForm):
     tls_cert = forms.FileField(label=gettext_lazy("TLS client certificate"), required=False)
     tls_key = forms.FileField(label=gettext_lazy("TLS client key"), required=False)
 
-    def save(self) -> bool:
-        """Add the engine; False with the reason as a form error."""
+    def tls_files(self) -> dict[str, bytes] | None:
+        """The uploaded TLS files' contents, by kind (None: no TLS)."""
         uploads = {kind: self.cleaned_data[f"tls_{kind}"] for kind in ("ca", "cert", "key")}
-        given = {kind: upload.read() for kind, upload in uploads.items() if upload}
-        try:
-            add(self.cleaned_data["name"], self.cleaned_data["address"].strip(), given or None)
-        except EngineConfigError as exc:
-            self.add_error(None, exc.message)
-            return False
-        return True
+        return {kind: upload.read() for kind, upload in uploads.items() if upload} or None

@@ -12,36 +12,23 @@ from dashboard.access.images import (
     may_manage_image,
     names_of,
 )
-from dashboard.access.roles import User, grants_for
+from dashboard.access.roles import User, require_administrator
 from dashboard.actions import audit
+from dashboard.actions.done import done
 from dashboard.engine import images as engine_images
-from dashboard.engine.errors import Conflict, Denied, EngineError
+from dashboard.engine.errors import Conflict, Denied
+from dashboard.notation.names import container_name
 from dashboard.notation.reference import ImageReference
 from dashboard.policy.labels import has_label, label_filter_args
-
-
-def _record(user: User, action: str, name: str, command: str, error: Exception | None = None):
-    audit.record(
-        user,
-        action,
-        target_kind="image",
-        target_name=name,
-        command=command,
-        outcome=audit.Outcome.ERROR if error else audit.Outcome.OK,
-        reason=getattr(error, "message", ""),
-    )
 
 
 def _manageable(user: User, ref: str, action: str, extra: list[str] = ()) -> dict[str, Any]:
     """The image, if the user may manage it (and the other names it would get); refusals and
     denials are audited."""
-    try:
+    with audit.denials_recorded(user, action, target_kind="image", target_name=ref):
         image = access_image(user, ref, change=True)
         if extra and not may_manage_image(user, list(extra)):
             raise Denied(_("Your team's allow-list does not name %(name)s.") % {"name": extra[0]})
-    except Denied as refusal:
-        audit.refused(user, action, refusal.message, target_kind="image", target_name=ref)
-        raise
     return image
 
 
@@ -50,13 +37,9 @@ def tag(user: User, ref: str, target: ImageReference) -> str:
     command = shlex.join(
         ["docker", "tag", image["Id"].removeprefix("sha256:")[:12], target.familiar]
     )
-    try:
+    with audit.audited(user, "tag", command, target_kind="image", target_name=target.familiar):
         engine_images.tag_image(image["Id"], target.familiar_repository, target.tag or "latest")
-    except EngineError as error:
-        _record(user, "tag", target.familiar, command, error)
-        raise
-    _record(user, "tag", target.familiar, command)
-    return _("Tagged %(target)s") % {"target": target.familiar} + f" — {command}"
+    return done(_("Tagged %(target)s") % {"target": target.familiar}, command)
 
 
 def remove(user: User, ref: str, *, force: bool) -> str:
@@ -68,12 +51,11 @@ def remove(user: User, ref: str, *, force: bool) -> str:
         command = shlex.join(["docker", "rmi", *(["-f"] if force else []), ref])
         with audit.audited(user, "image-remove", command, target_kind="image", target_name=ref):
             _remove(image, ref, force)
-        return _("Removed %(name)s") % {"name": ref} + f" — {command}"
+        return done(_("Removed %(name)s") % {"name": ref}, command)
     allowed = manageable_names(user, names)
     if not allowed:
-        denied = image_denied()
-        audit.refused(user, "image-remove", denied.message, target_kind="image", target_name=ref)
-        raise denied
+        with audit.denials_recorded(user, "image-remove", target_kind="image", target_name=ref):
+            raise image_denied()
     command = shlex.join(["docker", "rmi", *allowed])
     for name in allowed:
         with audit.audited(
@@ -82,11 +64,10 @@ def remove(user: User, ref: str, *, force: bool) -> str:
         ):  # fmt: skip
             engine_images.remove_image(name, force=False)
     kept = ", ".join(name for name in names if name not in allowed)
-    return (
-        _("Untagged %(names)s; %(kept)s is not on your team's allow-list and keeps the image.")
-        % {"names": ", ".join(allowed), "kept": kept}
-        + f" — {command}"
+    message = _(
+        "Untagged %(names)s; %(kept)s is not on your team's allow-list and keeps the image."
     )
+    return done(message % {"names": ", ".join(allowed), "kept": kept}, command)
 
 
 def _remove(image: dict[str, Any], ref: str, force: bool) -> None:
@@ -94,7 +75,7 @@ def _remove(image: dict[str, Any], ref: str, force: bool) -> None:
         engine_images.remove_image(ref, force=force)
     except Conflict as conflict:
         users = engine_images.containers_using_image(image["Id"])
-        names = ", ".join((c.get("Names") or ["?"])[0].lstrip("/") for c in users)
+        names = ", ".join(container_name(c) for c in users)
         if not names:
             raise
         raise Conflict(
@@ -116,11 +97,11 @@ def prune(user: User, label: str = "") -> tuple[list[str], int, str]:
     """Deleted ids, the bytes reclaimed, and the command; administrators only (dangling images
     have no name an allow-list could match)."""
     command = shlex.join(["docker", "image", "prune", "-f", *label_filter_args(label)])
-    if not grants_for(user).admin:
-        denied = Denied(_("Only administrators prune images."))
-        audit.refused(user, "image-prune", denied.message, target_kind="image", command=command)
-        raise denied
+    with audit.denials_recorded(user, "image-prune", target_kind="image", command=command):
+        require_administrator(user, _("Only administrators prune images."))
     result = engine_images.prune_dangling_images(label)
     deleted = [e["Deleted"] for e in result.get("ImagesDeleted") or [] if "Deleted" in e]
-    _record(user, "image-prune", str(len(deleted)), command)
+    audit.record(
+        user, "image-prune", target_kind="image", target_name=str(len(deleted)), command=command
+    )
     return deleted, result.get("SpaceReclaimed", 0), command

@@ -9,15 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.access.roles import User
+from dashboard.actions import audit
 from dashboard.engine import current as engine
 from dashboard.models import Team
 from labs import placement, runtime
 from labs.access import may_learn_in
 from labs.errors import LabError
 from labs.launch import audit_lab
-from labs.library import team_refusal
+from labs.library import import_template, team_refusal
 from labs.models import LabClass, LabSession, LabVersion
 from labs.tasks import launch_session
+
+
+def import_lab(user: User, upload: object) -> LabVersion:
+    """A lab template's new version (``TemplateError`` says what is wrong with the file)."""
+    version = import_template(upload, user)
+    audit.record(user, "import lab", target_kind="lab", target_name=version.lab.slug,
+                 target_id=str(version.number))  # fmt: skip
+    return version
 
 
 def new_join_code() -> str:

@@ -15,6 +15,7 @@ from dashboard.access.roles import Rights
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import probe as engine_probe
 from dashboard.engine.errors import EngineError, NotFound
+from dashboard.notation.names import container_name
 from dashboard.notation.reference import parse_reference
 from dashboard.policy.ownership import Kind
 from dashboard.terminal.groups import mark_recordings
@@ -154,7 +155,7 @@ def _find_container(
 
 def _container_failures(session: LabSession, container: dict, wanted: dict[str, Any]) -> list[str]:
     failures = []
-    name = container["Name"].lstrip("/")
+    name = container_name(container)
     if "state" in wanted and container["State"]["Status"] != wanted["state"]:
         failures.append(
             _("FAIL: %(name)s is %(state)s, not %(wanted)s.")

@@ -6,13 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dashboard.actions import audit
 from dashboard.engine.errors import Denied, NotFound
 from dashboard.models import Team
 from labs import actions
 from labs.access import access_lab, instructed_team_ids, may_author, visible_classes
 from labs.forms import ImportForm, OpenClassForm
-from labs.library import import_template
 from labs.markdown import render as markdown
 from labs.models import Lab, LabSession
 from labs.template import TemplateError
@@ -47,12 +45,10 @@ def lab_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            version = import_template(form.cleaned_data["file"], request.user)
+            version = actions.import_lab(request.user, form.cleaned_data["file"])
         except TemplateError as exc:
             form.add_error("file", exc.message)
         else:
-            audit.record(request.user, "import lab", target_kind="lab",
-                         target_name=version.lab.slug, target_id=str(version.number))  # fmt: skip
             messages.success(
                 request,
                 _("Imported %(slug)s, version %(number)d.")

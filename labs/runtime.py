@@ -28,6 +28,7 @@ from dashboard.engine import networks as engine_networks
 from dashboard.engine import probe as engine_probe
 from dashboard.engine.errors import BadParameter, EngineError, NotFound
 from dashboard.engine.probe import ScriptResult
+from dashboard.notation import names
 from dashboard.notation.reference import InvalidReference, parse_reference
 from dashboard.policy import containers as container_policy
 from dashboard.policy import images as image_policy
@@ -294,7 +295,7 @@ def stop_all(session: LabSession) -> None:
 
 def start_all(session: LabSession) -> None:
     for summary in session_containers(session):
-        if summary.get("State") != "running" and summary["Names"][0].lstrip("/").startswith(
+        if summary.get("State") != "running" and names.container_name(summary).startswith(
             f"lab{session.pk}-"
         ):
             engine_containers.container_action(summary["Id"], "start")

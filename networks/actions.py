@@ -9,14 +9,15 @@ from dashboard.access.containers import access_container
 from dashboard.access.networks import access_network, own_networks_with_rights
 from dashboard.access.roles import Rights, User
 from dashboard.actions import audit
+from dashboard.actions.done import done
 from dashboard.actions.removals import remove_each
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import networks as engine_networks
 from dashboard.engine.errors import Conflict
 from dashboard.models import Team
+from dashboard.notation.names import container_name
 from dashboard.policy import networks as policy_networks
 from dashboard.policy.ownership import Kind
-from dashboard.policy.refusals import PolicyRefusal
 
 
 def create_command(name: str, subnet: str, options: dict[str, str], asked: dict[str, str]) -> str:
@@ -36,46 +37,29 @@ def create(user: User, team: Team | None, name: str, **asked: Any) -> tuple[str,
     target = {"target_kind": "network", "target_name": name, "team_id": team and team.pk}
     with audit.audited(user, "network-create", command, **target):
         network_id = policy_networks.create_user_network(user, team, name, **asked)
-    return network_id, _("Created network %(name)s") % {"name": name} + f" — {command}"
+    return network_id, done(_("Created network %(name)s") % {"name": name}, command)
 
 
 def connect(user: User, ref: str, container_ref: str) -> str:
     network = _changeable(user, ref, "network-connect")
     container = access_container(user, container_ref, change=True)
-    name = container["Name"].lstrip("/")
+    name = container_name(container)
     command = shlex.join(["docker", "network", "connect", network["Name"], name])
-    try:
-        checked = policy_networks.connection(user, network, container)
-    except PolicyRefusal as refusal:
-        audit.refused(user, "network-connect", refusal.message, **_target(network))
-        raise
     with audit.audited(user, "network-connect", command, **_target(network)):
-        engine_networks.connect_container(checked)
-    return (
-        _("Connected %(container)s to %(network)s")
-        % {
-            "container": name,
-            "network": network["Name"],
-        }
-        + f" — {command}"
-    )
+        engine_networks.connect_container(policy_networks.connection(user, network, container))
+    message = _("Connected %(container)s to %(network)s")
+    return done(message % {"container": name, "network": network["Name"]}, command)
 
 
 def disconnect(user: User, ref: str, container_ref: str) -> str:
     network = _changeable(user, ref, "network-disconnect")
     container = access_container(user, container_ref, change=True)
-    name = container["Name"].lstrip("/")
+    name = container_name(container)
     command = shlex.join(["docker", "network", "disconnect", network["Name"], name])
     with audit.audited(user, "network-disconnect", command, **_target(network)):
         engine_networks.disconnect_container(network["Id"], container["Id"])
-    return (
-        _("Disconnected %(container)s from %(network)s")
-        % {
-            "container": name,
-            "network": network["Name"],
-        }
-        + f" — {command}"
-    )
+    message = _("Disconnected %(container)s from %(network)s")
+    return done(message % {"container": name, "network": network["Name"]}, command)
 
 
 def remove(user: User, ref: str) -> str:
@@ -92,7 +76,7 @@ def remove(user: User, ref: str) -> str:
                 % {"name": network["Name"], "containers": ", ".join(attached)}
             )
         engine_networks.remove_network(network["Id"])
-    return _("Removed network %(name)s") % {"name": network["Name"]} + f" — {command}"
+    return done(_("Removed network %(name)s") % {"name": network["Name"]}, command)
 
 
 def networks_in_use() -> set[str]:

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.containers import visible_containers_with_rights
-from dashboard.access.networks import access_network, visible_networks
+from dashboard.access.networks import access_network_with_rights, visible_networks
 from dashboard.access.roles import Rights
-from dashboard.engine.errors import Denied, EngineError
+from dashboard.engine.errors import EngineError
 from dashboard.models import Team
 from dashboard.web.paging import page_of
 from networks import actions
@@ -20,8 +20,8 @@ from networks.forms import NetworkForm
 
 def network_list(request: HttpRequest) -> HttpResponse:
     """`docker network ls`: one list call."""
-    query = request.GET.get("q", "").strip().lower()
-    networks = [n for n in visible_networks(request.user) if query in n["Name"].lower()]
+    query = request.GET.get("q", "").strip()
+    networks = [n for n in visible_networks(request.user) if query.lower() in n["Name"].lower()]
     rows = sorted(networks, key=lambda n: n["Name"])
     context = {
         "page": page_of(rows, request.GET.get("page")),
@@ -62,11 +62,8 @@ def _command(form: NetworkForm) -> str:
 
 def network_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """`docker network inspect`, with the containers attached and a way to attach more."""
-    network = access_network(request.user, ref)
-    try:
-        changeable = bool(access_network(request.user, ref, change=True))
-    except Denied:
-        changeable = False
+    network, rights = access_network_with_rights(request.user, ref)
+    changeable = rights is Rights.WRITE
     attached = network.get("Containers") or {}
     containers, rights = visible_containers_with_rights(request.user)
     candidates = [

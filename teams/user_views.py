@@ -8,9 +8,8 @@ from django.views.decorators.http import require_POST
 
 from dashboard.access.roles import Role, grants_for
 from dashboard.access.teams import access_account, managed_users
-from dashboard.actions import audit
 from dashboard.engine.errors import Denied
-from dashboard.live.sessions import end_sessions
+from teams import actions
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
@@ -31,17 +30,7 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, _("You cannot deactivate yourself."))
         return redirect("teams:users")
     active = request.POST.get("active") == "1"
-    account.is_active = active
-    account.save(update_fields=["is_active"])
-    if not active:
-        end_sessions(account.pk)
-    audit.record(
-        request.user,
-        "activate" if active else "deactivate",
-        target_kind="user",
-        target_id=str(account.pk),
-        target_name=account.get_username(),
-    )
+    actions.set_active(request.user, account, active)
     message = _("%(user)s can sign in again.") if active else _("%(user)s is deactivated.")
     messages.success(request, message % {"user": account.get_username()})
     return redirect("teams:users")

@@ -8,20 +8,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.roles import grants_for
 from dashboard.access.teams import access_team, may_manage_team, visible_teams
-from dashboard.actions import audit
-from dashboard.engine.errors import Denied, EngineError
-from dashboard.live.sessions import close_connections
+from dashboard.engine.errors import EngineError
 from dashboard.models import Membership
 from dashboard.policy import quotas
 from dashboard.policy.containers import DEFAULT_CAPABILITIES
-from teams import invitations
+from teams import actions, invitations
 from teams.forms import InviteForm, RoleForm, TeamCreateForm, TeamPolicyForm
 from teams.models import Invitation
-
-
-def _require_admin(request: HttpRequest) -> None:
-    if not grants_for(request.user).admin:
-        raise Denied(_("Only administrators do this."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,17 +22,9 @@ def team_list(request: HttpRequest) -> HttpResponse:
     """The teams the user is on (administrators: all); administrators create teams here."""
     form = TeamCreateForm(request.POST or None)
     if request.method == "POST":
-        _require_admin(request)
+        actions.administrator_only(request.user, "team-create")
         if form.is_valid():
-            team = form.save()
-            audit.record(
-                request.user,
-                "team-create",
-                target_kind="team",
-                target_id=str(team.pk),
-                target_name=team.name,
-                team_id=team.pk,
-            )
+            team = actions.create_team(request.user, form)
             return redirect("teams:detail", team.pk)
     context = {
         "teams": visible_teams(request.user),
@@ -85,21 +70,11 @@ def team_detail(
 @require_POST
 def team_policy(request: HttpRequest, team_id: int) -> HttpResponse:
     team = access_team(request.user, team_id)
-    _require_admin(request)
+    actions.administrator_only(request.user, "policy-change", team)
     form = TeamPolicyForm(request.POST, instance=team)
     if not form.is_valid():
         return team_detail(request, team.pk, policy_form=form, status=400)
-    form.save()
-    changed = ", ".join(form.changed_data) or _("nothing")
-    audit.record(
-        request.user,
-        "policy-change",
-        target_kind="team",
-        target_id=str(team.pk),
-        target_name=team.name,
-        team_id=team.pk,
-        reason=changed,
-    )
+    actions.change_policy(request.user, team, form)
     messages.success(request, _("Saved the policy of team %(team)s.") % {"team": team.name})
     return redirect("teams:detail", team.pk)
 
@@ -133,28 +108,7 @@ def member_role(request: HttpRequest, team_id: int, user_id: int) -> HttpRespons
     if membership is None or not form.is_valid():
         messages.error(request, _("No such member, or no such role."))
         return redirect("teams:detail", team.pk)
-    role = form.cleaned_data["role"]
-    name = membership.user.get_username()
-    if role:
-        Membership.objects.filter(pk=membership.pk).update(role=role)
-        done = _("%(user)s is now %(role)s in %(team)s.") % {
-            "user": name,
-            "role": Membership.Role(role).label,
-            "team": team.name,
-        }
-    else:
-        membership.delete()
-        done = _("Removed %(user)s from %(team)s.") % {"user": name, "team": team.name}
-    audit.record(
-        request.user,
-        "role-change",
-        target_kind="user",
-        target_id=str(user_id),
-        target_name=name,
-        team_id=team.pk,
-        reason=role or "removed",
-    )
-    close_connections(membership.user_id)  # open terminals end: rights are read on connect
+    done = actions.change_role(request.user, membership, form.cleaned_data["role"])
     messages.success(request, done)
     if request.POST.get("next") == "users":
         return redirect("teams:users")

@@ -9,7 +9,6 @@ import os
 import random
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 
 import docker
@@ -22,15 +21,17 @@ from django.utils import translation
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from dashboard.models import GIB, Membership, Team
+from dashboard.models import GIB, Team
 from dashboard.policy.ownership import Kind, installation_id
 from tests import bad_inputs
 from tests.harness import owned
+from tests.harness.accounts import PASSWORD, join, session_cookie, signed_in
 from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
 from tests.harness.images import build_busybox_image, build_layered_image, push
 from tests.harness.registry import loopback_registry
+from tests.harness.run import LABEL_KEY, RUN_ID, TEST_LABEL
 from tests.harness.second_engine import second_engine
 from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
@@ -46,10 +47,6 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 hypothesis_settings.load_profile("dockboard")
-RUN_ID = uuid.uuid4().hex[:10]
-LABEL_KEY = "dockboard-test"  # not dockboard.*: those labels are Dockboard's alone
-TEST_LABEL = f"{LABEL_KEY}={RUN_ID}"
-PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -240,11 +237,6 @@ def team(db: None, registry: str, slow_registry: str) -> Team:
     )
 
 
-def join(user: User, team: Team, role: str) -> User:
-    Membership.objects.create(user=user, team=team, role=role)
-    return user
-
-
 @pytest.fixture
 def member(db: None, team: Team) -> User:
     return join(User.objects.create_user("member", password=PASSWORD), team, "member")
@@ -269,17 +261,6 @@ def viewer(db: None, team: Team) -> User:
 def outsider(db: None) -> User:
     """Signed in, but on no team."""
     return User.objects.create_user("outsider", password=PASSWORD)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def session_cookie(user: User) -> bytes:
-    """A session cookie for websocket clients."""
-    return f"sessionid={signed_in(user).cookies['sessionid'].value}".encode()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import docker
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import TEST_LABEL
+from tests.harness.run import TEST_LABEL
 
 
 @pytest.fixture

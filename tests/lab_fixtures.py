@@ -100,7 +100,7 @@ def lab_objects_removed(engine: docker.DockerClient) -> Iterator[None]:
 
 @pytest.fixture
 def small_lab_source(busybox: str) -> str:
-    from tests.conftest import RUN_ID
+    from tests.harness.run import RUN_ID
 
     return SMALL_LAB.format(run=RUN_ID.lower(), image=busybox)
 

@@ -39,7 +39,7 @@ def get_ok(client: Client, url: str) -> bytes:
 
 def log_in(page, username: str = "member") -> None:
     """Sign in through the login form, as a person would, in a Playwright page."""
-    from tests.conftest import PASSWORD
+    from tests.harness.accounts import PASSWORD
 
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)

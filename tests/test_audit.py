@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.receivers import prune_old_rows
 from dashboard.actions import audit
 from dashboard.models import AuditEvent, Team
-from tests.conftest import PASSWORD, signed_in
+from tests.harness.accounts import PASSWORD, signed_in
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db

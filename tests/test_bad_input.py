@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tests import bad_inputs
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db

@@ -16,9 +16,9 @@ from dashboard.models import Team
 from labs import actions
 from labs.library import install_bundled
 from labs.models import Lab, LabSession
-from tests.conftest import RUN_ID
 from tests.harness.browser import headless_chromium
 from tests.harness.images import push
+from tests.harness.run import RUN_ID
 from tests.pages import log_in, wait_for_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

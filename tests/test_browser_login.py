@@ -4,7 +4,7 @@ import docker
 import pytest
 from django.contrib.auth.models import User
 
-from tests.conftest import PASSWORD
+from tests.harness.accounts import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from dashboard.models import Membership, Team
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,8 @@ from django.test import Client
 
 from dashboard.models import AuditEvent, OwnershipRecord, Team
 from dashboard.policy import labels
-from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.harness.accounts import signed_in
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db

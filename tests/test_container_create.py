@@ -12,8 +12,8 @@ from django.test import Client
 
 from containers.spec import parse_memory, parse_ports
 from dashboard.policy.ownership import installation_id
-from tests.conftest import LABEL_KEY, RUN_ID
 from tests.harness.registry import free_port
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db

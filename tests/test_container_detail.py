@@ -7,7 +7,7 @@ from django.test import Client
 
 from containers.ansi import ansi_to_html
 from containers.stats import sample
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, marked, streamed, text_of
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import bad_inputs
-from tests.conftest import TEST_LABEL
+from tests.harness.run import TEST_LABEL
 
 FLAGS = {"memory": "--memory", "cpus": "--cpus", "ports": "--publish", "restart": "--restart"}
 TEXTS = {

@@ -10,7 +10,7 @@ from dashboard.engine import client as gateway
 from dashboard.engine import containers as engine_containers
 from dashboard.engine.client import translated_errors
 from dashboard.engine.errors import BadParameter, Conflict, NotFound
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 
 
 @pytest.fixture

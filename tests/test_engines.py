@@ -14,8 +14,9 @@ from dashboard.engine import current as engine
 from dashboard.engine import system as engine_system
 from dashboard.models import AuditEvent
 from dashboard.policy.ownership import Kind
-from tests.conftest import TEST_LABEL, session_cookie, signed_in
 from tests.harness import owned
+from tests.harness.accounts import session_cookie, signed_in
+from tests.harness.run import TEST_LABEL
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 
@@ -104,6 +105,12 @@ def test_only_administrators_manage_engines(member, outsider) -> None:
         signed_in(member).post("/engines/", {"name": "x", "address": "unix:///x"}).status_code
         == 403
     )
+    assert signed_in(member).post("/engines/", {"remove": "second"}).status_code == 403
+    refusals = AuditEvent.objects.filter(outcome="refused", actor=member)
+    assert sorted(refusals.values_list("action", "target_name")) == [
+        ("engine-add", "x"),
+        ("engine-remove", "second"),
+    ]
 
 
 def test_containers_are_addressed_on_their_engine(

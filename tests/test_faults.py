@@ -22,11 +22,12 @@ from django.test import Client, override_settings
 
 from dashboard.models import AuditEvent, Team
 from images.models import PullJob
-from tests.conftest import LABEL_KEY, RUN_ID, session_cookie
+from tests.harness.accounts import session_cookie
 from tests.harness.database import database_url
 from tests.harness.engine import restart_engine
 from tests.harness.images import build_layered_image, push
 from tests.harness.registry import free_port, loopback_registry
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.harness.throttle import throttled_proxy
 from tests.pages import text_of
 from tests.pull_jobs import finished, pulling, wait_for

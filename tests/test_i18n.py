@@ -4,7 +4,7 @@ import docker
 import pytest
 from django.test import Client
 
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 TEST_LABELS = {LABEL_KEY: RUN_ID}

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 
 from dashboard.models import AuditEvent
-from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.harness.accounts import signed_in
 from tests.harness.images import build_busybox_image
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db

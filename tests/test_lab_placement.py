@@ -16,7 +16,7 @@ from dashboard.policy import labels
 from labs import actions, launch
 from labs.library import import_template
 from labs.models import LabClass, LabSession
-from tests.conftest import PASSWORD, join, session_cookie, signed_in
+from tests.harness.accounts import PASSWORD, join, session_cookie, signed_in
 from tests.lab_fixtures import remove_lab_objects
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient

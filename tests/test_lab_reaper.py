@@ -15,8 +15,9 @@ from dashboard.policy.ownership import Kind, installation_id
 from labs import actions, launch, reaper, runtime
 from labs.library import import_template
 from labs.models import LabClass, LabSession
-from tests.conftest import LABEL_KEY, RUN_ID, signed_in
 from tests.harness import owned
+from tests.harness.accounts import signed_in
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,9 +11,11 @@ from django.contrib.auth.models import User
 from dashboard.models import Team
 from dashboard.policy import labels
 from labs import actions, checks, launch
+from labs.access import may_author, visible_classes
 from labs.library import import_template
 from labs.models import LabClass, LabSession
-from tests.conftest import LABEL_KEY, RUN_ID, join, signed_in
+from tests.harness.accounts import join, signed_in
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +246,11 @@ def test_an_image_the_learners_name_makes_invalid_fails_the_session_clearly(
     session.refresh_from_db()
     assert session.state == LabSession.State.FAILED
     assert f"{repository}-Capital:1" in session.error and "not a valid reference" in session.error
+
+
+def test_a_deactivated_instructor_runs_no_class(lab_class: LabClass, instructor: User) -> None:
+    """The labs read roles where every page does: a deactivated account has none."""
+    assert list(visible_classes(instructor)) == [lab_class] and may_author(instructor)
+    instructor.is_active = False
+    instructor.save()
+    assert list(visible_classes(instructor)) == [] and not may_author(instructor)

@@ -14,7 +14,7 @@ from labs import actions
 from labs.library import import_template
 from labs.models import Lab, LabClass
 from labs.template import TemplateError, parse
-from tests.conftest import signed_in
+from tests.harness.accounts import signed_in
 
 MINIMAL = """\
 slug = "minimal"

@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from labs.models import LabSession
-from tests.conftest import session_cookie
+from tests.harness.accounts import session_cookie
 from tests.terminal_client import TerminalClient
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

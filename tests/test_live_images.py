@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from dashboard.asgi import application
-from tests.conftest import RUN_ID, session_cookie, signed_in
+from tests.harness.accounts import session_cookie, signed_in
+from tests.harness.run import RUN_ID
 from tests.pages import log_in
 from tests.terminal_client import HOST, ORIGIN
 

@@ -21,8 +21,9 @@ from dashboard.engine import events as engine_events
 from dashboard.live.sessions import close_connections
 from dashboard.live.socket import ATTEMPT
 from tests import bad_inputs
-from tests.conftest import RUN_ID, session_cookie, signed_in
+from tests.harness.accounts import session_cookie, signed_in
 from tests.harness.engine import restart_engine
+from tests.harness.run import RUN_ID
 from tests.pages import log_in
 from tests.terminal_client import HOST, ORIGIN
 

@@ -12,7 +12,7 @@ from dashboard.asgi import application
 from dashboard.live.sessions import close_connections
 from images import pulls
 from images.models import PullJob
-from tests.conftest import session_cookie
+from tests.harness.accounts import session_cookie
 from tests.terminal_client import HOST, ORIGIN
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

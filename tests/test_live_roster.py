@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from dashboard.asgi import application
 from dashboard.models import Membership
 from labs.models import LabClass, LabSession
-from tests.conftest import session_cookie
+from tests.harness.accounts import session_cookie
 from tests.terminal_client import HOST, ORIGIN
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

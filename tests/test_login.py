@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.harness.accounts import PASSWORD
 from tests.routes import every_url
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard.models import Team
+from dashboard.models import AuditEvent, Team
 from dashboard.policy import labels
-from tests.conftest import LABEL_KEY, RUN_ID, TEST_LABEL, signed_in
+from tests.harness.accounts import signed_in
+from tests.harness.run import LABEL_KEY, RUN_ID, TEST_LABEL
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,8 @@ def test_subnets_and_options_are_for_administrators(
     refused = create(member_client, team, name, options="com.docker.network.driver.mtu=1400")
     assert "Driver options are for administrators." in text_of(refused.content)
     assert engine.networks.list(names=[name]) == []
+    rows = AuditEvent.objects.filter(action="network-create", target_name=name)
+    assert sorted(rows.values_list("outcome", flat=True)) == ["refused", "refused"]
 
     bad = create(admin_client, None, name, subnet="10.231.7.1/24")
     assert "CIDR" in text_of(bad.content)
@@ -73,6 +76,16 @@ def test_subnets_and_options_are_for_administrators(
     network = engine.networks.get(name)
     assert network.attrs["IPAM"]["Config"][0]["Subnet"] == "10.231.7.0/24"
     assert network.attrs["Options"]["com.docker.network.driver.mtu"] == "1400"
+
+
+def test_the_search_finds_any_case_and_keeps_what_was_typed(
+    member_client: Client, team: Team
+) -> None:
+    name = network_name("find")
+    create(member_client, team, name)
+    page = member_client.get("/engines/local/networks/", {"q": name.upper()})
+    assert name in text_of(page.content)
+    assert f'value="{name.upper()}"' in page.content.decode()
 
 
 def test_connect_and_disconnect_an_own_container(

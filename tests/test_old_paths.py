@@ -9,7 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
-from tests.conftest import session_cookie, signed_in
+from tests.harness.accounts import session_cookie, signed_in
 from tests.routes import every_url
 from tests.terminal_client import TerminalClient
 

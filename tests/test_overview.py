@@ -8,7 +8,7 @@ from django.test import Client
 
 from dashboard.templatetags.docker_format import docker_size
 from dashboard.web.overview import disk_usage_rows
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, marked, text_of
 
 pytestmark = pytest.mark.django_db

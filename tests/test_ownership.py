@@ -15,9 +15,10 @@ from dashboard.models import OwnershipRecord, Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import installation_id
 from labs import reaper as reaper_module
-from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.harness.accounts import signed_in
 from tests.harness.images import build_busybox_image
 from tests.harness.installation import second_installation
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 

@@ -16,7 +16,7 @@ from dashboard.policy import containers as container_policy
 from dashboard.policy import sealed as checked
 from images import pulls
 from images.models import PullJob
-from tests.conftest import LABEL_KEY, RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 

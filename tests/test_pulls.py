@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from images.models import PullJob
-from tests.conftest import LABEL_KEY, RUN_ID
 from tests.harness.registry import free_port
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 from tests.pull_jobs import ask_pull, finished, pulling, wait_for
 

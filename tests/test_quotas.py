@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from dashboard.models import GIB, Team
-from tests.conftest import LABEL_KEY, RUN_ID, signed_in
+from tests.harness.accounts import signed_in
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 
 PARALLEL = 10

@@ -18,7 +18,7 @@ from django.utils import timezone
 from dashboard.models import Team, TerminalRecording
 from dashboard.terminal import recording
 from labs import checks
-from tests.conftest import session_cookie, signed_in
+from tests.harness.accounts import session_cookie, signed_in
 from tests.pages import streamed
 from tests.terminal_client import TerminalClient
 

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from dashboard.models import AuditEvent, Team
-from tests.conftest import RUN_ID, signed_in
+from tests.harness.accounts import signed_in
+from tests.harness.run import RUN_ID
 from tests.pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,28 @@ def test_administrators_see_and_act_on_the_cluster(
     assert manager.services.list(filters={"name": name}) == []
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"service-create", "service-scale", "node-availability", "service-remove"} <= actions
+
+
+def test_a_failed_change_is_logged_and_bad_input_is_no_refusal(
+    on_swarm: str, manager: docker.DockerClient, admin_client: Client, member, busybox: str
+) -> None:
+    """The engine's no (scaling a global service) is in the log as an error; a replica count
+    that is no number is the administrator's typo, said on the page, not a policy refusal; a
+    member's change is a refusal in the log."""
+    service = manager.services.create(
+        busybox, ["sleep", "300"], name=f"global-{RUN_ID}", mode=docker.types.ServiceMode("global")
+    )
+    actions = on_swarm + f"services/{service.id}/actions/"
+    failed = admin_client.post(actions, {"action": "scale", "replicas": "2"})
+    assert "service mode change is not allowed" in text_of(failed.content)
+    typo = admin_client.post(actions, {"action": "scale", "replicas": "two"})
+    assert "Use a number of replicas from 0 to 1000." in text_of(typo.content)
+    assert signed_in(member).post(actions, {"action": "remove"}).status_code == 403
+    rows = AuditEvent.objects.filter(target_kind="service").order_by("pk")
+    assert list(rows.values_list("action", "outcome")) == [
+        ("service-scale", "error"),
+        ("service-remove", "refused"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from dashboard.models import AuditEvent
-from tests.conftest import RUN_ID, session_cookie, signed_in
+from tests.harness.accounts import session_cookie, signed_in
+from tests.harness.run import RUN_ID
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from dashboard.models import AuditEvent, Membership, Team
 from teams.models import Invitation
-from tests.conftest import session_cookie, signed_in
+from tests.harness.accounts import session_cookie, signed_in
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
 
@@ -86,6 +86,9 @@ def test_only_administrators_change_the_policy(
     }
     refused = signed_in(instructor).post(f"/teams/{team.pk}/policy/", change)
     assert refused.status_code == 403
+    assert signed_in(instructor).post("/teams/", {"name": "mine"}).status_code == 403
+    refusals = AuditEvent.objects.filter(outcome="refused", actor=instructor)
+    assert sorted(refusals.values_list("action", flat=True)) == ["policy-change", "team-create"]
     response = admin_client.post(f"/teams/{team.pk}/policy/", change, follow=True)
     assert "Saved the policy" in text_of(response.content)
     team.refresh_from_db()
@@ -103,7 +106,7 @@ def test_only_administrators_change_the_policy(
         f"/teams/{team.pk}/policy/", {**change, "engines": "local\nnowhere"}
     )
     assert "No such engine: nowhere" in text_of(unknown.content)
-    assert AuditEvent.objects.filter(action="policy-change", team=team).count() == 1
+    assert AuditEvent.objects.filter(action="policy-change", team=team, outcome="ok").count() == 1
 
 
 def test_outsiders_and_other_teams_find_no_team(outsider: User, member: User, team: Team) -> None:

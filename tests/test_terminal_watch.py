@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 
 from dashboard.models import AuditEvent
-from tests.conftest import session_cookie
+from tests.harness.accounts import session_cookie
 from tests.terminal_client import TerminalClient
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

@@ -9,11 +9,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from dashboard.models import Team
+from dashboard.models import AuditEvent, Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import Kind
-from tests.conftest import LABEL_KEY, RUN_ID, TEST_LABEL, signed_in
 from tests.harness import owned
+from tests.harness.accounts import signed_in
+from tests.harness.run import LABEL_KEY, RUN_ID, TEST_LABEL
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,8 @@ def test_driver_options_are_for_administrators(
     assert refused.status_code == 400
     assert "Driver options are for administrators." in text_of(refused.content)
     assert engine.volumes.list(filters={"name": volume_name("opts")}) == []
+    row = AuditEvent.objects.get(action="volume-create", target_name=volume_name("opts"))
+    assert (row.outcome, row.reason) == ("refused", "Driver options are for administrators.")
 
     create(admin_client, None, volume_name("opts"), driver_options=options)
     volume = engine.volumes.get(volume_name("opts"))

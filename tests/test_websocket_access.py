@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
 
-from tests.conftest import RUN_ID
+from tests.harness.run import RUN_ID
 from tests.terminal_client import TerminalClient
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]

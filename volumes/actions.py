@@ -9,11 +9,13 @@ from dashboard.access.containers import visible_containers
 from dashboard.access.roles import Rights, User
 from dashboard.access.volumes import access_volume, visible_volumes_with_rights
 from dashboard.actions import audit
+from dashboard.actions.done import done
 from dashboard.actions.removals import remove_each
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import volumes as engine_volumes
 from dashboard.engine.errors import Conflict
 from dashboard.models import Team
+from dashboard.notation.names import container_name
 from dashboard.policy import ownership
 from dashboard.policy import volumes as policy_volumes
 from dashboard.policy.ownership import Kind
@@ -36,7 +38,7 @@ def create(
         user, "volume-create", command, target_kind="volume", target_name=name, team_id=_pk(team)
     ):
         created = policy_volumes.create_volume(user, team, name, asked, options)
-    return _("Created volume %(name)s") % {"name": created} + f" — {command}"
+    return done(_("Created volume %(name)s") % {"name": created}, command)
 
 
 def remove(user: User, name: str) -> str:
@@ -48,7 +50,7 @@ def remove(user: User, name: str) -> str:
         except Conflict as conflict:
             raise Conflict(in_use_message(user, name) or conflict.message) from conflict
     ownership.forget(Kind.VOLUME, name)  # a volume's name may be taken again, by anyone
-    return _("Removed volume %(name)s") % {"name": name} + f" — {command}"
+    return done(_("Removed volume %(name)s") % {"name": name}, command)
 
 
 def in_use_message(user: User, name: str) -> str:
@@ -57,7 +59,7 @@ def in_use_message(user: User, name: str) -> str:
     if not using:
         return ""
     seen = {c["Id"] for c in visible_containers(user)}
-    names = [(c.get("Names") or ["?"])[0].lstrip("/") for c in using if c["Id"] in seen]
+    names = [container_name(c) for c in using if c["Id"] in seen]
     hidden = len(using) - len(names)
     if hidden:
         names.append(_("%(count)s container(s) you cannot see") % {"count": hidden})

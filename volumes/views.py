@@ -8,13 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.containers import visible_containers
-from dashboard.access.objects import rights_on
 from dashboard.access.roles import Rights, grants_for
-from dashboard.access.volumes import access_volume, visible_volumes
+from dashboard.access.volumes import access_volume_with_rights, visible_volumes
 from dashboard.engine import volumes as engine_volumes
 from dashboard.engine.errors import EngineError
 from dashboard.models import Team
-from dashboard.policy.ownership import Kind
+from dashboard.notation.names import container_name
 from dashboard.web.paging import page_of
 from volumes import actions
 from volumes.forms import VolumeForm
@@ -50,7 +49,7 @@ def _users_by_volume(request: HttpRequest) -> dict[str, list[str]]:
     for container in visible_containers(request.user):
         for mount in container.get("Mounts") or []:
             if mount.get("Type") == "volume" and mount.get("Name"):
-                name = (container.get("Names") or ["/?"])[0].lstrip("/")
+                name = container_name(container)
                 users.setdefault(mount["Name"], []).append(name)
     return users
 
@@ -82,8 +81,7 @@ def _command(form: VolumeForm) -> dict[str, Any]:
 
 def volume_detail(request: HttpRequest, name: str) -> HttpResponse:
     """`docker volume inspect`, and the containers that mount it."""
-    volume = access_volume(request.user, name)
-    rights = rights_on(request.user, Kind.VOLUME, [volume])[name]
+    volume, rights = access_volume_with_rights(request.user, name)
     seen = {c["Id"] for c in visible_containers(request.user)}
     using = [c for c in engine_volumes.containers_using_volume(name) if c["Id"] in seen]
     context = {"volume": volume, "containers": using, "changeable": rights is Rights.WRITE}

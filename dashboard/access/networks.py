@@ -33,6 +33,13 @@ def own_networks_with_rights(user: User) -> tuple[list[dict], dict[str, Rights]]
 def access_network(user: User, ref: str, *, change: bool = False) -> dict[str, Any]:
     """The network's inspect data; the engine's own networks are read-only for all but
     administrators; ``NotFound`` alike for a missing or hidden one."""
+    return access_network_with_rights(user, ref, change=change)[0]
+
+
+def access_network_with_rights(
+    user: User, ref: str, *, change: bool = False
+) -> tuple[dict[str, Any], Rights]:
+    """``access_network``, with the user's rights on the network."""
     missing = _("No such network: %(ref)s")
     grants = grants_for(user)
     if not grants.has_team:
@@ -42,7 +49,7 @@ def access_network(user: User, ref: str, *, change: bool = False) -> dict[str, A
     if network.get("Name") in engine_networks.BUILTIN and not grants.admin:
         if change:
             raise Denied(read_only)
-        return network
+        return network, Rights.READ
     return access_owned(user, Kind.NETWORK, network, change, missing % {"ref": ref}, read_only)
 
 

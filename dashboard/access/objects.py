@@ -53,10 +53,12 @@ def inspected(lookup: Callable[[str], dict[str, Any]], ref: str, missing: str) -
 
 def access_owned(
     user: User, kind: str, found: dict[str, Any], change: bool, missing: str, read_only: str
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], Rights]:
+    """``found`` and the user's rights on it, by its ownership record; ``NotFound`` when they
+    have none, ``Denied`` when ``change`` is asked of a user who may only look."""
     rights = grants_for(user).rights(owner_of(kind, object_id(kind, found)))
     if rights is Rights.NONE:
         raise NotFound(missing)
     if change and rights is not Rights.WRITE:
         raise Denied(read_only)
-    return found
+    return found, rights

@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
 from dashboard.engine import current as engine
+from dashboard.engine.errors import Denied
 from dashboard.models import Membership, Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import Owner
@@ -111,6 +112,12 @@ def grants_for(user: User) -> Grants:
         grants = Grants(user.pk, roles=roles)
     setattr(user, CACHE_ATTRIBUTE, {**cached, engine_name: grants})
     return grants
+
+
+def require_administrator(user: User, message: str) -> None:
+    """``Denied``, saying ``message``, unless the user is an administrator."""
+    if not grants_for(user).admin:
+        raise Denied(message)
 
 
 def forget_grants(user: User) -> None:

@@ -22,6 +22,13 @@ def visible_volumes_with_rights(user: User) -> tuple[list[dict], dict[str, Right
 
 def access_volume(user: User, name: str, *, change: bool = False) -> dict[str, Any]:
     """The volume's inspect data; ``NotFound`` alike for a missing or hidden one."""
+    return access_volume_with_rights(user, name, change=change)[0]
+
+
+def access_volume_with_rights(
+    user: User, name: str, *, change: bool = False
+) -> tuple[dict[str, Any], Rights]:
+    """``access_volume``, with the user's rights on the volume."""
     missing = _("No such volume: %(ref)s")
     if not grants_for(user).has_team:
         raise NotFound(missing % {"ref": name})

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from dashboard.access.roles import User
-from dashboard.engine.errors import Denied, EngineError
+from dashboard.engine.errors import Denied, EngineError, Refusal
 from dashboard.models import AuditEvent
 from dashboard.policy import ownership
 
@@ -59,24 +59,38 @@ def record(
 
 
 @contextlib.contextmanager
-def audited(user: User | None, action: str, command: str, **target: Any) -> Iterator[None]:
-    """Record the action's outcome: ok, or the engine's error (which is raised on)."""
+def audited(
+    user: User | None, action: str, command: str = "", **target: Any
+) -> Iterator[dict[str, Any]]:
+    """Record the action's outcome: ok, or the failure raised in the block (raised on). The
+    block may add to the target it is given (the id of what it made)."""
     try:
-        yield
+        yield target
     except EngineError as error:
-        record(user, action, command=command, outcome=Outcome.ERROR, reason=error.message, **target)
+        failed(user, action, error, command=command, **target)
         raise
     record(user, action, command=command, **target)
 
 
 @contextlib.contextmanager
 def denials_recorded(user: User | None, action: str, **target: Any) -> Iterator[None]:
-    """A gatekeeper's ``Denied`` raised in the block is written as a refusal, then raised on."""
+    """A gatekeeper's ``Denied`` raised in the block is written as a refusal, then raised on
+    (its "not found", which stands for "not yours" too, is not)."""
     try:
         yield
     except Denied as refusal:
-        refused(user, action, refusal.message, **target)
+        failed(user, action, refusal, **target)
         raise
+
+
+def failed(user: User | None, action: str, error: EngineError, **target: Any) -> None:
+    """The one way a failure reaches the log: refused for a ``Refusal`` (a role's, the policy's),
+    error for anything else; once, however many blocks it is raised through."""
+    if getattr(error, "audited", False):
+        return
+    error.audited = True
+    outcome = Outcome.REFUSED if isinstance(error, Refusal) else Outcome.ERROR
+    record(user, action, outcome=outcome, reason=error.message, **target)
 
 
 def team_of(kind: str, object_id: str) -> int | None:
@@ -86,7 +100,7 @@ def team_of(kind: str, object_id: str) -> int | None:
 
 
 def refused(user: User | None, action: str, reason: str, **target: object) -> AuditEvent:
-    """A refusal by the policy or the role rules, with its reason."""
+    """A refusal that is no exception (a failed sign-in), with its reason."""
     return record(user, action, outcome=Outcome.REFUSED, reason=reason, **target)
 
 

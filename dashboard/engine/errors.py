@@ -29,7 +29,12 @@ class BadParameter(EngineError):
     status = 400
 
 
-class Denied(EngineError):
+class Refusal:
+    """A no from Dockboard's rules (a role, the policy gate), not a failure: the audit log
+    writes it as refused."""
+
+
+class Denied(Refusal, EngineError):
     status = 403
 
 

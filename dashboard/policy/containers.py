@@ -18,6 +18,7 @@ from dashboard.engine import containers as engine_containers
 from dashboard.engine import volumes as engine_volumes
 from dashboard.engine.errors import NotFound
 from dashboard.models import Team
+from dashboard.notation.names import container_name
 from dashboard.notation.units import format_cpus, format_size, nano_cpus
 from dashboard.policy import labels, ownership, quotas
 from dashboard.policy.creation import owned_labels
@@ -233,7 +234,7 @@ def check_exec(
     target = {
         "target_kind": "container",
         "target_id": container["Id"],
-        "target_name": container["Name"].lstrip("/"),
+        "target_name": container_name(container),
     }
     team = Team.objects.filter(pk=owner.team_id).first() if owner and owner.team_id else None
     rights = grants.rights(owner)

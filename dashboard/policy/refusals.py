@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 
 from dashboard.access.roles import Grants, User
 from dashboard.actions import audit
-from dashboard.engine.errors import BadParameter
+from dashboard.engine.errors import BadParameter, Refusal
 from dashboard.models import Team
 from dashboard.policy import quotas
 
 
-class PolicyRefusal(BadParameter):
+class PolicyRefusal(Refusal, BadParameter):
     """A request the policy refuses; ``field`` names the form field it concerns."""
 
     def __init__(self, field: str, message: str, status: int = BadParameter.status) -> None:
@@ -23,7 +23,7 @@ class PolicyRefusal(BadParameter):
 def refuse(
     user: User, action: str, refusal: PolicyRefusal, team: Team | None, **target: str
 ) -> NoReturn:
-    audit.refused(user, action, refusal.message, team_id=team.pk if team else None, **target)
+    audit.failed(user, action, refusal, team_id=team.pk if team else None, **target)
     raise refusal
 
 

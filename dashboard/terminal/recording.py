@@ -29,6 +29,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from dashboard.models import Team, TerminalRecording
+from dashboard.notation.names import container_name
 from dashboard.ops.housekeeping import housekeeping
 from dashboard.policy import ownership
 
@@ -36,10 +37,6 @@ log = logging.getLogger(__name__)
 QUEUE_EVENTS = 4096
 WAKE_SECONDS = 1.0
 _STOP = object()
-
-
-def recordings_dir() -> Path:
-    return settings.DATA_DIR / "recordings"
 
 
 @dataclass
@@ -162,8 +159,9 @@ def start(
     engine_name: str,
     cols: int = 80,
     rows: int = 24,
-) -> tuple[TerminalRecording, Recorder] | None:
-    """A recording of this terminal, if its team's policy asks for one."""
+) -> Recorder | None:
+    """A recording of this terminal, if its team's policy asks for one (its row ends when the
+    recorder's writer does)."""
     owner = ownership.owner_of(ownership.Kind.CONTAINER, container["Id"])
     record, team = should_record(owner)
     if not record:
@@ -175,7 +173,7 @@ def start(
         team=team,
         engine=engine_name,
         container_id=container["Id"],
-        container_name=container["Name"].lstrip("/"),
+        container_name=container_name(container),
         owner_id=owner.owner_id,
         lab_session=owner.lab_session,
         mode=mode,
@@ -190,13 +188,12 @@ def start(
         "title": f"{row.container_name} ({mode}, {user.get_username()})",
         "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"},
     }
-    recorder = Recorder(
+    return Recorder(
         settings.DATA_DIR / relative,
         header,
         team.record_input,
         on_done=lambda done: _finish(row.pk, done),
     )
-    return row, recorder
 
 
 def _finish(row_id: int, recorder: Recorder) -> None:

@@ -5,23 +5,23 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dashboard.actions import audit
 from dashboard.engine import fanout
 from dashboard.engine import registry as engines
+from engines import actions
 
 
 class Command(BaseCommand):
     help = "Add, list (with health) or remove the Docker Engines Dockboard manages."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True)
-        add = actions.add_parser("add", help="add an engine by address")
+        commands = parser.add_subparsers(dest="action", required=True)
+        add = commands.add_parser("add", help="add an engine by address")
         add.add_argument("name")
         add.add_argument("address", help="unix:///path, tcp://host:2376 or ssh://user@host")
         for kind in engines.TLS_FILES:
             add.add_argument(f"--tls-{kind}", type=Path, metavar="FILE")
-        actions.add_parser("list", help="every engine, pinged at once")
-        remove = actions.add_parser("remove", help="forget an engine (its containers stay)")
+        commands.add_parser("list", help="every engine, pinged at once")
+        remove = commands.add_parser("remove", help="forget an engine (its containers stay)")
         remove.add_argument("name")
 
     def handle(self, *args: object, action: str, **options: object) -> None:
@@ -37,15 +37,7 @@ class Command(BaseCommand):
             contents = {kind: path.read_bytes() for kind, path in given.items()}
         except OSError as exc:
             raise CommandError(f"cannot read {exc.filename}: {exc.strerror}") from None
-        engines.add(name, address, contents or None)
-        audit.record(
-            None,
-            "engine-add",
-            target_kind="engine",
-            target_name=name,
-            command=address,
-            actor_name="manage.py",
-        )
+        actions.add(None, name, address, contents or None, actor="manage.py")
         self.stdout.write(f"engine {name} added: {address}")
 
     def _list(self, **options: object) -> None:
@@ -54,8 +46,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{item.engine.name}\t{item.engine.address}\t{state}")
 
     def _remove(self, name: str, **options: object) -> None:
-        engines.remove(name)
-        audit.record(
-            None, "engine-remove", target_kind="engine", target_name=name, actor_name="manage.py"
-        )
+        actions.remove(None, name, actor="manage.py")
         self.stdout.write(f"engine {name} removed")

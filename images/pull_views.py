@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.policy.refusals import PolicyRefusal
+from dashboard.web.object_actions import perform
 from images import pulls
 from images.access import access_pull_job, visible_pull_jobs
 from images.forms import PullForm
+from images.models import PullJob
 
 RECENT = 50
 
@@ -46,15 +48,17 @@ def pull_job(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 @require_POST
-def pull_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+def pull_action(request: HttpRequest, job_id: str) -> HttpResponse:
     job = access_pull_job(request.user, job_id)
+    return perform(request, {"cancel": lambda: _cancel(job), "retry": lambda: _retry(request, job)})
+
+
+def _cancel(job: PullJob) -> HttpResponse:
     pulls.cancel(job)
     return redirect("images:pull_job", job.pk)
 
 
-@require_POST
-def pull_retry(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = access_pull_job(request.user, job_id)
+def _retry(request: HttpRequest, job: PullJob) -> HttpResponse:
     try:
         return redirect("images:pull_job", pulls.retry(request.user, job).pk)
     except PolicyRefusal as refusal:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dashboard.access.images import access_image, containers_using_image, visible_images
 from dashboard.engine import images as engine_images
 from dashboard.engine.errors import EngineError
+from dashboard.web.object_actions import perform
 from images import actions
 from images.forms import TagForm
 from images.listing import list_context
@@ -31,7 +32,13 @@ def image_detail(request: HttpRequest, ref: str, tag_form: TagForm | None = None
 
 
 @require_POST
-def image_tag(request: HttpRequest, ref: str) -> HttpResponse:
+def image_action(request: HttpRequest, ref: str) -> HttpResponse:
+    return perform(
+        request, {"tag": lambda: _tag(request, ref), "remove": lambda: _remove(request, ref)}
+    )
+
+
+def _tag(request: HttpRequest, ref: str) -> HttpResponse:
     form = TagForm(request.POST)
     if not form.is_valid():
         return image_detail(request, ref, tag_form=form)
@@ -42,8 +49,7 @@ def image_tag(request: HttpRequest, ref: str) -> HttpResponse:
     return redirect("images:detail", ref)
 
 
-@require_POST
-def image_remove(request: HttpRequest, ref: str) -> HttpResponse:
+def _remove(request: HttpRequest, ref: str) -> HttpResponse:
     """Untag one tag (``name``) or remove the image; a conflict is explained on its page."""
     target = request.POST.get("name") or ref
     try:

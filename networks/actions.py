@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from dashboard.access.containers import access_container
 from dashboard.access.networks import access_network, own_networks_with_rights
-from dashboard.access.roles import Rights, User
-from dashboard.actions import audit
+from dashboard.access.roles import User
+from dashboard.actions import audit, removals
 from dashboard.actions.done import done
 from dashboard.actions.removals import remove_each
 from dashboard.engine import containers as engine_containers
@@ -92,16 +92,18 @@ def networks_in_use() -> set[str]:
 
 
 def unused(user: User) -> list[dict[str, Any]]:
-    """What `docker network prune` would remove for this user: their networks with no container."""
-    in_use = networks_in_use()
-    networks, rights = own_networks_with_rights(user)
+    """What `docker network prune` would remove for this user: their networks with no container
+    (the engine's own are never pruned)."""
+    found = own_networks_with_rights(user)
     return [
         network
-        for network in networks
-        if not {network["Id"], network["Name"]} & in_use
-        and network.get("Name") not in engine_networks.BUILTIN
-        and rights[network["Id"]] is Rights.WRITE
+        for network in removals.unused(found, "Id", _id_and_name, networks_in_use())
+        if network["Name"] not in engine_networks.BUILTIN
     ]
+
+
+def _id_and_name(network: dict[str, Any]) -> set[str]:
+    return {network["Id"], network["Name"]}  # a container never started knows the name only
 
 
 def prune(user: User, refs: list[str]) -> tuple[list[str], list[str]]:

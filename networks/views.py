@@ -13,21 +13,16 @@ from dashboard.access.networks import access_network_with_rights, visible_networ
 from dashboard.access.roles import Rights
 from dashboard.engine.errors import EngineError
 from dashboard.models import Team
-from dashboard.web.paging import page_of
+from dashboard.web.object_actions import perform
+from dashboard.web.paging import named_page
 from networks import actions
 from networks.forms import NetworkForm
 
 
 def network_list(request: HttpRequest) -> HttpResponse:
     """`docker network ls`: one list call."""
-    query = request.GET.get("q", "").strip()
-    networks = [n for n in visible_networks(request.user) if query.lower() in n["Name"].lower()]
-    rows = sorted(networks, key=lambda n: n["Name"])
-    context = {
-        "page": page_of(rows, request.GET.get("page")),
-        "query": query,
-        "params": request.GET,
-    }
+    page, query = named_page(request, visible_networks(request.user))
+    context = {"page": page, "query": query, "params": request.GET}
     return render(request, "networks/list.html", context)
 
 
@@ -79,17 +74,24 @@ def network_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-def network_connect(request: HttpRequest, ref: str) -> HttpResponse:
-    return _act(request, ref, lambda: actions.connect(request.user, ref, _container(request)))
+def network_action(request: HttpRequest, ref: str) -> HttpResponse:
+    """Connect or disconnect a container (``container``), or remove the network."""
+    container = request.POST.get("container", "")
+    return perform(
+        request,
+        {
+            "connect": lambda: _act(
+                request, ref, lambda: actions.connect(request.user, ref, container)
+            ),
+            "disconnect": lambda: _act(
+                request, ref, lambda: actions.disconnect(request.user, ref, container)
+            ),
+            "remove": lambda: _remove(request, ref),
+        },
+    )
 
 
-@require_POST
-def network_disconnect(request: HttpRequest, ref: str) -> HttpResponse:
-    return _act(request, ref, lambda: actions.disconnect(request.user, ref, _container(request)))
-
-
-@require_POST
-def network_remove(request: HttpRequest, ref: str) -> HttpResponse:
+def _remove(request: HttpRequest, ref: str) -> HttpResponse:
     try:
         messages.success(request, actions.remove(request.user, ref))
     except EngineError as error:
@@ -109,10 +111,6 @@ def network_prune(request: HttpRequest) -> HttpResponse:
             request, "networks/prune.html", {"done": True, "removed": removed, "kept": kept}
         )
     return render(request, "networks/prune.html", {"unused": actions.unused(request.user)})
-
-
-def _container(request: HttpRequest) -> str:
-    return request.POST.get("container", "")
 
 
 def _act(request: HttpRequest, ref: str, action: Callable[[], str]) -> HttpResponse:

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.swarm_overview, name="overview"),
     path("services/new/", views.service_new, name="service_new"),
     path("services/<str:ref>/actions/", views.service_action, name="service_action"),
-    path("nodes/<str:node_id>/availability/", views.node_availability, name="node"),
+    path("nodes/<str:node_id>/actions/", views.node_action, name="node_action"),
 ]

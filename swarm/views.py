@@ -15,6 +15,7 @@ from dashboard.engine import swarm as engine_swarm
 from dashboard.engine.errors import BadParameter, EngineError, NotFound
 from dashboard.notation.reference import InvalidReference, parse_reference
 from dashboard.policy.refusals import PolicyRefusal
+from dashboard.web.object_actions import perform
 from swarm import actions
 from swarm.forms import ServiceForm
 
@@ -70,32 +71,46 @@ def service_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def service_action(request: HttpRequest, ref: str) -> HttpResponse:
     """Scale (`docker service scale`), update the image, or remove; administrators only."""
-    action = request.POST.get("action", "")
-    if action == "scale":
-        replicas = request.POST.get("replicas", "")
-        if not (replicas.isascii() and replicas.isdecimal() and int(replicas) <= 1000):
-            raise BadParameter(_("Use a number of replicas from 0 to 1000."))
-        command = actions.scale(request.user, ref, int(replicas))
-    elif action == "image":
-        try:
-            image = parse_reference(request.POST.get("image", "")).familiar
-        except InvalidReference as exc:
-            raise BadParameter(exc.message) from None
-        command = actions.update_image(request.user, ref, image)
-    elif action == "remove":
-        command = actions.remove(request.user, ref)
-    else:
-        raise BadParameter(_("Unknown action: %(action)s") % {"action": action})
+    return perform(
+        request,
+        {
+            "scale": lambda: _done(request, actions.scale(request.user, ref, _replicas(request))),
+            "image": lambda: _done(
+                request, actions.update_image(request.user, ref, _image(request))
+            ),
+            "remove": lambda: _done(request, actions.remove(request.user, ref)),
+        },
+    )
+
+
+def _replicas(request: HttpRequest) -> int:
+    replicas = request.POST.get("replicas", "")
+    if not (replicas.isascii() and replicas.isdecimal() and int(replicas) <= 1000):
+        raise BadParameter(_("Use a number of replicas from 0 to 1000."))
+    return int(replicas)
+
+
+def _image(request: HttpRequest) -> str:
+    try:
+        return parse_reference(request.POST.get("image", "")).familiar
+    except InvalidReference as exc:
+        raise BadParameter(exc.message) from None
+
+
+def _done(request: HttpRequest, command: str) -> HttpResponse:
     messages.success(request, command)
     return redirect("swarm:overview")
 
 
 @require_POST
-def node_availability(request: HttpRequest, node_id: str) -> HttpResponse:
+def node_action(request: HttpRequest, node_id: str) -> HttpResponse:
+    """`docker node update --availability`: active, pause or drain."""
     _manager()
+    return perform(request, {"availability": lambda: _availability(request, node_id)})
+
+
+def _availability(request: HttpRequest, node_id: str) -> HttpResponse:
     availability = request.POST.get("availability", "")
     if availability not in AVAILABILITY:
         raise NotFound(_("No such node: %(ref)s") % {"ref": node_id})
-    command = actions.set_availability(request.user, node_id, availability)
-    messages.success(request, command)
-    return redirect("swarm:overview")
+    return _done(request, actions.set_availability(request.user, node_id, availability))

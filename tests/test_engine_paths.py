@@ -29,8 +29,8 @@ def test_image_remove_cannot_reach_a_container(
     container = make_container("sleep 600", name="victim", init=True)
     image_id = engine.images.get(busybox).id
     response = admin_client.post(
-        f"/engines/local/images/{image_id}/remove/",
-        {"name": f"../containers/{container.name}"},
+        f"/engines/local/images/{image_id}/actions/",
+        {"action": "remove", "name": f"../containers/{container.name}"},
         follow=True,
     )
     assert response.status_code == 200
@@ -61,7 +61,9 @@ def test_an_empty_name_is_refused_clearly(
     network_id = engine.networks.get("net-empty").id
     try:
         response = member_client.post(
-            f"/engines/local/networks/{network_id}/connect/", {"container": ""}, follow=True
+            f"/engines/local/networks/{network_id}/actions/",
+            {"action": "connect", "container": ""},
+            follow=True,
         )
         assert "A name is needed here." in text_of(response.content)
     finally:

@@ -118,9 +118,9 @@ def test_a_pull_cut_by_an_engine_restart_fails_clearly_and_retry_completes(
     page = text_of(member_client.get(f"/engines/local/images/pulls/{job_id}/").content)
     assert cut.error in page and "Retry" in page
 
-    retried = member_client.post(f"/engines/local/images/pulls/{job_id}/retry/")["Location"].split(
-        "/"
-    )[-2]
+    retried = member_client.post(
+        f"/engines/local/images/pulls/{job_id}/actions/", {"action": "retry"}
+    )["Location"].split("/")[-2]
     assert wait_for(retried, finished, timeout=60).state == PullJob.State.SUCCEEDED
     assert engine.images.get(reference)
 

@@ -60,8 +60,8 @@ def test_detail_shows_layers_and_the_containers_using_it(
 def test_tag_then_list_shows_both(admin_client: Client, engine, own_image) -> None:
     image_id, _reference = own_image
     response = admin_client.post(
-        f"/engines/local/images/{image_id}/tag/",
-        {"target": f"dockboard-test/retagged:{RUN_ID}"},
+        f"/engines/local/images/{image_id}/actions/",
+        {"action": "tag", "target": f"dockboard-test/retagged:{RUN_ID}"},
         follow=True,
     )
     assert f"docker tag {image_id[7:19]} dockboard-test/retagged:{RUN_ID}" in text_of(
@@ -76,7 +76,9 @@ def test_tag_then_list_shows_both(admin_client: Client, engine, own_image) -> No
 
 def test_bad_tag_is_refused(member_client: Client, own_image) -> None:
     image_id, _reference = own_image
-    response = member_client.post(f"/engines/local/images/{image_id}/tag/", {"target": "Bad:Tag"})
+    response = member_client.post(
+        f"/engines/local/images/{image_id}/actions/", {"action": "tag", "target": "Bad:Tag"}
+    )
     assert response.status_code == 400
     assert "must be lowercase" in text_of(response.content)
 
@@ -89,14 +91,18 @@ def test_remove_conflict_names_the_container(
         reference, "true", labels={LABEL_KEY: RUN_ID}, name=f"holder-{RUN_ID}"
     )
     try:
-        response = admin_client.post(f"/engines/local/images/{image_id}/remove/", follow=True)
+        response = admin_client.post(
+            f"/engines/local/images/{image_id}/actions/", {"action": "remove"}, follow=True
+        )
         text = text_of(response.content)
         assert f"holder-{RUN_ID}" in text
         engine.images.get(image_id)  # still there
     finally:
         container.remove(force=True)
     response = admin_client.post(
-        f"/engines/local/images/{image_id}/remove/", {"name": reference}, follow=True
+        f"/engines/local/images/{image_id}/actions/",
+        {"action": "remove", "name": reference},
+        follow=True,
     )
     assert f"docker rmi {reference}" in text_of(response.content)
     with pytest.raises(docker.errors.ImageNotFound):
@@ -138,16 +144,22 @@ def test_an_instructor_touches_only_the_names_the_allow_list_holds(
     client = signed_in(instructor)
 
     response = client.post(  # another name the list holds, for an image it holds in part
-        f"/engines/local/images/{image_id}/tag/", {"target": f"{allowed}-copy"}, follow=True
+        f"/engines/local/images/{image_id}/actions/",
+        {"action": "tag", "target": f"{allowed}-copy"},
+        follow=True,
     )
     assert "Only administrators and the instructors" in text_of(response.content)
-    refused = client.post(f"/engines/local/images/{image_id}/remove/", {"name": secret})
+    refused = client.post(
+        f"/engines/local/images/{image_id}/actions/", {"action": "remove", "name": secret}
+    )
     assert refused.status_code == 302
     assert secret in engine.images.get(image_id).tags
 
     for force in ({}, {"force": "on"}):
         engine.images.get(image_id).tag(allowed)
-        response = client.post(f"/engines/local/images/{image_id}/remove/", force, follow=True)
+        response = client.post(
+            f"/engines/local/images/{image_id}/actions/", {"action": "remove", **force}, follow=True
+        )
         assert f"Untagged {allowed}; {secret} is not on your team's allow-list" in text_of(
             response.content
         )
@@ -156,6 +168,6 @@ def test_an_instructor_touches_only_the_names_the_allow_list_holds(
 
     engine.images.get(image_id).tag(allowed)
     engine.images.remove(secret)  # every name is now on the list: the id removes the image
-    client.post(f"/engines/local/images/{image_id}/remove/")
+    client.post(f"/engines/local/images/{image_id}/actions/", {"action": "remove"})
     with pytest.raises(docker.errors.ImageNotFound):
         engine.images.get(image_id)

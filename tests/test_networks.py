@@ -94,7 +94,9 @@ def test_connect_and_disconnect_an_own_container(
     network = own_network(member_client, team, "join", engine)
     container = make_container("sleep 600", name="joiner", init=True)
     response = member_client.post(
-        f"/engines/local/networks/{network.id}/connect/", {"container": container.id}, follow=True
+        f"/engines/local/networks/{network.id}/actions/",
+        {"action": "connect", "container": container.id},
+        follow=True,
     )
     text = text_of(response.content)
     assert f"docker network connect {network.name} joiner-{RUN_ID}" in text
@@ -102,13 +104,15 @@ def test_connect_and_disconnect_an_own_container(
     assert container.id in network.attrs["Containers"]
     assert f"joiner-{RUN_ID}" in text  # the attached list
 
-    response = member_client.post(f"/engines/local/networks/{network.id}/remove/", follow=True)
+    response = member_client.post(
+        f"/engines/local/networks/{network.id}/actions/", {"action": "remove"}, follow=True
+    )
     assert f"has containers attached: joiner-{RUN_ID}" in text_of(response.content)
     assert engine.networks.get(network.id)
 
     response = member_client.post(
-        f"/engines/local/networks/{network.id}/disconnect/",
-        {"container": container.id},
+        f"/engines/local/networks/{network.id}/actions/",
+        {"action": "disconnect", "container": container.id},
         follow=True,
     )
     assert f"docker network disconnect {network.name} joiner-{RUN_ID}" in text_of(response.content)
@@ -127,15 +131,20 @@ def test_nobody_else_connects_to_or_sees_a_network(
     network = own_network(member_client, team, "private", engine)
     theirs = make_container("sleep 600", name="theirs", init=True, owner=other_member)
     refused = member_client.post(
-        f"/engines/local/networks/{network.id}/connect/", {"container": theirs.id}, follow=True
+        f"/engines/local/networks/{network.id}/actions/",
+        {"action": "connect", "container": theirs.id},
+        follow=True,
     )
     assert "No such container" in text_of(refused.content)
     for user in (other_member, outsider):
         client = signed_in(user)
         assert network.name not in text_of(get_ok(client, "/engines/local/networks/"))
         assert client.get(f"/engines/local/networks/{network.id}/").status_code == 404
-        client.post(f"/engines/local/networks/{network.id}/connect/", {"container": theirs.id})
-        client.post(f"/engines/local/networks/{network.id}/remove/")
+        client.post(
+            f"/engines/local/networks/{network.id}/actions/",
+            {"action": "connect", "container": theirs.id},
+        )
+        client.post(f"/engines/local/networks/{network.id}/actions/", {"action": "remove"})
     network.reload()
     assert not network.attrs["Containers"]
 
@@ -143,7 +152,9 @@ def test_nobody_else_connects_to_or_sees_a_network(
     bridge = engine.networks.get("bridge")
     assert "bridge" in text_of(get_ok(member_client, "/engines/local/networks/"))
     refused = member_client.post(
-        f"/engines/local/networks/{bridge.id}/connect/", {"container": mine.id}, follow=True
+        f"/engines/local/networks/{bridge.id}/actions/",
+        {"action": "connect", "container": mine.id},
+        follow=True,
     )
     assert "You may only look at this network." in text_of(refused.content)
     bridge.reload()

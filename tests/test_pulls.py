@@ -68,7 +68,7 @@ def test_cancel_stops_a_running_pull(
     start_worker()
     reference = not_local(layered_image.replace(layered_image.split("/")[0], slow_registry))
     job_id = pulling(member_client, reference)
-    member_client.post(f"/engines/local/images/pulls/{job_id}/cancel/")
+    member_client.post(f"/engines/local/images/pulls/{job_id}/actions/", {"action": "cancel"})
     job = wait_for(job_id, finished, timeout=10)
     assert job.state == "cancelled"
     with pytest.raises(docker.errors.ImageNotFound):
@@ -105,7 +105,9 @@ def test_a_killed_worker_leaves_an_interrupted_job_that_retry_completes(
     assert PullJob.objects.get(pk=job_id).state == "running"  # pages only read
 
     start_worker()
-    response = member_client.post(f"/engines/local/images/pulls/{job_id}/retry/")
+    response = member_client.post(
+        f"/engines/local/images/pulls/{job_id}/actions/", {"action": "retry"}
+    )
     retried = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert retried != job_id
     assert wait_for(retried, finished).state == "succeeded"
@@ -128,11 +130,16 @@ def test_bad_input_is_refused_before_the_engine(member_client: Client, fields, m
 
 
 @pytest.mark.parametrize(
-    ("method", "action"), [("get", ""), ("post", "cancel/"), ("post", "retry/")]
+    ("method", "path", "data"),
+    [
+        ("get", "", {}),
+        ("post", "actions/", {"action": "cancel"}),
+        ("post", "actions/", {"action": "retry"}),
+    ],
 )
-def test_a_missing_pull_is_a_clear_not_found(member_client: Client, method, action) -> None:
+def test_a_missing_pull_is_a_clear_not_found(member_client: Client, method, path, data) -> None:
     missing = uuid.uuid4()
-    response = getattr(member_client, method)(f"/engines/local/images/pulls/{missing}/{action}")
+    response = getattr(member_client, method)(f"/engines/local/images/pulls/{missing}/{path}", data)
     assert response.status_code == 404
     assert f"No such pull: {missing}" in text_of(response.content)
 

@@ -78,10 +78,14 @@ def test_administrators_see_and_act_on_the_cluster(
     wait_for(lambda: len([t for t in service.tasks() if t["Status"]["State"] == "running"]) == 2)
     assert text_of(admin_client.get(on_swarm).content).count("running") >= 2
 
-    admin_client.post(on_swarm + f"nodes/{node.id}/availability/", {"availability": "drain"})
+    admin_client.post(
+        on_swarm + f"nodes/{node.id}/actions/", {"action": "availability", "availability": "drain"}
+    )
     node.reload()
     assert node.attrs["Spec"]["Availability"] == "drain"
-    admin_client.post(on_swarm + f"nodes/{node.id}/availability/", {"availability": "active"})
+    admin_client.post(
+        on_swarm + f"nodes/{node.id}/actions/", {"action": "availability", "availability": "active"}
+    )
     node.reload()
     assert node.attrs["Spec"]["Availability"] == "active"
 

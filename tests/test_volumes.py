@@ -82,7 +82,10 @@ def test_a_volume_is_seen_by_its_owner_alone(
         client = signed_in(user)
         assert name not in text_of(get_ok(client, "/engines/local/volumes/"))
         assert client.get(f"/engines/local/volumes/{name}/").status_code == 404
-        assert client.post(f"/engines/local/volumes/{name}/remove/").status_code == 302
+        assert (
+            client.post(f"/engines/local/volumes/{name}/actions/", {"action": "remove"}).status_code
+            == 302
+        )
     assert get_ok(member_client, f"/engines/local/volumes/{name}/")
 
 
@@ -96,13 +99,17 @@ def test_a_volume_in_use_is_kept_and_the_message_names_the_container(
         busybox, "true", name=f"holder-{RUN_ID}", volumes=[f"{name}:/data"], labels=owner
     )
     owned.admitted(Kind.CONTAINER, holder.id, member, team)
-    response = member_client.post(f"/engines/local/volumes/{name}/remove/", follow=True)
+    response = member_client.post(
+        f"/engines/local/volumes/{name}/actions/", {"action": "remove"}, follow=True
+    )
     assert f"in use by holder-{RUN_ID}" in text_of(response.content)
     assert engine.volumes.get(name)
     assert f"holder-{RUN_ID}" in text_of(get_ok(member_client, f"/engines/local/volumes/{name}/"))
 
     holder.remove()
-    response = member_client.post(f"/engines/local/volumes/{name}/remove/", follow=True)
+    response = member_client.post(
+        f"/engines/local/volumes/{name}/actions/", {"action": "remove"}, follow=True
+    )
     assert f"docker volume rm {name}" in text_of(response.content)
     assert engine.volumes.list(filters={"name": name}) == []
 

@@ -6,9 +6,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard.access.containers import visible_containers
-from dashboard.access.roles import Rights, User
+from dashboard.access.roles import User
 from dashboard.access.volumes import access_volume, visible_volumes_with_rights
-from dashboard.actions import audit
+from dashboard.actions import audit, removals
 from dashboard.actions.done import done
 from dashboard.actions.removals import remove_each
 from dashboard.engine import containers as engine_containers
@@ -82,13 +82,8 @@ def volumes_in_use() -> set[str]:
 def unused(user: User) -> list[dict[str, Any]]:
     """What `docker volume prune` would remove for this user: the volumes they may remove that
     no container uses."""
-    in_use = volumes_in_use()
-    volumes, rights = visible_volumes_with_rights(user)
-    return [
-        volume
-        for volume in volumes
-        if volume["Name"] not in in_use and rights[volume["Name"]] is Rights.WRITE
-    ]
+    found = visible_volumes_with_rights(user)
+    return removals.unused(found, "Name", lambda volume: {volume["Name"]}, volumes_in_use())
 
 
 def prune(user: User, refs: list[str]) -> tuple[list[str], list[str]]:

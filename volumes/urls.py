@@ -8,5 +8,5 @@ urlpatterns = [
     path("new/", views.volume_new, name="new"),
     path("prune/", views.volume_prune, name="prune"),
     path("<str:name>/", views.volume_detail, name="detail"),
-    path("<str:name>/remove/", views.volume_remove, name="remove"),
+    path("<str:name>/actions/", views.volume_action, name="action"),
 ]

@@ -14,7 +14,8 @@ from dashboard.engine import volumes as engine_volumes
 from dashboard.engine.errors import EngineError
 from dashboard.models import Team
 from dashboard.notation.names import container_name
-from dashboard.web.paging import page_of
+from dashboard.web.object_actions import perform
+from dashboard.web.paging import named_page
 from volumes import actions
 from volumes.forms import VolumeForm
 
@@ -23,10 +24,7 @@ def volume_list(request: HttpRequest) -> HttpResponse:
     """`docker volume ls`: one list call, the containers from one more; sizes (`docker system df
     -v`, which walks every volume) only when asked. A page of rows is rendered, as for
     containers."""
-    query = request.GET.get("q", "").strip()
-    volumes = [v for v in visible_volumes(request.user) if query.lower() in v["Name"].lower()]
-    volumes.sort(key=lambda v: v["Name"])
-    page = page_of(volumes, request.GET.get("page"))
+    page, query = named_page(request, visible_volumes(request.user))
     users = _users_by_volume(request)
     sizes = engine_volumes.volume_sizes() if request.GET.get("sizes") == "on" else None
     page.object_list = [
@@ -89,7 +87,11 @@ def volume_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_POST
-def volume_remove(request: HttpRequest, name: str) -> HttpResponse:
+def volume_action(request: HttpRequest, name: str) -> HttpResponse:
+    return perform(request, {"remove": lambda: _remove(request, name)})
+
+
+def _remove(request: HttpRequest, name: str) -> HttpResponse:
     try:
         messages.success(request, actions.remove(request.user, name))
     except EngineError as error:

@@ -2,8 +2,22 @@
 its own checks again (a volume mounted since the preview stays)."""
 
 from collections.abc import Callable
+from typing import Any
 
+from dashboard.access.roles import Rights
 from dashboard.engine.errors import Conflict, Denied, NotFound
+
+
+def unused(
+    found: tuple[list[dict[str, Any]], dict[str, Rights]],
+    key: str,
+    names: Callable[[dict[str, Any]], set[str]],
+    in_use: set[str],
+) -> list[dict[str, Any]]:
+    """What `docker volume/network prune` would remove for the user: of the objects they see
+    (with their rights, by ``key``), those they may change whose ``names`` no container uses."""
+    objects, rights = found
+    return [o for o in objects if rights[o[key]] is Rights.WRITE and not names(o) & in_use]
 
 
 def remove_each(remove: Callable[[str], str], refs: list[str]) -> tuple[list[str], list[str]]:

@@ -11,23 +11,29 @@ from django.utils.translation import gettext as _
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import errors as engine_errors
 from dashboard.engine import logs as engine_logs
+from dashboard.engine import probe as engine_probe
 from dashboard.engine import streams as engine_stream
 from dashboard.engine.errors import BadParameter, Conflict, EngineError
 from dashboard.engine.frames import STDERR, Demultiplexer
 from dashboard.engine.streams import EngineStream
+from dashboard.policy import containers as container_policy
 from dashboard.policy.sealed import CheckedExec
 
 RECENT_LINES = 100
+END_SECONDS = 5.0  # the ender gives SIGHUP a second before SIGKILL
 RECENT_BYTES = 64 * 1024
 SHELLS = ("/bin/bash", "/bin/sh")
 _RED, _RESET = b"\x1b[31m", b"\x1b[0m"
 
 
 class TerminalSession:
-    def __init__(self, container: dict[str, Any], stream: EngineStream, exec_id: str | None):
+    def __init__(
+        self, container: dict[str, Any], stream: EngineStream, checked: CheckedExec | None = None
+    ) -> None:
         self.container = container
         self.stream = stream
-        self.exec_id = exec_id
+        self.checked = checked  # the exec's, as the gate let it through; None when attached
+        self.exec_id: str | None = None
         self._demux = None if stream.tty else Demultiplexer()
 
     @property
@@ -56,7 +62,7 @@ class TerminalSession:
             except EngineError:
                 await stream.close()
                 raise
-        return cls(container, stream, None)
+        return cls(container, stream)
 
     @staticmethod
     async def exec_argv(container: dict[str, Any], command: str) -> list[str]:
@@ -75,7 +81,9 @@ class TerminalSession:
     async def exec(cls, container: dict[str, Any], checked: CheckedExec) -> "TerminalSession":
         """`docker exec -i -t`, as the policy gate let it through."""
         exec_id = await asyncio.to_thread(engine_containers.create_exec, checked)
-        return cls(container, await engine_stream.start_exec(exec_id, tty=True), exec_id)
+        session = cls(container, await engine_stream.start_exec(exec_id, tty=True), checked)
+        session.exec_id = exec_id
+        return session
 
     async def read(self) -> bytes:
         """The engine's next bytes (b"" at the end); ``OSError`` when the engine went away."""
@@ -137,11 +145,21 @@ class TerminalSession:
         return None
 
     async def hang_up(self) -> None:
-        """End an exec'd shell whose page closed: the engine would leave it running, and has no
-        call to signal it. Ctrl+C stops what runs in the foreground, then Ctrl+D ends the shell;
-        tried again while the exec still runs (a busy machine may lose the first Ctrl+D)."""
-        if self.exec_id is None:
+        """End an exec whose page closed, and all it started: the engine would leave them
+        running (one more process a closed tab, until the container can fork no more)."""
+        if self.exec_id is None or self.checked is None:
             return
+        ender = container_policy.exec_ender(self.checked)
+        with contextlib.suppress(EngineError):
+            ended = await asyncio.to_thread(engine_probe.run_script, ender, END_SECONDS)
+            if ended.exit_code == 0:
+                return
+        await self._keys_to_end()
+
+    async def _keys_to_end(self) -> None:
+        """Where the container has no shell to end the exec with: Ctrl+C stops what runs in the
+        foreground, then Ctrl+D ends the shell; tried again while the exec still runs (a busy
+        machine may lose the first Ctrl+D)."""
         for pause in (0.2, 0.5, 1.0):
             if not await self.write(b"\x03"):
                 return

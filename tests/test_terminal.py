@@ -249,3 +249,47 @@ async def test_closing_the_page_ends_the_exec_process(make_container, cookie) ->
             break
         assert time.monotonic() - started < 5, "the shell outlived its websocket"
         await asyncio.sleep(0.1)
+
+
+def _processes(container) -> list[str]:
+    """What runs in the container, but its main process (PID 1 inside)."""
+    rows = container.client.api.top(container.id, ps_args="-o pid,args")["Processes"] or []
+    return sorted(row[-1] for row in rows[1:])
+
+
+# What a learner's exec terminal is doing when its page closes (Ctrl+C and Ctrl+D end none of
+# vi, top, a background job or a half-typed line's shell).
+OPEN_WORK = {
+    "idle": b"",
+    "half-typed": b"echo unfinished",
+    "vi": b"vi /tmp/notes\n",
+    "cat": b"cat\n",
+    "top": b"top\n",
+    "background": b"sleep 1000 &\n",
+    "foreground": b"echo ready; sleep 600\n",
+    "resized": b"",
+}
+
+
+@pytest.mark.parametrize("work", OPEN_WORK)
+async def test_closing_an_exec_ends_its_shell_whatever_it_runs(
+    make_container, cookie, work: str
+) -> None:
+    """A learner's container runs `sh` with a TTY; each exec terminal closed must take its shell
+    and all the shell started with it, or the container runs out of processes."""
+    container = make_container()  # the image's own `sh`, -i -t, as a lab's service
+    before = _processes(container)
+    client = await open_terminal(f"/ws/containers/{container.id}/exec/", cookie)
+    await client.send(b"echo $((6*7))\n")
+    await client.read_until(b"42")
+    if work == "resized":
+        await client.control({"type": "resize", "rows": 40, "cols": 120})
+    if OPEN_WORK[work]:
+        await client.send(OPEN_WORK[work])
+    await asyncio.sleep(0.5)  # it runs
+    assert _processes(container) != before
+    await client.close()
+    started = time.monotonic()
+    while _processes(container) != before:
+        assert time.monotonic() - started < 10, _processes(container)
+        await asyncio.sleep(0.2)

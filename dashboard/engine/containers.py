@@ -18,6 +18,8 @@ from dashboard.engine.client import (
 )
 from dashboard.policy.sealed import CheckedCommit, CheckedCreate, CheckedExec
 
+EXEC_MARKER = "DOCKBOARD_EXEC"
+
 
 @engine_call
 def list_containers(label_filters: list[str] | None = None) -> list[dict[str, Any]]:
@@ -70,6 +72,9 @@ def path_exists(ref: str, path: str) -> bool:
 @engine_call
 def create_exec(checked: CheckedExec) -> str:
     checked = require(checked, CheckedExec)
+    environment = {"TERM": "xterm-256color"} if checked.tty else {}
+    if checked.marker:
+        environment[EXEC_MARKER] = checked.marker
     created = client().exec_create(
         checked.container_id,
         checked.command,
@@ -77,7 +82,7 @@ def create_exec(checked: CheckedExec) -> str:
         tty=checked.tty,
         user=checked.user,
         privileged=checked.privileged,
-        environment={"TERM": "xterm-256color"} if checked.tty else None,
+        environment=environment or None,
     )
     return created["Id"]
 

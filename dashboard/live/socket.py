@@ -130,4 +130,7 @@ class EngineEventsConsumer(LivePageConsumer):
                 batch.append(self.events.get_nowait())
             html = await self.on_page(self.render_batch, batch)
             if html:
-                await self.send(text_data=html)
+                try:
+                    await self.send(text_data=html)
+                except OSError:  # the page closed meanwhile; its disconnect ends this task
+                    return

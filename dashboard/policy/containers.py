@@ -8,6 +8,7 @@ are default-deny: every engine parameter the gate does not know is refused, the 
 are held to the team's policy, and the team's limits and hardening are then written in.
 """
 
+import secrets
 from typing import Any
 
 from django.db import transaction
@@ -251,4 +252,31 @@ def check_exec(
             team,
             **target,
         )
-    return CheckedExec(container["Id"], list(command), exec_user, tty, privileged, seal=SEAL)
+    marker = secrets.token_hex(16)
+    return CheckedExec(
+        container["Id"], list(command), exec_user, tty, privileged, marker=marker, seal=SEAL
+    )
+
+
+# Ends every process an exec started, wherever it stands (`vi`, `top`, a half-typed line, a job
+# in the background), by the marker they inherited: the engine has no call to signal an exec, and
+# an exec of its own works on any engine. SIGHUP first, as a closed terminal sends; SIGKILL to
+# what still runs a second later.
+# The marker comes as $0, never into the script's text.
+END_EXEC_SCRIPT = (
+    'pids=""; for p in /proc/[0-9]*; do '
+    "tr '\\000' '\\n' < \"$p/environ\" 2>/dev/null | "
+    f'grep -qxF "{engine_containers.EXEC_MARKER}=$0" && pids="$pids ${{p#/proc/}}"; done; '
+    '[ -z "$pids" ] && exit 0; kill -HUP $pids 2>/dev/null; '
+    'for _ in 1 2 3 4 5 6 7 8 9 10; do alive=""; '
+    'for q in $pids; do [ -d "/proc/$q" ] && alive="$alive $q"; done; '
+    '[ -z "$alive" ] && exit 0; sleep 0.1; done; kill -KILL $alive 2>/dev/null; true'
+)
+
+
+def exec_ender(checked: CheckedExec) -> CheckedExec:
+    """The exec that ends what ``checked`` (an exec the gate let through) started, as its user."""
+    if not checked.marker:  # "" would match every exec's processes
+        raise ValueError("an exec without a marker cannot be ended")
+    command = ["sh", "-c", END_EXEC_SCRIPT, checked.marker]
+    return CheckedExec(checked.container_id, command, checked.user, tty=True, seal=SEAL)

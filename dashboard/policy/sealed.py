@@ -32,6 +32,9 @@ class CheckedExec(_Sealed):
     user: str
     tty: bool
     privileged: bool = False
+    # In the exec's environment (MARKER=marker), so that every process it starts can be found
+    # and ended when its terminal closes; "" for none.
+    marker: str = ""
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ def member_list(client, image: str, user, team: Team, args) -> None:
         lambda: subprocess.run(command, capture_output=True, check=True), args.repeat
     )
     calls = count_engine_calls(lambda: browser.get("/engines/local/containers/"))
-    shown = browser.get("/engines/local/containers/").content.decode().count('<tr data-id="')
+    shown = browser.get("/engines/local/containers/").content.decode().count(' data-id="')
+    assert shown == args.theirs, f"the member's page shows {shown} rows, not their {args.theirs}"
     print(
         f"member list: server {ours * 1000:.1f} ms, `{' '.join(command)}` {cli * 1000:.1f} ms, "
         f"ratio {ours / cli:.2f}x, engine calls {calls}, rows shown {shown}"
@@ -141,7 +142,8 @@ def _write_rows(first: int, last: int) -> None:
 
 
 def _export(url: str, pid: int, cookie: str) -> None:
-    before, peak, done = rss_kib(pid), [0], threading.Event()
+    before = rss_kib(pid)
+    peak, done = [before], threading.Event()  # an export quicker than a sample peaks at before
 
     def watch() -> None:
         while not done.wait(0.02):

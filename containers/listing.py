@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dashboard.notation.names import container_name
+from dashboard.policy import labels
+from dashboard.policy.ownership import installation_id
 
 STATE_FILTERS = {
     "running": {"running", "restarting"},
@@ -32,6 +34,9 @@ class ContainerRow:
     status: str
     ports: list[str]
     changeable: bool = True  # the user may act on it, not only look
+    # Made by another Dockboard installation on this engine (its label says so; only an
+    # administrator sees such a row, having no record of it).
+    other_installation: bool = False
 
     @property
     def short_id(self) -> str:
@@ -56,6 +61,7 @@ def _ports(ports: list[dict[str, Any]]) -> list[str]:
 
 
 def _row(summary: dict[str, Any], changeable: bool = True) -> ContainerRow:
+    made_by = (summary.get("Labels") or {}).get(labels.INSTALLATION)
     return ContainerRow(
         id=summary["Id"],
         name=container_name(summary),
@@ -66,6 +72,7 @@ def _row(summary: dict[str, Any], changeable: bool = True) -> ContainerRow:
         status=summary.get("Status", ""),
         ports=_ports(summary.get("Ports") or []),
         changeable=changeable,
+        other_installation=bool(made_by) and made_by != installation_id(),
     )
 
 

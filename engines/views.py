@@ -11,6 +11,7 @@ from dashboard.access.roles import require_administrator
 from dashboard.engine import fanout
 from dashboard.engine import registry as engines
 from dashboard.engine.errors import NotFound
+from dashboard.policy.ownership import installation_id
 from engines import actions
 from engines.forms import EngineForm
 
@@ -26,7 +27,11 @@ def engine_list(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, form: EngineForm) -> HttpResponse:
-    context = {"health": fanout.health(engines.every_engine()), "form": form}
+    context = {
+        "health": fanout.health(engines.every_engine()),
+        "form": form,
+        "installation": installation_id(),
+    }
     return render(request, "engines/list.html", context, status=400 if form.errors else 200)
 
 

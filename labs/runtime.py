@@ -60,17 +60,17 @@ def labels_for(user_id: int | None, team_id: int | None, **_: Any) -> dict[str, 
         return session_labels(launching)
     if user_id is None or team_id is None:
         return {}
-    session = (
-        LabSession.objects.filter(
-            learner_id=user_id,
-            lab_class__team_id=team_id,
-            engine=engine.current_name(),
-            state__in=LabSession.ACTIVE,
-        )
-        .select_related("lab_class__version")
-        .first()
-    )
-    return session_labels(session) if session else {}
+    # On every create through the gate: one plain query of ids, the session itself only when a
+    # learner has one (most creates are no learner's).
+    active = LabSession.objects.filter(
+        learner_id=user_id,
+        lab_class__team_id=team_id,
+        engine=engine.current_name(),
+        state__in=LabSession.ACTIVE,
+    ).values_list("pk", flat=True)[:1]
+    if not active:
+        return {}
+    return session_labels(LabSession.objects.select_related("lab_class__version").get(pk=active[0]))
 
 
 def values_for(session: LabSession) -> dict[str, str]:

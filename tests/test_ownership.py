@@ -3,6 +3,7 @@ write ``dockboard.*`` labels too, and none of them gives anyone a right."""
 
 import contextlib
 import json
+import re
 import time
 import uuid
 
@@ -41,6 +42,16 @@ def labelled_image(engine: docker.DockerClient, member: User, team: Team):
         container.remove(force=True)
     with contextlib.suppress(docker.errors.ImageNotFound):
         engine.images.remove(image_id, force=True)
+
+
+def _list_rows(user: User) -> dict[str, str]:
+    """The container list's rows, by container name, as text."""
+    page = signed_in(user).get("/engines/local/containers/").content.decode()
+    found = re.findall(
+        r'<tr id="row-\w+" data-id="\w+" data-name="([^"]+)"(.*?)</tr>', page, re.DOTALL
+    )
+    assert found
+    return {name: text_of(row.encode()) for name, row in found}
 
 
 def shown_to(user: User, container) -> list[int]:
@@ -197,5 +208,12 @@ def test_a_second_installation_on_the_engine_shares_nothing_with_this_one(
         assert ours <= running, "the other installation's reaper removed our learner's session"
         assert shown_to(member, theirs) == [0, 404, 404]
         assert shown_to(admin, theirs)[1:] == [200, 200]  # the administrators' alone
+        rows = _list_rows(admin)  # marked as the other's; our own are not
+        assert "another installation's" in rows[theirs.name]
+        assert all(
+            "another installation's" not in rows[c.name] for c in map(engine.containers.get, ours)
+        )
+        engines_page = text_of(signed_in(admin).get("/engines/").content)
+        assert f"This installation is {installation_id()}" in engines_page
         reaper_module.reap()  # ours: it leaves theirs alone
         engine.containers.get(theirs.id)  # still there (made, never started)

@@ -69,7 +69,10 @@ def set_active(user: User, account: object, active: bool) -> None:
     account.save(update_fields=["is_active"])
     if not active:
         end_sessions(account.pk)
-    audit.record(
-        user, "activate" if active else "deactivate", target_kind="user",
-        target_id=str(account.pk), target_name=account.get_username(),
-    )  # fmt: skip
+    # A row for each of the account's teams, so that each team's instructors read it.
+    teams = list(account.memberships.values_list("team_id", flat=True)) or [None]
+    for team_id in teams:
+        audit.record(
+            user, "activate" if active else "deactivate", target_kind="user",
+            target_id=str(account.pk), target_name=account.get_username(), team_id=team_id,
+        )  # fmt: skip

@@ -76,6 +76,8 @@ def test_a_member_finds_nothing_of_anyone_elses(
     for container in others:
         container.reload()
         assert container.status == "running"
+    attempts = AuditEvent.objects.filter(actor=member, action="stop", outcome="refused")
+    assert sorted(attempts.values_list("target_name", flat=True)) == sorted(refs)
 
 
 @pytest.mark.asyncio

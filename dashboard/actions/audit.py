@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from dashboard.access.roles import User
-from dashboard.engine.errors import Denied, EngineError, Refusal
+from dashboard.engine.errors import Denied, EngineError, NotFound, Refusal
 from dashboard.models import AuditEvent
 from dashboard.policy import ownership
 
@@ -74,22 +74,26 @@ def audited(
 
 @contextlib.contextmanager
 def denials_recorded(user: User | None, action: str, **target: Any) -> Iterator[None]:
-    """A gatekeeper's ``Denied`` raised in the block is written as a refusal, then raised on
-    (its "not found", which stands for "not yours" too, is not)."""
+    """A gatekeeper's no raised in the block is written as a refusal, then raised on: ``Denied``,
+    and ``NotFound``, which stands for "not yours" as much as for "missing", so that an attempt
+    on someone else's object is in the log (by the reference asked for, nothing more)."""
     try:
         yield
-    except Denied as refusal:
-        failed(user, action, refusal, **target)
+    except (Denied, NotFound) as refusal:
+        failed(user, action, refusal, outcome=Outcome.REFUSED, **target)
         raise
 
 
-def failed(user: User | None, action: str, error: EngineError, **target: Any) -> None:
+def failed(
+    user: User | None, action: str, error: EngineError, outcome: str | None = None, **target: Any
+) -> None:
     """The one way a failure reaches the log: refused for a ``Refusal`` (a role's, the policy's),
     error for anything else; once, however many blocks it is raised through."""
     if getattr(error, "audited", False):
         return
     error.audited = True
-    outcome = Outcome.REFUSED if isinstance(error, Refusal) else Outcome.ERROR
+    if outcome is None:
+        outcome = Outcome.REFUSED if isinstance(error, Refusal) else Outcome.ERROR
     record(user, action, outcome=outcome, reason=error.message, **target)
 
 

@@ -10,6 +10,9 @@ class DashboardConfig(AppConfig):
 
         from dashboard.live import sessions  # noqa: F401 - logout ends terminals
         from dashboard.ops.worker_wake import nudge_on_commit
-        from dashboard.policy import quotas  # noqa: F401 - the ledger's hourly reconcile
+        from dashboard.policy import (
+            adoption,  # noqa: F401 - the release before's objects
+            quotas,  # noqa: F401 - the ledger's hourly reconcile
+        )
 
         task_enqueued.connect(nudge_on_commit, dispatch_uid="dockboard-nudge-workers")

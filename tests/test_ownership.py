@@ -11,10 +11,11 @@ import docker
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
-from dashboard.models import OwnershipRecord, Team
-from dashboard.policy import labels
-from dashboard.policy.ownership import installation_id
+from dashboard.models import AuditEvent, Installation, OwnershipRecord, Team
+from dashboard.policy import adoption, labels
+from dashboard.policy.ownership import Kind, installation_id
 from labs import reaper as reaper_module
 from tests.harness.accounts import signed_in
 from tests.harness.images import build_busybox_image
@@ -217,3 +218,68 @@ def test_a_second_installation_on_the_engine_shares_nothing_with_this_one(
         assert f"This installation is {installation_id()}" in engines_page
         reaper_module.reap()  # ours: it leaves theirs alone
         engine.containers.get(theirs.id)  # still there (made, never started)
+
+
+def test_what_the_release_before_made_is_adopted_and_nothing_later(
+    engine: docker.DockerClient, busybox: str, member: User, team: Team
+) -> None:
+    """The release before wrote owner and team labels and kept no record of volumes, networks
+    or team-less containers: what it made before the upgrade is recorded as its labels say.
+    The same labels on anything made after the upgrade, or for an account made after the
+    object, give nobody anything."""
+    old = {LABEL_KEY: RUN_ID, labels.OWNER: str(member.pk), labels.TEAM: str(team.pk)}
+    later_account = member.pk + 1000
+    name = f"old-{RUN_ID}"
+    made = {
+        "container": engine.containers.create(busybox, "true", labels=old),
+        "volume": engine.volumes.create(name, labels=old),
+        "network": engine.networks.create(name, labels=old),
+        "for a later account": engine.containers.create(
+            busybox, "true", labels={**old, labels.OWNER: str(later_account)}
+        ),
+        "by another installation": engine.containers.create(busybox, "true", labels=old),
+    }
+    # The release before's log of its creates (the other installation's are in its own log).
+    for what, action in (("container", "create"), ("for a later account", "create")):
+        AuditEvent.objects.create(action=action, target_kind="container", target_id=made[what].id)
+    AuditEvent.objects.create(action="volume-create", target_kind="volume", target_name=name)
+    AuditEvent.objects.create(action="network-create", target_kind="network", target_name=name)
+    try:
+        time.sleep(1.1)  # the engine's times are to the second, for volumes
+        Installation.objects.get_or_create(pk=1)
+        Installation.objects.filter(pk=1).update(created_at=timezone.now())  # the upgrade
+        time.sleep(1.1)
+        made["after the upgrade"] = engine.containers.create(busybox, "true", labels=old)
+        AuditEvent.objects.create(
+            action="create", target_kind="container", target_id=made["after the upgrade"].id
+        )
+        User.objects.create_user("late", id=later_account)
+        adoption.adopt_everywhere()
+        adoption.adopt_everywhere()  # again, as every hour: nothing changes
+        kinds = {"volume": Kind.VOLUME, "network": Kind.NETWORK}
+        recorded = {
+            what: OwnershipRecord.objects.filter(
+                kind=kinds.get(what, Kind.CONTAINER),
+                object_id=thing.name if what == "volume" else thing.id,
+            ).values_list("owner_id", "team_id")
+            for what, thing in made.items()
+        }
+        assert {what: list(rows) for what, rows in recorded.items()} == {
+            "container": [(member.pk, team.pk)],
+            "volume": [(member.pk, team.pk)],
+            "network": [(member.pk, team.pk)],
+            "for a later account": [],
+            "by another installation": [],
+            "after the upgrade": [],
+        }
+        assert shown_to(member, made["container"]) == [1, 200, 200]
+        assert shown_to(member, made["after the upgrade"]) == [0, 404, 404]
+        page = text_of(signed_in(member).get("/engines/local/volumes/").content)
+        assert name in page
+    finally:
+        for container in engine.containers.list(
+            all=True, filters={"label": f"{LABEL_KEY}={RUN_ID}"}
+        ):
+            container.remove(force=True)
+        made["volume"].remove(force=True)
+        made["network"].remove()

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard.access import containers as containers_access
 from dashboard.access import images as images_access
 from dashboard.access.objects import rights_on
 from dashboard.access.roles import Rights
@@ -97,9 +96,8 @@ def _run(session: LabSession, check: Check, values: dict[str, str], answer: str)
 
 
 def _run_exec(session: LabSession, check: Check, values: dict[str, str]) -> Outcome:
-    name = runtime.container_name(session, check.service)
     try:
-        container = containers_access.access_container(session.learner, name)
+        container = runtime.service_container(session, check.service)
     except NotFound:
         return Outcome(
             False, [_("FAIL: the %(service)s service is gone.") % {"service": check.service}]

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dashboard.access import containers as containers_access
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import current as engine
 from dashboard.engine import images as engine_images
@@ -115,7 +116,7 @@ def launch(session: LabSession) -> None:
 def _make_network(session: LabSession) -> str:
     """The session's bridge network, on the first free /28 of the lab pool from a place of
     its own (another network may hold a subnet the engine alone knows: then the next)."""
-    name = f"dockboard-lab-{session.pk}"
+    name = f"dockboard-{engine_prefix(session)}"
     pool = ipaddress.ip_network(settings.DOCKBOARD_LAB_SUBNETS)
     count = 2 ** (SUBNET_PREFIX - pool.prefixlen)
     taken = {
@@ -144,8 +145,24 @@ def _make_network(session: LabSession) -> str:
     )
 
 
+def engine_prefix(session: LabSession) -> str:
+    """What starts the names of the session's objects. Names are shared by every installation
+    on the engine, and each counts its sessions from 1: the installation's id is in them."""
+    return f"lab{session.pk}-{ownership.installation_id()[:8]}"
+
+
 def container_name(session: LabSession, service: str) -> str:
-    return f"lab{session.pk}-{service}"
+    return f"{engine_prefix(session)}-{service}"
+
+
+def service_container(session: LabSession, service: str) -> dict[str, Any]:
+    """The service's container, as the learner may reach it (NotFound when gone): by its name,
+    or by the name the release before gave it (``lab<pk>-<service>``), for a session it
+    started."""
+    try:
+        return containers_access.access_container(session.learner, container_name(session, service))
+    except NotFound:
+        return containers_access.access_container(session.learner, f"lab{session.pk}-{service}")
 
 
 def _create_parameters(
@@ -202,7 +219,7 @@ def run_script(session: LabSession, container: dict, script: str, timeout: int) 
 
 def _run_setup(session: LabSession, values: dict[str, str]) -> None:
     template = session.lab_class.template
-    container = engine_containers.inspect_container(container_name(session, template.setup_service))
+    container = service_container(session, template.setup_service)
     result = run_script(session, container, substitute(template.setup_script, values), 60)
     if result.exit_code != 0:
         raise EngineError(

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dashboard.access import containers as containers_access
 from dashboard.engine.errors import EngineError, NotFound
 from dashboard.engine.scope import engine_scope
 from labs import actions, checks, runtime
@@ -51,9 +50,7 @@ def _terminal_container(session: LabSession) -> dict[str, Any] | None:
     for service in template.services:
         if service.interactive and service.tty:
             try:
-                return containers_access.access_container(
-                    session.learner, runtime.container_name(session, service.name)
-                )
+                return runtime.service_container(session, service.name)
             except (NotFound, EngineError):
                 return None
     return None

@@ -59,8 +59,10 @@ def network_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """`docker network inspect`, with the containers attached and a way to attach more."""
     network, rights = access_network_with_rights(request.user, ref)
     changeable = rights is Rights.WRITE
-    attached = network.get("Containers") or {}
     containers, rights = visible_containers_with_rights(request.user)
+    # A shared network (`bridge`) holds everyone's containers: the user's alone are listed.
+    seen = {c["Id"] for c in containers}
+    attached = {k: v for k, v in (network.get("Containers") or {}).items() if k in seen}
     candidates = [
         c for c in containers if c["Id"] not in attached and rights[c["Id"]] is Rights.WRITE
     ]

@@ -24,7 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from dashboard.models import GIB, Team
 from dashboard.policy.ownership import Kind, installation_id
 from tests import bad_inputs
-from tests.harness import owned
+from tests.harness import crawl, owned
 from tests.harness.accounts import PASSWORD, join, session_cookie, signed_in
 from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
@@ -36,7 +36,7 @@ from tests.harness.second_engine import second_engine
 from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
 
-pytest_plugins = ["tests.lab_fixtures", "tests.engine_fixtures"]
+pytest_plugins = ["tests.lab_fixtures", "tests.engine_fixtures", "tests.world_fixtures"]
 # Property suites: the same examples every run (CI stays reproducible), no example database in
 # the tree, and real engine calls, which take their time.
 hypothesis_settings.register_profile(
@@ -307,3 +307,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(bad_inputs.summary())
+    terminalreporter.write_line(crawl.summary())

@@ -1,7 +1,8 @@
 """Lab fixtures: a small lab with one busybox service, a class of it, a learner's session.
 
 Lab objects carry Dockboard's lab labels, not the test label: every lab test removes whatever
-carries ``dockboard.lab.session`` on the test engine before and after it."""
+carries ``dockboard.lab.session`` on the test engine before and after it, but the other
+installation's (tests/world_fixtures.py)."""
 
 import contextlib
 import os
@@ -21,6 +22,8 @@ from labs.launch import launch as launch_on_worker
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 from tests.harness.database import database_url
+from tests.harness.installation import OtherInstallation
+from tests.harness.world import WORLD_KEY
 
 SMALL_LAB = """\
 slug = "small-{run}"
@@ -81,21 +84,29 @@ container = {{ name = "extra-${{learner}}", image = "${{image}}" }}
 """
 
 
-def remove_lab_objects(client: docker.DockerClient) -> None:
+def remove_lab_objects(client: docker.DockerClient, other: OtherInstallation) -> None:
+    """Every lab object on the engine but the world's (whose labels only claim a session) and
+    the other installation's, which are its own."""
     selector = {"label": labels.LAB_SESSION}
+
+    def ours(found: dict[str, str]) -> bool:
+        return WORLD_KEY not in found and found.get(labels.INSTALLATION) != other.installation
+
     for container in client.containers.list(all=True, filters=selector):
-        with contextlib.suppress(docker.errors.NotFound):
-            container.remove(force=True, v=True)
+        if ours(container.labels):
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True, v=True)
     for network in client.networks.list(filters=selector):
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            network.remove()
+        if ours(network.attrs.get("Labels") or {}):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                network.remove()
 
 
 @pytest.fixture
-def lab_objects_removed(engine: docker.DockerClient) -> Iterator[None]:
-    remove_lab_objects(engine)
+def lab_objects_removed(engine: docker.DockerClient, other: OtherInstallation) -> Iterator[None]:
+    remove_lab_objects(engine, other)
     yield
-    remove_lab_objects(engine)
+    remove_lab_objects(engine, other)
 
 
 @pytest.fixture

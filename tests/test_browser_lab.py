@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from dashboard.models import Team
-from labs import actions
+from labs import actions, runtime
 from labs.library import install_bundled
 from labs.models import Lab, LabSession
 from tests.harness.browser import headless_chromium
@@ -188,7 +188,7 @@ def test_a_session_page_runs_a_step_in_its_terminal_and_warns_before_the_end(
     expect(page.locator("#time-warning")).to_be_visible()  # under five minutes left
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^[34]:\d\d$"))
     page.locator("#step-1 .run-in-terminal").click()  # types `touch /made` and Enter
-    container = engine.containers.get(f"lab{session.pk}-shell")
+    container = engine.containers.get(runtime.container_name(session, "shell"))
     deadline = time.monotonic() + 10
     while container.exec_run("test -e /made").exit_code != 0:
         assert time.monotonic() < deadline, "the step's code never ran in the terminal"

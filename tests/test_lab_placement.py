@@ -13,10 +13,12 @@ from django.core.management import call_command
 
 from dashboard.models import Team
 from dashboard.policy import labels
-from labs import actions, launch
+from dashboard.policy.ownership import installation_id
+from labs import actions, launch, runtime
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 from tests.harness.accounts import PASSWORD, join, session_cookie, signed_in
+from tests.harness.installation import OtherInstallation
 from tests.lab_fixtures import remove_lab_objects
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
@@ -37,13 +39,16 @@ def free_memory(client: docker.DockerClient) -> int:
 
 @pytest.fixture
 def engines(
-    on_second: docker.DockerClient, engine: docker.DockerClient, team: Team
+    on_second: docker.DockerClient,
+    engine: docker.DockerClient,
+    team: Team,
+    other: OtherInstallation,
 ) -> Iterator[dict[str, docker.DockerClient]]:
     team.engines = "local\nsecond"
     team.save()
-    remove_lab_objects(on_second)
+    remove_lab_objects(on_second, other)
     yield {"local": engine, "second": on_second}
-    remove_lab_objects(on_second)
+    remove_lab_objects(on_second, other)
 
 
 @pytest.fixture
@@ -72,11 +77,11 @@ def test_each_session_goes_to_the_engine_with_the_most_memory_free(
         assert session.state == LabSession.State.RUNNING, session.error
         assert session.engine == expected
         holder, other = engines[expected], engines[({"local", "second"} - {expected}).pop()]
-        container = holder.containers.get(f"lab{session.pk}-shell")
+        container = holder.containers.get(runtime.container_name(session, "shell"))
         assert container.status == "running"
         assert int(container.labels[labels.MEMORY]) == 64 * 1024**2
         with pytest.raises(docker.errors.NotFound):
-            other.containers.get(f"lab{session.pk}-shell")
+            other.containers.get(runtime.container_name(session, "shell"))
         placed.append(session)
     assert {s.engine for s in placed} == {"local", "second"}
     for session in placed:
@@ -106,7 +111,7 @@ async def test_a_session_on_the_second_engine_has_its_terminal_there(
     first = await database_sync_to_async(start)(learners[0], lab_class)
     session = await database_sync_to_async(start)(learners[1], lab_class)
     assert (first.engine, session.engine) == ("local", "second")
-    container = engines["second"].containers.get(f"lab{session.pk}-shell")
+    container = engines["second"].containers.get(runtime.container_name(session, "shell"))
     page = await database_sync_to_async(learner_page)(learners[1], session)
     path = f"/engines/second/ws/containers/{container.id}/attach/"
     assert f'data-attach-url="{path}"' in page
@@ -162,5 +167,6 @@ def test_no_engine_with_room_refuses_the_session_and_says_why(
     assert f"No engine of team {team.name} has room for a session" in text
     assert "the most free is" in text
     assert not LabSession.objects.filter(lab_class=lab_class).exists()
+    ours = [labels.LAB_SESSION, f"{labels.INSTALLATION}={installation_id()}"]
     for client_of_engine in engines.values():
-        assert not client_of_engine.containers.list(all=True, filters={"label": labels.LAB_SESSION})
+        assert not client_of_engine.containers.list(all=True, filters={"label": ours})

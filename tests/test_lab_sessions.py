@@ -10,7 +10,8 @@ from django.contrib.auth.models import User
 
 from dashboard.models import Team
 from dashboard.policy import labels
-from labs import actions, checks, launch
+from dashboard.policy.ownership import installation_id
+from labs import actions, checks, launch, runtime
 from labs.access import may_author, visible_classes
 from labs.library import import_template
 from labs.models import LabClass, LabSession
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def service(engine: docker.DockerClient, session: LabSession):
-    return engine.containers.get(f"lab{session.pk}-shell")
+    return engine.containers.get(runtime.container_name(session, "shell"))
 
 
 def test_a_session_runs_its_service_on_its_own_network_through_the_gate(
@@ -37,11 +38,11 @@ def test_a_session_runs_its_service_on_its_own_network_through_the_gate(
     assert container.labels[labels.TEAM] == str(team.pk)
     assert int(container.labels[labels.EXPIRES]) > time.time()
     host_config = container.attrs["HostConfig"]
-    assert host_config["NetworkMode"] == f"dockboard-lab-{session.pk}"
+    assert host_config["NetworkMode"] == f"dockboard-{runtime.engine_prefix(session)}"
     assert host_config["CapDrop"] == ["ALL"] and host_config["Memory"] == 64 * 1024**2
     assert "GREETING=hello" in container.attrs["Config"]["Env"]
     assert container.exec_run("cat /setup-done").output == b"ready\n"  # the setup script ran
-    network = engine.networks.get(f"dockboard-lab-{session.pk}")
+    network = engine.networks.get(f"dockboard-{runtime.engine_prefix(session)}")
     assert network.attrs["Labels"][labels.LAB_SESSION] == str(session.pk)
 
 
@@ -90,7 +91,7 @@ def test_a_container_made_while_the_session_is_active_belongs_to_it(
     with pytest.raises(docker.errors.NotFound):
         engine.containers.get(f"mine-{RUN_ID}")
     with pytest.raises(docker.errors.NotFound):
-        engine.networks.get(f"dockboard-lab-{session.pk}")
+        engine.networks.get(f"dockboard-{runtime.engine_prefix(session)}")
     session.refresh_from_db()
     assert session.state == LabSession.State.ENDED
 
@@ -226,7 +227,8 @@ def test_the_roster_lists_each_learner_and_exports_csv(
     assert lines[0] == "learner,state,steps passed,steps,started,ended,last check"
     assert lines[1].startswith("member,running,1,2,") and lines[2].startswith("other,running,0,2,")
     teacher.post(f"/classes/{first.lab_class_id}/end/")
-    assert not engine.containers.list(all=True, filters={"label": labels.LAB_SESSION})
+    ours = [labels.LAB_SESSION, f"{labels.INSTALLATION}={installation_id()}"]
+    assert not engine.containers.list(all=True, filters={"label": ours})
     assert set(LabSession.objects.values_list("state", flat=True)) == {"ended"}
 
 

@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from labs import runtime
 from labs.models import LabSession
 from tests.harness.accounts import session_cookie
 from tests.terminal_client import TerminalClient
@@ -20,7 +21,7 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def running_session(launched: Callable[..., LabSession], engine: docker.DockerClient):
     session = launched()
-    return session, engine.containers.get(f"lab{session.pk}-shell").id
+    return session, engine.containers.get(runtime.container_name(session, "shell")).id
 
 
 async def test_another_learner_cannot_open_the_session_terminal(

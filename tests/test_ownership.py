@@ -2,7 +2,6 @@
 write ``dockboard.*`` labels too, and none of them gives anyone a right."""
 
 import contextlib
-import json
 import re
 import time
 import uuid
@@ -17,9 +16,9 @@ from dashboard.models import AuditEvent, Installation, OwnershipRecord, Team
 from dashboard.policy import adoption, labels
 from dashboard.policy.ownership import Kind, installation_id
 from labs import reaper as reaper_module
-from tests.harness.accounts import signed_in
+from tests.harness.accounts import join, signed_in
 from tests.harness.images import build_busybox_image
-from tests.harness.installation import second_installation
+from tests.harness.installation import OtherInstallation
 from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import text_of
 from tests.terminal_client import TerminalClient
@@ -183,41 +182,36 @@ def test_every_pair_of_a_label_change_is_checked(
 def test_a_second_installation_on_the_engine_shares_nothing_with_this_one(
     launched,
     engine: docker.DockerClient,
-    busybox: str,
-    member: User,
+    other: OtherInstallation,
+    team: Team,
     admin: User,
-    tmp_path,
 ) -> None:
     """Both run on one engine, and their user ids repeat: the other's member (the same id as
-    ours) and its reaper, running all along, see and touch nothing of ours, nor we of theirs."""
-    session = launched()  # our learner's lab session, running
-    ours = {
-        c.id
-        for c in engine.containers.list(filters={"label": f"{labels.LAB_SESSION}={session.pk}"})
-    }
+    one of ours) and its reaper, running all session, see and touch nothing of ours, nor we
+    of theirs."""
+    other.keep_running(engine)
+    twin = join(User.objects.create_user("twin", id=other.member_id), team, "member")
+    session = launched(twin)  # our learner's lab session, running
+    selector = [f"{labels.LAB_SESSION}={session.pk}", f"{labels.INSTALLATION}={installation_id()}"]
+    ours = {c.id for c in engine.containers.list(filters={"label": selector})}
     assert ours
-    with second_installation(tmp_path, member.pk, busybox, f"{LABEL_KEY}={RUN_ID}") as (
-        made,
-        reaper,
-    ):
-        theirs = engine.containers.get(json.loads(made)["container"])
-        assert theirs.labels[labels.OWNER] == str(member.pk)  # the same id as our member's
-        assert theirs.labels[labels.INSTALLATION] != installation_id()
-        time.sleep(5)  # five passes of its reaper over the engine
-        assert reaper.poll() is None
-        running = {c.id for c in engine.containers.list()}
-        assert ours <= running, "the other installation's reaper removed our learner's session"
-        assert shown_to(member, theirs) == [0, 404, 404]
-        assert shown_to(admin, theirs)[1:] == [200, 200]  # the administrators' alone
-        rows = _list_rows(admin)  # marked as the other's; our own are not
-        assert "another installation's" in rows[theirs.name]
-        assert all(
-            "another installation's" not in rows[c.name] for c in map(engine.containers.get, ours)
-        )
-        engines_page = text_of(signed_in(admin).get("/engines/").content)
-        assert f"This installation is {installation_id()}" in engines_page
-        reaper_module.reap()  # ours: it leaves theirs alone
-        engine.containers.get(theirs.id)  # still there (made, never started)
+    theirs = engine.containers.get(other.containers["running"])
+    assert theirs.labels[labels.OWNER] == str(twin.pk)  # the same id as our learner's
+    assert theirs.labels[labels.INSTALLATION] != installation_id()
+    time.sleep(5)  # five passes of its reaper over the engine
+    running = {c.id for c in engine.containers.list()}
+    assert ours <= running, "the other installation's reaper removed our learner's session"
+    assert shown_to(twin, theirs) == [0, 404, 404]
+    assert shown_to(admin, theirs)[1:] == [200, 200]  # the administrators' alone
+    rows = _list_rows(admin)  # marked as the other's; our own are not
+    assert "another installation's" in rows[theirs.name]
+    assert all(
+        "another installation's" not in rows[c.name] for c in map(engine.containers.get, ours)
+    )
+    engines_page = text_of(signed_in(admin).get("/engines/").content)
+    assert f"This installation is {installation_id()}" in engines_page
+    reaper_module.reap()  # ours: it leaves theirs alone
+    assert {theirs.id, *other.lab_containers} <= {c.id for c in engine.containers.list()}
 
 
 def test_what_the_release_before_made_is_adopted_and_nothing_later(

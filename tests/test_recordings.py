@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dashboard.models import Team, TerminalRecording
 from dashboard.terminal import recording
-from labs import checks
+from labs import checks, runtime
 from tests.harness.accounts import session_cookie, signed_in
 from tests.pages import streamed
 from tests.terminal_client import TerminalClient
@@ -125,7 +125,7 @@ def test_a_lab_sessions_terminal_is_recorded_with_a_marker_per_check(
     launched, member: User, engine, data_dir: Path
 ) -> None:
     session = launched()
-    service = engine.containers.get(f"lab{session.pk}-shell")
+    service = engine.containers.get(runtime.container_name(session, "shell"))
 
     async def scenario() -> None:
         cookie = await sync_to_async(session_cookie)(member)
@@ -263,7 +263,7 @@ def test_the_roster_shows_each_learners_last_lines_live(
     launched, member: User, instructor: User, engine
 ) -> None:
     session = launched()
-    service = engine.containers.get(f"lab{session.pk}-shell")
+    service = engine.containers.get(runtime.container_name(session, "shell"))
     teacher = signed_in(instructor)
 
     async def scenario() -> str:

@@ -177,6 +177,9 @@ class OwnershipRecord(models.Model):
     lab_session = models.CharField(max_length=20, blank=True)
     memory = models.BigIntegerField(default=0)
     nano_cpus = models.BigIntegerField(default=0)
+    # A volume is known by its name alone: the mark Dockboard wrote on it (``dockboard.volume``).
+    # One removed and made again under that name behind Dockboard's back is not the recorded one.
+    mark = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -35,6 +35,15 @@ def create(client: Client, team: Team | None, name: str, **fields: str):
     return client.post("/engines/local/volumes/new/", {**data, "create": "1"}, follow=True)
 
 
+def create_mounting(client: Client, team: Team, image: str, name: str, volume: str):
+    """A container created from the form, with ``volume`` mounted at /data."""
+    return client.post(
+        "/engines/local/containers/new/",
+        {"image": image, "name": name, "mounts": f"{volume}:/data",
+         "labels": TEST_LABEL, "team": team.pk, "create": "1"},
+    )  # fmt: skip
+
+
 def volume_name(suffix: str) -> str:
     return f"vol-{suffix}-{RUN_ID}"
 
@@ -161,11 +170,34 @@ def test_a_member_mounts_their_volume_from_the_create_form(
     create(member_client, team, volume_name("second"))
     form = text_of(get_ok(member_client, "/engines/local/containers/new/"))
     assert f"Your volumes (mount one as NAME:/path): {name} , {volume_name('second')}" in form
-    response = member_client.post(
-        "/engines/local/containers/new/",
-        {"image": busybox, "name": f"mounter-{RUN_ID}", "mounts": f"{name}:/data",
-         "labels": TEST_LABEL, "team": team.pk, "create": "1"},
-    )  # fmt: skip
+    response = create_mounting(member_client, team, busybox, f"mounter-{RUN_ID}", name)
     assert response.status_code == 302
     mounts = engine.containers.get(f"mounter-{RUN_ID}").attrs["Mounts"]
     assert [(m["Type"], m["Name"], m["Destination"]) for m in mounts] == [("volume", name, "/data")]
+
+
+def test_a_volume_made_again_behind_dockboards_back_is_nobodys_but_the_administrators(
+    member_client: Client, engine: docker.DockerClient, team: Team, busybox: str
+) -> None:
+    """A volume is known by its name alone. Removed and made again under that name, with the
+    owner, team and installation labels Dockboard wrote on the first (as the CLI, a compose
+    file or another installation may), it is another volume: the member's record, and the
+    mark it keeps, were of the first. Writing into a volume leaves its mark as it was."""
+    name = volume_name("again")
+    create(member_client, team, name)
+    engine.containers.run(
+        busybox, ["sh", "-c", "echo x > /data/file"], volumes=[f"{name}:/data"],
+        labels={LABEL_KEY: RUN_ID}, remove=True,
+    )  # fmt: skip
+    assert name in text_of(get_ok(member_client, "/engines/local/volumes/"))
+    copied = engine.volumes.get(name).attrs["Labels"]
+    assert copied.pop(labels.VOLUME_MARK)
+    engine.volumes.get(name).remove()
+    engine.volumes.create(name, labels=copied)
+    assert name not in text_of(get_ok(member_client, "/engines/local/volumes/"))
+    assert member_client.get(f"/engines/local/volumes/{name}/").status_code == 404
+    member_client.post(f"/engines/local/volumes/{name}/actions/", {"action": "remove"})
+    engine.volumes.get(name)  # still there
+    response = create_mounting(member_client, team, busybox, f"taker-{RUN_ID}", name)
+    assert response.status_code == 400
+    assert f"Volume {name} is not yours to use." in text_of(response.content)

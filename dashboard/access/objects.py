@@ -11,7 +11,7 @@ from typing import Any
 
 from dashboard.access.roles import Rights, User, grants_for
 from dashboard.engine.errors import Denied, NotFound
-from dashboard.policy.ownership import object_id, owner_of, owners
+from dashboard.policy.ownership import object_id, owner_of_found, owners, record_of
 
 
 def visible_with_rights(
@@ -41,7 +41,12 @@ def rights_on(user: User, kind: str, found: list[dict[str, Any]]) -> dict[str, R
     if grants.admin:
         return dict.fromkeys(ids, Rights.WRITE)
     known = owners(kind, ids)
-    return {found_id: grants.rights(known.get(found_id)) for found_id in ids}
+    return {
+        object_id(kind, item): grants.rights(
+            record_of(kind, item, known.get(object_id(kind, item)))
+        )
+        for item in found
+    }
 
 
 def inspected(lookup: Callable[[str], dict[str, Any]], ref: str, missing: str) -> dict[str, Any]:
@@ -56,7 +61,7 @@ def access_owned(
 ) -> tuple[dict[str, Any], Rights]:
     """``found`` and the user's rights on it, by its ownership record; ``NotFound`` when they
     have none, ``Denied`` when ``change`` is asked of a user who may only look."""
-    rights = grants_for(user).rights(owner_of(kind, object_id(kind, found)))
+    rights = grants_for(user).rights(owner_of_found(kind, found))
     if rights is Rights.NONE:
         raise NotFound(missing)
     if change and rights is not Rights.WRITE:

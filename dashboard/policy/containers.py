@@ -104,9 +104,11 @@ def create_container(
                 if reason := quotas.refusal(team, user.pk, final["labels"]):
                     raise PolicyRefusal("__all__", reason)
                 for name in volumes:
-                    owned = ownership.creation_labels(user.pk, team.pk)
+                    owned, mark = ownership.volume_labels(
+                        ownership.creation_labels(user.pk, team.pk)
+                    )
                     engine_volumes.create_volume(CheckedVolume(name, owned, seal=SEAL))
-                    ownership.record(Kind.VOLUME, name, user.pk, team.pk)
+                    ownership.record(Kind.VOLUME, name, user.pk, team.pk, mark=mark)
             checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=SEAL)
             container_id = engine_containers.create_container(checked)
             quotas.admitted(container_id, team, user.pk, final["labels"])
@@ -184,7 +186,7 @@ def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list
         except NotFound:
             missing.append(source)
             continue
-        mine = ownership.owns(grants, team, ownership.owner_of(Kind.VOLUME, source))
+        mine = ownership.owns(grants, team, ownership.owner_of_found(Kind.VOLUME, volume))
         if not mine or volume.get("Driver") != "local" or volume.get("Options"):
             raise PolicyRefusal(
                 "mounts", _("Volume %(name)s is not yours to use.") % {"name": source}

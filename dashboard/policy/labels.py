@@ -32,5 +32,8 @@ def is_reserved(key: str) -> bool:
     return key.strip().lower().startswith(RESERVED_PREFIX)
 
 
+# A volume's own mark, kept in its record too: the engine knows volumes by name alone, and one
+# made again under the name of a recorded one is another.
+VOLUME_MARK = "dockboard.volume"
 LAB_SESSION = "dockboard.lab.session"  # the lab session it belongs to (reaped with it)
 EXPIRES = "dockboard.expires"  # unix time after which it may be removed (lab sessions)

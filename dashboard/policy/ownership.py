@@ -5,6 +5,7 @@ someone's only when the record says so, and an object with no record is the admi
 """
 
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +39,7 @@ class Owner:
     owner_id: int | None
     team_id: int | None
     lab_session: str = ""
+    mark: str = ""
 
 
 @cache
@@ -63,8 +65,10 @@ def record(
     lab_session: str = "",
     memory: int = 0,
     nano_cpus: int = 0,
+    mark: str = "",
 ) -> None:
-    """Enter an object the gate admitted on the current engine (again: the newest wins)."""
+    """Enter an object the gate admitted on the current engine (again: the newest wins);
+    ``mark``, a volume's mark (``volume_labels``)."""
     OwnershipRecord.objects.update_or_create(
         engine=engine.current_name(),
         kind=kind,
@@ -75,6 +79,7 @@ def record(
             "lab_session": lab_session,
             "memory": memory,
             "nano_cpus": nano_cpus,
+            "mark": mark,
         },
     )
 
@@ -92,12 +97,32 @@ def owners(kind: str, object_ids: Iterable[str]) -> dict[str, Owner]:
         return {}
     found = OwnershipRecord.objects.filter(
         engine=engine.current_name(), kind=kind, object_id__in=wanted
-    ).values_list("object_id", "owner_id", "team_id", "lab_session")
+    ).values_list("object_id", "owner_id", "team_id", "lab_session", "mark")
     return {object_id: Owner(*rest) for object_id, *rest in found}
 
 
 def owner_of(kind: str, object_id: str) -> Owner | None:
     return owners(kind, [object_id]).get(object_id)
+
+
+def record_of(kind: str, found: dict[str, Any], owner: Owner | None) -> Owner | None:
+    """``owner`` if its record is of this very object: a volume made again under a recorded
+    name (by the CLI, another installation) lacks the record's mark. Records from before
+    volumes were marked hold for the volume of their name."""
+    if owner is None or kind != Kind.VOLUME or not owner.mark:
+        return owner
+    return owner if (found.get("Labels") or {}).get(labels.VOLUME_MARK) == owner.mark else None
+
+
+def volume_labels(owned: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The labels of a new volume: ``owned`` and a mark of its own; and the mark, to record."""
+    mark = secrets.token_hex(16)
+    return {**owned, labels.VOLUME_MARK: mark}, mark
+
+
+def owner_of_found(kind: str, found: dict[str, Any]) -> Owner | None:
+    """The record of an object the engine has just described."""
+    return record_of(kind, found, owner_of(kind, object_id(kind, found)))
 
 
 def held_memory(container_ids: list[str]) -> int:

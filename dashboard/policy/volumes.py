@@ -37,8 +37,8 @@ def create_volume(
         )
     if driver_options and not grants.admin:
         raise PolicyRefusal("driver_options", _("Driver options are for administrators."))
-    labels = owned_labels(grants, team, [asked_labels])
+    labels, mark = ownership.volume_labels(owned_labels(grants, team, [asked_labels]))
     checked = CheckedVolume(name, labels, driver_options, seal=SEAL)
     created = engine_volumes.create_volume(checked)["Name"]
-    ownership.record(ownership.Kind.VOLUME, created, grants.user_id, team and team.pk)
+    ownership.record(ownership.Kind.VOLUME, created, grants.user_id, team and team.pk, mark=mark)
     return created

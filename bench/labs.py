@@ -32,7 +32,8 @@ from support import LABEL, ROOT, busybox_image, dockboard_server, engine, signed
 
 from dashboard.models import GIB, Membership, Team
 from dashboard.policy import labels
-from labs import actions, checks, launch
+from dashboard.policy.ownership import installation_id
+from labs import actions, checks, launch, runtime
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 
@@ -64,10 +65,15 @@ script = "true"
 """
 
 
+def our_lab_objects() -> dict[str, list[str]]:
+    """The filter of this installation's lab objects: another's on the engine are its own."""
+    return {"label": [labels.LAB_SESSION, f"{labels.INSTALLATION}={installation_id()}"]}
+
+
 def remove_lab_objects(client) -> None:
-    for container in client.containers.list(all=True, filters={"label": labels.LAB_SESSION}):
+    for container in client.containers.list(all=True, filters=our_lab_objects()):
         container.remove(force=True)
-    for network in client.networks.list(filters={"label": labels.LAB_SESSION}):
+    for network in client.networks.list(filters=our_lab_objects()):
         network.remove()
 
 
@@ -138,7 +144,7 @@ def open_class_of(args, client, image: str, teacher, learners) -> LabClass:
                 if LabSession.objects.filter(state=LabSession.State.FAILED).exists():
                     raise RuntimeError(LabSession.objects.filter(state="failed").first().error)
                 time.sleep(0.1)
-            summaries = client.containers.list(filters={"label": labels.LAB_SESSION})
+            summaries = client.containers.list(filters=our_lab_objects())
             assert all(attachable(client, c.id) for c in summaries)
             ours = time.perf_counter() - started
     finally:
@@ -201,11 +207,12 @@ def checks_and_roster(args, lab_class: LabClass, session: LabSession, teacher, c
     calls = count_engine_calls(roster_page)
     print(f"4. roster of {lab_class.sessions.count()} learners: {roster * 1000:.1f} ms, "
           f"{calls} engine calls")  # fmt: skip
-    name = f"lab{session.pk}-shell"
+    name = runtime.container_name(session, "shell")
+    session_filter = {"label": [f"{labels.LAB_SESSION}={session.pk}", *our_lab_objects()["label"]]}
     engine_check = median_seconds(lambda: checks.run_step(session, 0), args.repeat)
     raw_engine = median_seconds(
         lambda: client.api.inspect_container(
-            client.api.containers(filters={"label": f"{labels.LAB_SESSION}={session.pk}"})[0]["Id"]
+            client.api.containers(filters=session_filter)[0]["Id"]
         ),
         args.repeat,
     )
@@ -224,7 +231,7 @@ def expire_all(client, learners: int, image: str) -> None:
     try:
         LabSession.objects.filter(state__in=LabSession.ACTIVE).update(expires_at=timezone.now())
         started = time.perf_counter()
-        while client.api.containers(all=True, filters={"label": labels.LAB_SESSION}):
+        while client.api.containers(all=True, filters=our_lab_objects()):
             time.sleep(0.1)
         ours = time.perf_counter() - started
     finally:

@@ -10,21 +10,17 @@ import uuid
 
 import docker
 import pytest
-from asgiref.sync import async_to_sync
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 
 from containers.tabs import TABS
-from dashboard.asgi import application
 from dashboard.models import AuditEvent, Team, TerminalRecording
 from images.models import PullJob
 from labs.models import LabSession
 from tests.harness.accounts import join, session_cookie
-from tests.harness.crawl import Findings, paths, tried, visit
+from tests.harness.crawl import Findings, knock, paths, tried, visit
 from tests.harness.installation import OtherInstallation
 from tests.harness.world import World
-from tests.terminal_client import HOST, ORIGIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,22 +121,6 @@ def _act(client: Client, world: World, other: OtherInstallation) -> int:
     return count
 
 
-async def _knock(path: str, cookie: bytes, hidden: list[str]) -> tuple[bool, list[str]]:
-    """Open a websocket as the user; whether it was accepted and kept, and the hidden names
-    in what it sent in the first moment."""
-    headers = [(b"host", HOST), (b"origin", ORIGIN), (b"cookie", cookie)]
-    socket = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await socket.connect(timeout=10)
-    text, open_ = "", connected
-    while open_ and not await socket.receive_nothing(timeout=0.3):
-        message = await socket.receive_output()
-        if message["type"] == "websocket.close":
-            open_ = False
-        text += message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
-    await socket.disconnect()  # the consumer ends on the disconnect, as under a server
-    return connected and open_, [name for name in hidden if name in text]
-
-
 def test_every_page_for_every_role_over_the_real_world(
     engine: docker.DockerClient,
     world: World,
@@ -232,14 +212,31 @@ def test_every_page_for_every_role_over_the_real_world(
         skip=["accounts/logout/"],
     )  # fmt: skip
     ours = _container_names(engine, [mine.id, theirs.id, *_our_lab_containers(engine, session)])
+    their_sockets = [
+        "/ws/containers/live/",
+        "/ws/images/live/",
+        f"/ws/classes/{other.lab_class}/roster/",
+        *[
+            f"/ws/containers/{ref}/{mode}/"
+            for ref in [mine.id, theirs.id, *world.containers.values(), *other.containers.values()]
+            for mode in ("attach", "exec")
+        ],
+    ]
+    sockets = 0
     for user_id in (other.member_id, other.member_id + 1):
-        found = Findings.from_dict(
-            other.visit(user_id, other_paths, [*ours, *worlds, *world.volumes[:3]])
+        result = other.visit(
+            user_id, other_paths, their_sockets, [*ours, *worlds, *world.volumes[:3]]
+        )
+        found, knocked = (
+            Findings.from_dict(result["pages"]),
+            Findings.from_dict(result["websockets"]),
         )
         findings.add(found)
+        sockets += knocked.tried
         assert found.shown >= 20, user_id
         assert not found.errors and not found.tracebacks, (user_id, found.errors[:20])
         assert not found.leaks, (user_id, found.leaks[:20])
+        assert not knocked.leaks, (user_id, knocked.leaks[:20])
 
     # Acting on what is not theirs: every action, every prune, refused; the engine unchanged.
     acts = 0
@@ -250,7 +247,6 @@ def test_every_page_for_every_role_over_the_real_world(
             acts += _act(client, world, other)
 
     # Websockets: every route, on everything, for everyone.
-    sockets = 0
     streams = [
         "/ws/containers/live/",
         "/ws/images/live/",
@@ -265,7 +261,7 @@ def test_every_page_for_every_role_over_the_real_world(
     for role, user in people.items():
         cookie = session_cookie(user)
         for path in [*streams, *terminals]:
-            kept, leaked = async_to_sync(_knock)(path, cookie, hidden[role])
+            kept, leaked = knock(path, cookie, hidden[role])
             sockets += 1
             assert not leaked, (role, path, leaked)
             if (

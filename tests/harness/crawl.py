@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -148,4 +150,44 @@ def visit(user: User, every: list[str], hidden: Iterable[str]) -> Findings:
     finally:
         logging.getLogger().removeHandler(catcher)
     findings.tracebacks = catcher.seen
+    return findings
+
+
+async def _knock(path: str, cookie: bytes, hidden: list[str]) -> tuple[bool, list[str]]:
+    from dashboard.asgi import application  # the websocket stack, once Django is set up
+
+    headers = [(b"host", b"127.0.0.1:8000"), (b"origin", b"http://127.0.0.1:8000")]
+    socket = WebsocketCommunicator(application, path, headers=[*headers, (b"cookie", cookie)])
+    connected, _ = await socket.connect(timeout=10)
+    text, open_ = "", connected
+    while open_ and not await socket.receive_nothing(timeout=0.3):
+        message = await socket.receive_output()
+        if message["type"] == "websocket.close":
+            open_ = False
+        text += message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
+    await socket.disconnect()  # the consumer ends on the disconnect, as under a server
+    return connected and open_, [name for name in hidden if name in text]
+
+
+def knock(path: str, cookie: bytes, hidden: Iterable[str]) -> tuple[bool, list[str]]:
+    """Open a websocket with the user's session cookie: whether it was accepted and kept open,
+    and the hidden names in what it sent in its first moment. An error in the consumer is
+    raised here."""
+    return async_to_sync(_knock)(path, cookie, [name for name in hidden if name])
+
+
+def cookie_of(user: User) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+def knock_all(user: User, every: list[str], hidden: Iterable[str]) -> Findings:
+    """``knock`` on each websocket path as the user; what was shown that is hidden."""
+    cookie, hidden = cookie_of(user), list(hidden)
+    findings = Findings()
+    for path in every:
+        _kept, leaked = knock(path, cookie, hidden)
+        findings.tried += 1
+        findings.leaks += [f"{path} shows {name}" for name in leaked]
     return findings

@@ -72,9 +72,11 @@ print(json.dumps({"made": create(["sleep", "86400"]), "running": create(["sleep"
 CRAWL = """
 import json, sys
 from django.contrib.auth.models import User
-from tests.harness.crawl import visit
-user_id, every, hidden = json.loads(sys.stdin.read())
-print(json.dumps(visit(User.objects.get(pk=user_id), every, hidden).as_dict()))
+from tests.harness.crawl import knock_all, visit
+user_id, every, sockets, hidden = json.loads(sys.stdin.read())
+user = User.objects.get(pk=user_id)
+pages, knocked = visit(user, every, hidden), knock_all(user, sockets, hidden)
+print(json.dumps({"pages": pages.as_dict(), "websockets": knocked.as_dict()}))
 """
 
 
@@ -104,9 +106,10 @@ class OtherInstallation:
             if container.status != "running":
                 container.start()
 
-    def visit(self, user_id: int, every: list[str], hidden: list[str]) -> dict:
-        """Its user's visit of its own pages (tests/harness/crawl.py), in its own process."""
-        script = json.dumps([user_id, every, hidden])
+    def visit(self, user_id: int, every: list[str], sockets: list[str], hidden: list[str]) -> dict:
+        """Its user's visit of its own pages and websockets (tests/harness/crawl.py), in its
+        own process: the findings of each."""
+        script = json.dumps([user_id, every, sockets, hidden])
         out = self.manage("shell", "--no-imports", "-c", CRAWL, stdin=script)
         return json.loads(out.strip().splitlines()[-1])
 

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from containers.validation import validate_container_name
 from dashboard.access.containers import access_container, visible_containers_with_rights
-from dashboard.access.roles import Rights, User, grants_for
+from dashboard.access.roles import Rights, User
 from dashboard.actions import audit
 from dashboard.actions.done import done
 from dashboard.engine import containers as engine_containers
 from dashboard.engine.errors import EngineError
 from dashboard.notation.names import container_name
-from dashboard.policy.labels import has_label, label_filter_args
-from dashboard.policy.ownership import Kind
+from dashboard.policy.labels import has_label
+from dashboard.policy.ownership import Kind, made_elsewhere
 
 LIFECYCLE = {
     "start": gettext_lazy("Started %(name)s"),
@@ -109,24 +109,18 @@ def stopped_containers(summaries: list[dict], label: str = "") -> list[dict]:
 
 
 def prunable(user: User, label: str = "") -> list[dict]:
-    """The stopped containers the user may remove (with ``label``): for all but administrators,
-    those their ownership records make theirs (an instructor's: the team's)."""
+    """The stopped containers the user may remove (with ``label``): an administrator's, all but
+    another installation's; anyone else's, those their ownership records make theirs (an
+    instructor's: the team's)."""
     seen, rights = visible_containers_with_rights(user)
-    return stopped_containers([c for c in seen if rights[c["Id"]] is Rights.WRITE], label)
+    mine = [c for c in seen if rights[c["Id"]] is Rights.WRITE and not made_elsewhere(c)]
+    return stopped_containers(mine, label)
 
 
 def prune(user: User, label: str = "") -> tuple[list[str], int, list[str]]:
-    """Removed ids, bytes reclaimed, and the commands. Administrators prune the engine; anyone
-    else removes their own stopped containers one by one (a prune by label would also take
-    containers whose labels only claim to be theirs: the CLI's, another installation's)."""
-    if grants_for(user).admin:
-        command = shlex.join(["docker", "container", "prune", "-f", *label_filter_args(label)])
-        result = engine_containers.prune_stopped_containers([label] if label else [])
-        deleted = result.get("ContainersDeleted") or []
-        audit.record(
-            user, "prune", target_kind="container", target_name=f"{len(deleted)}", command=command
-        )
-        return deleted, result.get("SpaceReclaimed", 0), [command]
+    """Removed ids, bytes reclaimed, and the commands: the prunable containers, removed one by
+    one (the engine's prune would also take another installation's, and for all but
+    administrators, containers whose labels only claim to be theirs)."""
     ids = [summary["Id"] for summary in prunable(user, label)]
     sizes = {
         s["Id"]: s.get("SizeRw") or 0

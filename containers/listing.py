@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dashboard.notation.names import container_name
-from dashboard.policy import labels
-from dashboard.policy.ownership import installation_id
+from dashboard.policy.ownership import made_elsewhere
 
 STATE_FILTERS = {
     "running": {"running", "restarting"},
@@ -61,7 +60,6 @@ def _ports(ports: list[dict[str, Any]]) -> list[str]:
 
 
 def _row(summary: dict[str, Any], changeable: bool = True) -> ContainerRow:
-    made_by = (summary.get("Labels") or {}).get(labels.INSTALLATION)
     return ContainerRow(
         id=summary["Id"],
         name=container_name(summary),
@@ -72,7 +70,7 @@ def _row(summary: dict[str, Any], changeable: bool = True) -> ContainerRow:
         status=summary.get("Status", ""),
         ports=_ports(summary.get("Ports") or []),
         changeable=changeable,
-        other_installation=bool(made_by) and made_by != installation_id(),
+        other_installation=made_elsewhere(summary),
     )
 
 

@@ -156,3 +156,23 @@ def test_prune_preview_equals_what_is_removed(
     for container in stopped:
         with pytest.raises(docker.errors.NotFound):
             container.reload()
+
+
+def test_an_administrators_prune_leaves_another_installations_containers(
+    admin_client: Client, engine: docker.DockerClient, busybox: str
+) -> None:
+    """`docker container prune` takes every stopped container; Dockboard's, for an
+    administrator, every one but another installation's on the same engine (its own to prune,
+    reap and count): the CLI's go, theirs stay."""
+    label = f"{LABEL_KEY}={RUN_ID}"
+    clis = engine.containers.create(busybox, "true", labels={LABEL_KEY: RUN_ID})
+    theirs = engine.containers.create(
+        busybox, "true", labels={LABEL_KEY: RUN_ID, "dockboard.installation": "another"}
+    )
+    preview = text_of(admin_client.get(f"/engines/local/containers/prune/?label={label}").content)
+    assert clis.id in preview and theirs.id not in preview
+    done = text_of(admin_client.post("/engines/local/containers/prune/", {"label": label}).content)
+    assert f"docker rm {clis.name}" in done and theirs.name not in done
+    with pytest.raises(docker.errors.NotFound):
+        clis.reload()
+    assert state_of(theirs) == "created"

@@ -1,5 +1,5 @@
 """Containers and their execs, as `docker ps`, `inspect`, `create`, `start`, `exec`, `diff`,
-`top`, `stats`, `commit` and `container prune` reach them."""
+`top`, `stats` and `commit` reach them."""
 
 import urllib.parse
 from typing import Any
@@ -146,11 +146,6 @@ def commit_container(checked: CheckedCommit) -> str:
         changes=checked.changes or None,
     )
     return created["Id"]
-
-
-@engine_call
-def prune_stopped_containers(label_filters: list[str]) -> dict[str, Any]:
-    return client().prune_containers(filters={"label": label_filters} if label_filters else None)
 
 
 def host_config(api_version: str, **options: Any) -> dict[str, Any]:

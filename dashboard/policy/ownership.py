@@ -49,6 +49,13 @@ def installation_id() -> str:
     return str(Installation.objects.get_or_create(pk=1)[0].uuid)
 
 
+def made_elsewhere(found: dict[str, Any]) -> bool:
+    """Whether another installation on the engine made the object, by its label: that one's
+    to prune, reap and count, never this one's (an administrator may still act on it)."""
+    made_by = (found.get("Labels") or {}).get(labels.INSTALLATION)
+    return bool(made_by) and made_by != installation_id()
+
+
 def creation_labels(owner_id: int | None, team_id: int | None) -> dict[str, str]:
     """The labels Dockboard writes on what it creates: they let one engine call list a user's
     objects, and tell installations apart; rights never come from them."""

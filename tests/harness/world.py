@@ -92,7 +92,9 @@ def _images(engine: docker.DockerClient, registry: str, world: World) -> None:
 
 
 def _health(command: str) -> dict:
-    return {"test": ["CMD", command], "interval": SECOND, "retries": 1}
+    """A check every 5 s: its state is known soon, and the engine is not kept busy with execs
+    under the timing-sensitive suites."""
+    return {"test": ["CMD", command], "interval": 5 * SECOND, "retries": 1}
 
 
 def _containers(engine: docker.DockerClient, world: World) -> None:

@@ -97,6 +97,7 @@ def start_dockboard(processes: int, redis_url: str) -> tuple[subprocess.Popen, s
         **os.environ,
         "DOCKBOARD_DATA_DIR": DATA_DIR,
         "DOCKBOARD_BIND": f"127.0.0.1:{port}",
+        "DOCKBOARD_DOCKER_API": f"127.0.0.1:{free_port()}",
         "DOCKBOARD_REDIS_URL": redis_url,
         "DOCKBOARD_WEB_PROCESSES": str(processes),
     }
@@ -196,7 +197,8 @@ def server_rss(server: subprocess.Popen) -> dict[str, float]:
             command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
             name = ("web server" if b"spawn_main" in command or b"uvicorn" in command
                     else "task worker" if b"taskworker" in command
-                    else "lab reaper" if b"reaplabs" in command else "other")  # fmt: skip
+                    else "lab reaper" if b"reaplabs" in command
+                    else "Engine API endpoint" if b"dockerapi" in command else "other")  # fmt: skip
             if b"resource_tracker" not in command:
                 key = f"{name} {child}"
                 found[key] = rss_kib(int(child)) / 1024

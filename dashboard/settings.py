@@ -33,6 +33,8 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 DOCKBOARD_BIND = os.environ.get("DOCKBOARD_BIND", "127.0.0.1:8000")
+# Where Dockboard speaks the Docker Engine API to the `docker` CLI (host:port, loopback by default).
+DOCKBOARD_DOCKER_API = os.environ.get("DOCKBOARD_DOCKER_API", "127.0.0.1:8001")
 # Registries a pull may name even at a link-local address or Dockboard's own (host:port).
 DOCKBOARD_ALLOWED_REGISTRIES = [
     r.strip() for r in os.environ.get("DOCKBOARD_ALLOWED_REGISTRIES", "").split(",") if r.strip()
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "swarm",
     "labs",
     "recordings",
+    "dockerapi",
     "axes",
 ]
 

@@ -40,6 +40,7 @@ def other_pages() -> list[URLPattern | URLResolver]:
         path("audit/", include("audit.urls")),
         path("", include("labs.urls")),
         path("recordings/", include("recordings.urls")),
+        path("tokens/", include("dockerapi.urls")),
         path("engines/all/containers/", include("containers.everywhere_urls")),
         path("engines/", include("engines.urls")),
         re_path(r"^engines/(?P<name>[^/]+)/", views.no_such_engine),

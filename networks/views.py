@@ -11,11 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dashboard.access.containers import visible_containers_with_rights
 from dashboard.access.networks import access_network_with_rights, visible_networks
 from dashboard.access.roles import Rights
+from dashboard.actions import networks as actions
 from dashboard.engine.errors import EngineError
 from dashboard.models import Team
 from dashboard.web.object_actions import perform
 from dashboard.web.paging import named_page
-from networks import actions
 from networks.forms import NetworkForm
 
 

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,12 @@ def alive(pid: int) -> bool:
 
 
 def dashboard_env(tmp_path: Path, port: int, **settings: str) -> dict[str, str]:
-    env = {**os.environ, "DOCKBOARD_DATA_DIR": str(tmp_path), "DOCKBOARD_BIND": f"127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        "DOCKBOARD_DATA_DIR": str(tmp_path),
+        "DOCKBOARD_BIND": f"127.0.0.1:{port}",
+        "DOCKBOARD_DOCKER_API": f"127.0.0.1:{free_port()}",
+    }
     for name in ("DJANGO_SETTINGS_MODULE", "DOCKBOARD_DATABASE_URL", "DOCKBOARD_REDIS_URL"):
         env.pop(name, None)  # never the developer's own database
     return {**env, **settings}
@@ -55,6 +61,7 @@ def dashboard_process(tmp_path: Path):
         stderr=subprocess.PIPE,
         text=True,
     )
+    process.docker_api = env["DOCKBOARD_DOCKER_API"]
     yield process, port
     if process.poll() is None:
         process.kill()
@@ -73,6 +80,22 @@ def wait_for_http(url: str, timeout: float = 20) -> None:
             time.sleep(0.1)
 
 
+def refusal_of(url: str, timeout: float = 20) -> urllib.error.HTTPError:
+    """The error answer of a server that is starting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310
+        except urllib.error.HTTPError as answer:
+            return answer
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"{url} answered without a token")
+
+
 def test_setup_link_then_ctrl_c_stops_all_its_processes(dashboard_process) -> None:
     process, port = dashboard_process
     first_line = process.stdout.readline()
@@ -83,9 +106,13 @@ def test_setup_link_then_ctrl_c_stops_all_its_processes(dashboard_process) -> No
     children = children_of(process.pid)
     words = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children]
     programs = sorted(
-        next(w for w in (b"uvicorn", b"taskworker", b"reaplabs") if w in c) for c in words
+        next(w for w in (b"uvicorn", b"taskworker", b"reaplabs", b"dockerapi") if w in c)
+        for c in words
     )
-    assert programs == [b"reaplabs", b"taskworker", b"uvicorn"]  # server, worker, lab reaper
+    # server, worker, lab reaper, and the Engine API endpoint, which asks for a token
+    assert programs == [b"dockerapi", b"reaplabs", b"taskworker", b"uvicorn"]
+    refused = refusal_of(f"http://{process.docker_api}/_ping")
+    assert refused.code == 401 and b"personal access token" in refused.read()
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dashboard.access.containers import visible_containers
 from dashboard.access.roles import Rights, grants_for
 from dashboard.access.volumes import access_volume_with_rights, visible_volumes
+from dashboard.actions import volumes as actions
 from dashboard.engine import volumes as engine_volumes
 from dashboard.engine.errors import EngineError
 from dashboard.models import Team
 from dashboard.notation.names import container_name
 from dashboard.web.object_actions import perform
 from dashboard.web.paging import named_page
-from volumes import actions
 from volumes.forms import VolumeForm
 
 

@@ -5,6 +5,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
+from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
 from dashboard.engine import registry
@@ -35,6 +36,14 @@ def current() -> EngineAddress:
     if found is None:
         raise NotFound(_("No such engine: %(name)s") % {"name": name})
     return found
+
+
+async def current_address() -> EngineAddress:
+    """``current`` from async code: the local engine is the settings' (no thread needed), the
+    others rows of the database."""
+    if _current.get() == LOCAL:
+        return registry.local()
+    return await database_sync_to_async(current)()
 
 
 def docker_host() -> str:

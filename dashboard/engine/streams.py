@@ -12,11 +12,10 @@ import ssl
 import urllib.parse
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from dashboard.engine.current import current, unreachable
+from dashboard.engine.current import current_address, unreachable
 from dashboard.engine.errors import STATUS_ERRORS, EngineError, EngineUnreachable
 from dashboard.engine.registry import EngineAddress
 from dashboard.engine.system import api_version
@@ -70,7 +69,7 @@ def _tls_context(address: EngineAddress) -> ssl.SSLContext | None:
     return context
 
 
-async def _open_connection(
+async def open_connection(
     address: EngineAddress,
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     host = address.address
@@ -111,12 +110,15 @@ async def _error_from(reader: asyncio.StreamReader, status: int, headers: dict) 
     return STATUS_ERRORS.get(status, EngineError)(message)
 
 
-async def _upgrade(path: str, tty: bool, body: bytes = b"") -> EngineStream:
-    version = await asyncio.to_thread(api_version)
-    address = await database_sync_to_async(current)()  # an added engine is a row
-    reader, writer = await _open_connection(address)
+async def _versioned(path: str) -> str:
+    return f"/v{await asyncio.to_thread(api_version)}{path}"
+
+
+async def _upgrade(target: str, tty: bool, body: bytes = b"") -> EngineStream:
+    address = await current_address()
+    reader, writer = await open_connection(address)
     request = (
-        f"POST /v{version}{path} HTTP/1.1\r\n"
+        f"POST {target} HTTP/1.1\r\n"
         "Host: docker\r\n"
         "Connection: Upgrade\r\n"
         "Upgrade: tcp\r\n"
@@ -144,9 +146,16 @@ async def attach(container_id: str, tty: bool) -> EngineStream:
     query = urllib.parse.urlencode(
         {"stream": 1, "stdin": 1, "stdout": 1, "stderr": 1, "detachKeys": DETACH_KEYS}
     )
-    return await _upgrade(f"/containers/{urllib.parse.quote(container_id)}/attach?{query}", tty)
+    path = f"/containers/{urllib.parse.quote(container_id)}/attach?{query}"
+    return await _upgrade(await _versioned(path), tty)
 
 
 async def start_exec(exec_id: str, tty: bool) -> EngineStream:
     body = json.dumps({"Detach": False, "Tty": tty}).encode()
-    return await _upgrade(f"/exec/{urllib.parse.quote(exec_id)}/start", tty, body)
+    return await _upgrade(await _versioned(f"/exec/{urllib.parse.quote(exec_id)}/start"), tty, body)
+
+
+async def hijack(target: str, body: bytes = b"") -> EngineStream:
+    """An attach or exec start that the Engine API endpoint let through, as the caller asked it
+    (``target`` has the API version the caller asked for): the raw stream after the upgrade."""
+    return await _upgrade(target, True, body)

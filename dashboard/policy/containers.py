@@ -84,7 +84,15 @@ OPTIONS = {
     "NanoCpus": ("cpus", "--cpus"),
     "RestartPolicy": ("restart", "--restart"),
 }
-CHECKED_KEYS = {"Binds", "NetworkMode", "PortBindings", "Memory", "NanoCpus", "RestartPolicy"}
+CHECKED_KEYS = {
+    "Binds",
+    "NetworkMode",
+    "PortBindings",
+    "Memory",
+    "NanoCpus",
+    "RestartPolicy",
+    "AutoRemove",  # `--rm`: the engine removes the container when it stops
+}
 
 
 def create_container(

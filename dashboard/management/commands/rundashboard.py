@@ -8,11 +8,11 @@ from dashboard.ops.first_run import issue_setup_token
 from dashboard.ops.supervisor import run_together
 
 
-def split_bind(bind: str) -> tuple[str, int]:
+def split_bind(bind: str, setting: str = "DOCKBOARD_BIND") -> tuple[str, int]:
     """``host:port`` (``[v6]:port`` for IPv6) as DOCKBOARD_BIND gives it."""
     host, sep, port = bind.rpartition(":")
     if not sep or not port.isdigit() or not host:
-        raise CommandError(f"DOCKBOARD_BIND must be host:port, not {bind!r}")
+        raise CommandError(f"{setting} must be host:port, not {bind!r}")
     return host.strip("[]"), int(port)
 
 

@@ -142,7 +142,7 @@ def echo_round_trips(connect, container_id: str, rounds: int, header: bytes) -> 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--containers", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--attach-mb", type=int, default=200)
     parser.add_argument("--echoes", type=int, default=300)
     parser.add_argument("--pull-mb", type=int, default=200)

@@ -19,6 +19,9 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=16)
     # The team the containers made with the token belong to (none: an administrator's own).
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE)
+    # A lab session's: served on the session's own socket, which is its credential (no secret
+    # is ever handed out), and revoked when the session ends.
+    session_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)

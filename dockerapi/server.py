@@ -9,7 +9,9 @@ goes away or its token stops being valid.
 
 import asyncio
 import contextlib
+import functools
 import logging
+import shutil
 import socket
 
 import h11
@@ -19,6 +21,7 @@ from channels.db import database_sync_to_async
 from dashboard.engine import streams
 from dashboard.engine.errors import EngineError
 from dashboard.engine.passthrough import EngineResponse
+from dashboard.interfaces import session_sockets
 from dockerapi import detaches, tokens
 from dockerapi.calls import ApiError, Call, Json
 from dockerapi.routes import answer
@@ -31,19 +34,24 @@ READ_SIZE = 64 * 1024
 IDLE_SECONDS = 120.0  # between requests on a kept-alive connection
 TOKEN_CHECK_SECONDS = 0.5  # how soon a revoked token's open streams close
 HALF_CLOSED_SECONDS = 1.0
+SESSION_SOCKETS_SECONDS = 0.5  # how soon a session's socket answers, and stops answering
 
 
 class Closed(Exception):
     """The caller went away, or its token stopped being valid, while an answer streamed."""
 
 
-async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def serve_connection(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, session_token: int | None = None
+) -> None:
+    """One caller's connection: a person's, with a bearer token in each request, or a lab
+    session's socket, whose token (``session_token``) is the socket's own."""
     connection = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
     peer = writer.get_extra_info("peername")
     if isinstance(peer, tuple):  # TCP: a head and its body go out at once, as written
         writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        while await _one_request(connection, reader, writer, peer):
+        while await _one_request(connection, reader, writer, peer, session_token):
             connection.start_next_cycle()
     except h11.RemoteProtocolError as exc:
         if connection.our_state in (h11.IDLE, h11.SEND_RESPONSE):
@@ -59,7 +67,11 @@ async def serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamW
 
 
 async def _one_request(
-    connection: h11.Connection, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer
+    connection: h11.Connection,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    peer: object,
+    session_token: int | None,
 ) -> bool:
     """Answer one request; whether the connection may carry another."""
     request = await _next_event(connection, reader, IDLE_SECONDS)
@@ -79,7 +91,10 @@ async def _one_request(
                 connection, writer, 413, {"message": "The request body is too large."}, close=True
             )
             return False
-    token = await _token(headers)
+    if session_token is None:
+        token = await _token(headers)
+    else:
+        token = await database_sync_to_async(tokens.valid_by_id)(session_token)
     if token is None:
         message = (
             "Dockboard needs a valid personal access token: "
@@ -285,6 +300,43 @@ async def _hijacked(
 
 
 async def serve(host: str, port: int) -> None:
+    """The endpoint on ``host:port``, and on the socket of every lab session that has one."""
     server = await asyncio.start_server(serve_connection, host, port, limit=READ_SIZE * 2)
     async with server:
-        await server.serve_forever()
+        await asyncio.gather(server.serve_forever(), serve_session_sockets())
+
+
+async def serve_session_sockets() -> None:
+    """Bind each lab session's socket while its token is valid; close and remove it after."""
+    serving: dict[int, tuple[int, asyncio.Server]] = {}
+    wanted_now = database_sync_to_async(tokens.session_tokens)
+    failing = False
+    try:
+        while True:
+            try:
+                wanted = await wanted_now()
+            except Exception:  # the database is away: keep what is served, ask again
+                if not failing:  # once, not every half second
+                    logger.exception("Engine API endpoint: lab session sockets not read")
+                failing = True
+                await asyncio.sleep(SESSION_SOCKETS_SECONDS)
+                continue
+            failing = False
+            for session_id, (token_id, server) in list(serving.items()):
+                if wanted.get(session_id) != token_id:
+                    server.close()
+                    shutil.rmtree(session_sockets.directory(session_id), ignore_errors=True)
+                    del serving[session_id]
+            for session_id, token_id in wanted.items():
+                directory = session_sockets.directory(session_id)
+                if session_id in serving or not directory.is_dir():
+                    continue
+                path = session_sockets.path(session_id)
+                path.unlink(missing_ok=True)  # left by an endpoint that stopped
+                answer = functools.partial(serve_connection, session_token=token_id)
+                server = await asyncio.start_unix_server(answer, path, limit=READ_SIZE * 2)
+                serving[session_id] = (token_id, server)
+            await asyncio.sleep(SESSION_SOCKETS_SECONDS)
+    finally:
+        for _token_id, server in serving.values():
+            server.close()

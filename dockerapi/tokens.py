@@ -2,10 +2,9 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,7 +81,7 @@ def valid(secret: str) -> ApiToken | None:
         return None
     now = timezone.now()
     token = (
-        ApiToken.objects.select_related("user", "team")
+        ApiToken.objects.select_related("user")
         .filter(digest=digest_of(secret), revoked_at=None, expires_at__gt=now, user__is_active=True)
         .first()
     )
@@ -96,13 +95,57 @@ def valid(secret: str) -> ApiToken | None:
 
 def still_valid(token_id: int) -> bool:
     """Whether the token may still be used (an open attach asks this while it streams)."""
-    return ApiToken.objects.filter(
-        Q(pk=token_id, revoked_at=None, expires_at__gt=timezone.now(), user__is_active=True)
-    ).exists()
+    return valid_by_id(token_id) is not None
 
 
 def tokens_of(user: AbstractBaseUser) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=user).select_related("team"))
+    """The person's own tokens (a lab session's are the session's)."""
+    return list(ApiToken.objects.filter(user=user, session_id=None).select_related("team"))
+
+
+def open_session(
+    session_id: int, user_id: int, team_id: int, expires_at: datetime, **_: object
+) -> None:
+    """Receiver of ``session_sockets.wanted``: the session's token, which the endpoint serves
+    on the session's socket (its secret is never used: the socket is the credential)."""
+    if ApiToken.objects.filter(session_id=session_id, revoked_at=None).exists():
+        return  # a session reset starts its workstation again
+    ApiToken.objects.create(
+        user_id=user_id,
+        name=f"lab session {session_id}",
+        digest=digest_of(secrets.token_urlsafe(32)),
+        prefix="",
+        team_id=team_id,
+        expires_at=expires_at,
+        session_id=session_id,
+    )
+
+
+def end_session(session_id: int, **_: object) -> None:
+    """Receiver of ``session_sockets.ended``: the socket stops answering."""
+    ApiToken.objects.filter(session_id=session_id, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+
+
+def session_tokens() -> dict[int, int]:
+    """The lab sessions whose sockets are to be served: token id by session id."""
+    valid = ApiToken.objects.filter(
+        session_id__isnull=False,
+        revoked_at=None,
+        expires_at__gt=timezone.now(),
+        user__is_active=True,
+    )
+    return dict(valid.values_list("session_id", "pk"))
+
+
+def valid_by_id(token_id: int) -> ApiToken | None:
+    """The token, if it may still be used (a session socket's has no secret to send)."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(pk=token_id, revoked_at=None, expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
 
 
 def revoke(user: AbstractBaseUser, token_id: int) -> ApiToken | None:

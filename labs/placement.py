@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import fanout
 from dashboard.engine import system as engine_system
+from dashboard.engine.registry import LOCAL
 from dashboard.notation.units import format_size
 from dashboard.policy import labels, ownership
 from labs.errors import LabError
@@ -49,6 +50,8 @@ def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:
         ).values_list("engine", flat=True)
     )
     names = lab_class.team.engine_names
+    if _has_workstation(lab_class):
+        names = [name for name in names if name == LOCAL]
     ordered = [lab_class.engine] if lab_class.engine in names else []
     ordered += [name for name in names if name not in ordered]
     return {
@@ -58,8 +61,18 @@ def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:
     }
 
 
+def _has_workstation(lab_class: LabClass) -> bool:
+    """A workstation mounts its session's socket from this host: it runs on the local engine."""
+    return any(service.workstation for service in lab_class.template.services)
+
+
 def choose_engine(lab_class: LabClass) -> str:
     """The engine a new session of the class goes to; refused when none has room for it."""
+    if _has_workstation(lab_class) and LOCAL not in lab_class.team.engine_names:
+        raise LabError(
+            _("This lab's workstation runs on engine %(engine)s, which team %(team)s does not use.")
+            % {"engine": LOCAL, "team": lab_class.team.name}
+        )
     need = session_memory(lab_class)
     free = free_by_engine(lab_class, need)
     if not free:

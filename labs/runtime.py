@@ -13,7 +13,7 @@ import contextvars
 import ipaddress
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import db
@@ -27,8 +27,10 @@ from dashboard.engine import current as engine
 from dashboard.engine import images as engine_images
 from dashboard.engine import networks as engine_networks
 from dashboard.engine import probe as engine_probe
+from dashboard.engine import workstation
 from dashboard.engine.errors import BadParameter, EngineError, NotFound
 from dashboard.engine.probe import ScriptResult
+from dashboard.interfaces import session_sockets
 from dashboard.notation import names
 from dashboard.notation.reference import InvalidReference, parse_reference
 from dashboard.policy import containers as container_policy
@@ -47,10 +49,15 @@ _launching: contextvars.ContextVar[LabSession | None] = contextvars.ContextVar(
 )
 
 
-def session_labels(session: LabSession) -> dict[str, str]:
-    latest = session.created_at + timedelta(
+def _latest_end(session: LabSession) -> datetime:
+    """When the session ends at the latest, however often it is extended."""
+    return session.created_at + timedelta(
         minutes=session.lab_class.minutes + session.lab_class.version.template.max_extend_minutes
     )
+
+
+def session_labels(session: LabSession) -> dict[str, str]:
+    latest = _latest_end(session)
     return {labels.LAB_SESSION: str(session.pk), labels.EXPIRES: str(int(latest.timestamp()))}
 
 
@@ -100,10 +107,21 @@ def launch(session: LabSession) -> None:
             network = _make_network(session)
         for service in template.services:
             _progress(session, _("Starting %(service)s…") % {"service": service.name})
+            parameters = _create_parameters(session, service, values, network)
+            socket_directory = None
+            if service.workstation:
+                parameters["image"] = workstation.ensure_image()
+                socket_directory = session_sockets.open_for(
+                    session.pk,
+                    session.learner_id,
+                    session.lab_class.team_id,
+                    _latest_end(session),
+                )
             container_id = container_policy.create_container(
                 session.learner,
                 session.lab_class.team_id,
-                _create_parameters(session, service, values, network),
+                parameters,
+                socket_directory=socket_directory,
             )
             engine_containers.container_action(container_id, "start")
         if template.setup_script:
@@ -329,6 +347,7 @@ def finish(session: LabSession, state: str, error: str = "") -> None:
     LabSession.objects.filter(pk=session.pk).update(
         state=state, ended_at=timezone.now(), progress="", **({"error": error} if error else {})
     )
+    session_sockets.close_for(session.pk)
     with on_engine(session):
         remove_objects([str(session.pk)])
 

@@ -48,6 +48,8 @@ class Service:
     cpus: Decimal  # 0: the team's maximum
     interactive: bool
     tty: bool
+    # A workstation: Dockboard's image with the `docker` CLI and the session's own socket.
+    workstation: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ class LabTemplate:
         return next((s for s in self.services if s.name == name), None)
 
     def images(self, values: dict[str, str]) -> set[str]:
-        return {substitute(service.image, values) for service in self.services}
+        """The images to pull (a workstation's is built here)."""
+        return {substitute(s.image, values) for s in self.services if not s.workstation}
 
 
 def substitute(text: str, values: dict[str, str]) -> str:
@@ -181,8 +184,14 @@ def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
 
 def _service(reader: Reader, data: Any, index: int) -> Service:
     path = ("services", index)
-    known = {"name", "image", "command", "env", "memory", "cpus", "interactive", "tty"}
+    known = {"name", "kind", "image", "command", "env", "memory", "cpus", "interactive", "tty"}
     data = reader.table(data, path, known)
+    kind = reader.string(data, path, "kind", "container")
+    if kind not in {"container", "workstation"}:
+        raise reader.fail((*path, "kind"), _("kind is container or workstation."))
+    workstation = kind == "workstation"
+    if workstation and "image" in data:
+        raise reader.fail((*path, "image"), _("A workstation runs Dockboard's own image."))
     name = reader.string(data, path, "name")
     if not SERVICE_NAME.match(name):
         raise reader.fail(
@@ -196,13 +205,14 @@ def _service(reader: Reader, data: Any, index: int) -> Service:
         raise reader.fail(path, _("command and env take text only."))
     return Service(
         name=name,
-        image=reader.string(data, path, "image"),
+        image="" if workstation else reader.string(data, path, "image"),
         command=tuple(command),
         env=tuple(sorted(env.items())),
         memory=_memory(reader, data, path),
         cpus=_cpus(reader, data, path),
-        interactive=reader.flag(data, path, "interactive"),
-        tty=reader.flag(data, path, "tty"),
+        interactive=reader.flag(data, path, "interactive") or workstation,
+        tty=reader.flag(data, path, "tty") or workstation,
+        workstation=workstation,
     )
 
 

@@ -36,7 +36,12 @@ from tests.harness.second_engine import second_engine
 from tests.harness.server import live_asgi_server
 from tests.harness.throttle import throttled_proxy
 
-pytest_plugins = ["tests.lab_fixtures", "tests.engine_fixtures", "tests.world_fixtures"]
+pytest_plugins = [
+    "tests.lab_fixtures",
+    "tests.engine_fixtures",
+    "tests.world_fixtures",
+    "tests.docker_api_fixtures",
+]
 # Property suites: the same examples every run (CI stays reproducible), no example database in
 # the tree, and real engine calls, which take their time.
 hypothesis_settings.register_profile(

@@ -5,7 +5,7 @@ the gatekeeper and the policy gate, with the pages' messages."""
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import docker
@@ -21,7 +21,6 @@ from tests.harness.docker_cli import (
     Pty,
     cli_config,
     cli_env,
-    live_endpoint,
 )
 from tests.harness.docker_cli import (
     docker as docker_cli,
@@ -32,12 +31,6 @@ from tests.harness.world import World
 pytestmark = pytest.mark.django_db(transaction=True)
 
 type Cli = Callable[..., object]
-
-
-@pytest.fixture(scope="session")
-def endpoint(django_db_setup: None) -> Iterator[str]:
-    with live_endpoint() as address:
-        yield address
 
 
 @pytest.fixture

@@ -28,10 +28,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def free_memory(client: docker.DockerClient) -> int:
-    """The oracle, from the SDK: what the placement should find free on that engine."""
+    """The oracle, from the SDK: what the placement should find free on that engine (the
+    limits of this installation's running containers: another's, and the world's claims,
+    hold nothing of ours)."""
+    mine = {"label": [labels.MEMORY, f"{labels.INSTALLATION}={installation_id()}"]}
     held = sum(
         int(c.labels[labels.MEMORY])
-        for c in client.containers.list(filters={"label": labels.MEMORY})
+        for c in client.containers.list(filters=mine)
         if c.labels[labels.MEMORY].isdecimal()
     )
     return client.info()["MemTotal"] - held
@@ -86,9 +89,8 @@ def test_each_session_goes_to_the_engine_with_the_most_memory_free(
     assert {s.engine for s in placed} == {"local", "second"}
     for session in placed:
         actions.end_session(session.learner, session)
-        assert not engines[session.engine].containers.list(
-            all=True, filters={"label": f"{labels.LAB_SESSION}={session.pk}"}
-        )
+        ours = [f"{labels.LAB_SESSION}={session.pk}", f"{labels.INSTALLATION}={installation_id()}"]
+        assert not engines[session.engine].containers.list(all=True, filters={"label": ours})
 
 
 def test_the_roster_says_where_each_session_runs(

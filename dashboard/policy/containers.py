@@ -9,6 +9,7 @@ are held to the team's policy, and the team's limits and hardening are then writ
 """
 
 import secrets
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,9 @@ from django.utils.translation import gettext as _
 from dashboard.access.roles import Grants, Rights, User, grants_for
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import volumes as engine_volumes
+from dashboard.engine import workstation as workstation_image
 from dashboard.engine.errors import NotFound
+from dashboard.interfaces import session_sockets
 from dashboard.models import Team
 from dashboard.notation.names import container_name
 from dashboard.notation.units import format_cpus, format_size, nano_cpus
@@ -96,17 +99,27 @@ CHECKED_KEYS = {
 
 
 def create_container(
-    user: User, team_id: int | None, parameters: dict[str, Any], command: str = ""
+    user: User,
+    team_id: int | None,
+    parameters: dict[str, Any],
+    command: str = "",
+    *,
+    socket_directory: Path | None = None,
 ) -> str:
     """`docker create` through the gate: check the request and, with the team locked (creates in
     one team are serialised, so parallel requests never pass its quota together), create the
-    container and enter it in the quota ledger. The new container's id."""
+    container and enter it in the quota ledger. The new container's id.
+
+    A lab session's workstation (``socket_directory``: the session's own Docker socket, made by
+    ``dashboard.interfaces.session_sockets``) runs Dockboard's workstation image with that
+    directory mounted, the one host path a member's container gets, added after the checks."""
     grants = grants_for(user)
     team = None
     try:
         with transaction.atomic():
             team = locked_team(grants, team_id)
-            final = _checked_parameters(grants, team, parameters)
+            workstation = socket_directory is not None
+            final = _checked_parameters(grants, team, parameters, workstation)
             if not grants.admin:
                 volumes = _new_volumes(grants, team, final)
                 if reason := quotas.refusal(team, user.pk, final["labels"]):
@@ -117,6 +130,10 @@ def create_container(
                     )
                     engine_volumes.create_volume(CheckedVolume(name, owned, seal=SEAL))
                     ownership.record(Kind.VOLUME, name, user.pk, team.pk, mark=mark)
+            if workstation:
+                mount = f"{socket_directory}:{session_sockets.MOUNT_TARGET}"
+                binds = final["host_config"].get("Binds") or []
+                final["host_config"]["Binds"] = [*binds, mount]
             checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=SEAL)
             container_id = engine_containers.create_container(checked)
             quotas.admitted(container_id, team, user.pk, final["labels"])
@@ -134,8 +151,12 @@ def create_container(
         )
 
 
-def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> dict[str, Any]:
+def _checked_parameters(
+    grants: Grants, team: Team | None, parameters: dict, workstation: bool = False
+) -> dict[str, Any]:
     final = dict(parameters)  # the labels and host config are replaced below, not changed
+    if workstation and not workstation_image.is_workstation(final.get("image", "")):
+        raise PolicyRefusal("image", _("A workstation runs Dockboard's workstation image."))
     asked = [final.get("labels") or {}]
     final["labels"] = container_labels = owned_labels(grants, team, asked, final.get("image", ""))
     if grants.admin:
@@ -143,7 +164,8 @@ def _checked_parameters(grants: Grants, team: Team | None, parameters: dict) -> 
     for argument, value in final.items():
         if argument not in SAFE_ARGUMENTS and value not in (None, False, "", [], {}):
             raise PolicyRefusal("__all__", _("%(option)s is not allowed.") % {"option": argument})
-    check_image(team, final["image"])
+    if not workstation:
+        check_image(team, final["image"])
     host_config = dict(final.get("host_config") or {})
     for key, value in host_config.items():
         if key not in CHECKED_KEYS and value not in (None, False, "", [], {}, 0):

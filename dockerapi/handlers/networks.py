@@ -55,10 +55,11 @@ async def create(call: Call) -> Any:
         "asked_labels": body.get("Labels") or {},
     }
     name = str(body.get("Name") or "")
-    network_id, _message = await database_sync_to_async(actions.create)(
-        call.user, call.token.team, name, **asked
-    )
-    return Json({"Id": network_id, "Warning": ""}, 201)
+
+    def made() -> str:
+        return actions.create(call.user, call.token.team, name, **asked)[0]
+
+    return Json({"Id": await database_sync_to_async(made)(), "Warning": ""}, 201)
 
 
 async def remove(call: Call, ref: str) -> Any:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import select
+import socket
 import subprocess
 import threading
 import time
@@ -20,29 +21,33 @@ ENGINE_SOCKET = "unix:///var/run/docker.sock"
 
 @contextmanager
 def live_endpoint() -> Iterator[str]:
-    """The endpoint on a free loopback port: its ``tcp://`` address."""
-    from dockerapi.server import serve_connection
+    """The endpoint on a free loopback port (its ``tcp://`` address), and on the socket of each
+    lab session with a workstation."""
+    from dockerapi.server import serve
 
     port = free_port()
     loop = asyncio.new_event_loop()
-    started = threading.Event()
-    holder: dict[str, asyncio.Server] = {}
+    served = loop.create_task(serve("127.0.0.1", port))
 
-    async def main() -> None:
-        holder["server"] = await asyncio.start_server(serve_connection, "127.0.0.1", port)
-        started.set()
+    def run() -> None:
         with contextlib.suppress(asyncio.CancelledError):
-            async with holder["server"]:
-                await holder["server"].serve_forever()
+            loop.run_until_complete(served)
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    if not started.wait(10):
-        raise RuntimeError("the Engine API endpoint did not start")
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Engine API endpoint did not start") from None
+            time.sleep(0.05)
     try:
         yield f"tcp://127.0.0.1:{port}"
     finally:
-        loop.call_soon_threadsafe(holder["server"].close)
+        loop.call_soon_threadsafe(served.cancel)
         thread.join(timeout=10)
 
 

@@ -53,7 +53,11 @@ class TerminalSession:
         """`docker attach`; with ``start``, attach first and then start, as `docker start -a -i`."""
         if not start and not container["State"].get("Running"):
             raise Conflict(_("The container is not running. Start it to attach."))
-        stream = await engine_stream.attach(container["Id"], tty=bool(container["Config"]["Tty"]))
+        stream = await engine_stream.attach(
+            container["Id"],
+            tty=bool(container["Config"]["Tty"]),
+            image=container["Config"]["Image"],
+        )
         if start:
             try:
                 await asyncio.to_thread(

@@ -14,6 +14,7 @@ from dashboard.access.roles import Rights
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import probe as engine_probe
 from dashboard.engine.errors import EngineError, NotFound
+from dashboard.models import AuditEvent
 from dashboard.notation.names import container_name
 from dashboard.notation.reference import parse_reference
 from dashboard.policy.ownership import Kind
@@ -68,7 +69,8 @@ def _record(session: LabSession, index: int, passed: bool, output: str) -> None:
     with transaction.atomic():
         current = LabSession.objects.select_for_update().get(pk=session.pk)
         steps = set(current.steps_passed)
-        steps = steps | {index} if passed else steps - {index}
+        # A step once passed stays passed: a later step may stop or remove what it checked.
+        steps = steps | {index} if passed else steps
         LabSession.objects.filter(pk=session.pk).update(
             steps_passed=sorted(steps), last_output=output, last_activity_at=timezone.now()
         )
@@ -78,6 +80,8 @@ def _record(session: LabSession, index: int, passed: bool, output: str) -> None:
 def _run(session: LabSession, check: Check, values: dict[str, str], answer: str) -> Outcome:
     if check.kind == "exec":
         return _run_exec(session, check, values)
+    if check.kind == "command":
+        return _ran(session, substitute(check.ran, values))
     failures: list[str] = []
     container = None
     if check.container:
@@ -93,6 +97,20 @@ def _run(session: LabSession, check: Check, values: dict[str, str], answer: str)
                 _("FAIL: that is not the container's %(what)s.") % {"what": check.answer}
             )
     return Outcome(not failures, failures)
+
+
+def _ran(session: LabSession, line: str) -> Outcome:
+    """Whether the learner ran ``line`` (a command that begins so) during the session, as the
+    audit log has it: the Engine API endpoint writes every call there with its docker line."""
+    ran = AuditEvent.objects.filter(
+        actor_id=session.learner_id,
+        created_at__gte=session.created_at,
+        outcome=AuditEvent.Outcome.OK,
+        command__startswith=line,
+    ).exists()
+    if ran:
+        return Outcome(True, [])
+    return Outcome(False, [_("FAIL: you have not run %(line)s yet.") % {"line": line}])
 
 
 def _run_exec(session: LabSession, check: Check, values: dict[str, str]) -> Outcome:

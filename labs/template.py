@@ -54,8 +54,9 @@ class Service:
 
 @dataclass(frozen=True)
 class Check:
-    kind: str  # "exec" or "engine"
+    kind: str  # "exec", "engine" or "command"
     service: str = ""
+    ran: str = ""  # a command check's: the `docker` line the learner ran, as it begins
     script: str = ""
     timeout: int = MAX_CHECK_SECONDS
     container: tuple[tuple[str, Any], ...] = ()
@@ -251,9 +252,18 @@ def _step(reader: Reader, data: Any, index: int) -> Step:
 
 def _check(reader: Reader, data: Any, path: KeyPath) -> Check:
     data = reader.table(
-        data, path, {"kind", "service", "script", "timeout", "container", "image", "diff", "answer"}
+        data,
+        path,
+        {"kind", "service", "script", "timeout", "container", "image", "diff", "answer", "ran"},
     )
     kind = reader.string(data, path, "kind")
+    if kind == "command":
+        if set(data) - {"kind", "ran"}:
+            raise reader.fail(path, _("A command check takes ran: the docker line run."))
+        ran = reader.string(data, path, "ran")
+        if not ran.startswith("docker "):
+            raise reader.fail((*path, "ran"), _("ran is a docker command line."))
+        return Check(kind, ran=ran)
     if kind == "exec":
         if set(data) - {"kind", "service", "script", "timeout"}:
             raise reader.fail(path, _("An exec check takes service, script and timeout."))
@@ -265,7 +275,7 @@ def _check(reader: Reader, data: Any, path: KeyPath) -> Check:
             or MAX_CHECK_SECONDS,
         )
     if kind != "engine":
-        raise reader.fail((*path, "kind"), _("kind is exec or engine."))
+        raise reader.fail((*path, "kind"), _("kind is exec, engine or command."))
     container = reader.table(
         data.get("container", {}),
         (*path, "container"),

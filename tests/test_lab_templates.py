@@ -44,7 +44,7 @@ def test_a_mistake_in_a_nested_table_names_its_line() -> None:
     source = MINIMAL + '\n[[steps]]\ntitle = "Two"\n[[steps.checks]]\nkind = "shell"\n'
     error = _error(source)
     assert error.line == 13
-    assert "kind is exec or engine" in error.message
+    assert "kind is exec, engine or command" in error.message
 
 
 def test_an_unknown_key_names_its_line() -> None:
@@ -114,7 +114,7 @@ def test_the_upload_shows_the_line_of_a_mistake(instructor: User) -> None:
     upload.name = "lab.toml"
     response = signed_in(instructor).post("/labs/import/", {"file": upload})
     assert response.status_code == 400
-    assert "line 7: kind is exec or engine." in response.content.decode()
+    assert "line 7: kind is exec, engine or command." in response.content.decode()
 
 
 def test_an_upload_imports_and_the_download_gives_it_back(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from dashboard.engine import workstation
 from dashboard.engine.current import current_address, unreachable
 from dashboard.engine.errors import STATUS_ERRORS, EngineError, EngineUnreachable
 from dashboard.engine.registry import EngineAddress
@@ -141,10 +142,12 @@ async def _upgrade(target: str, tty: bool, body: bytes = b"") -> EngineStream:
     return EngineStream(reader, writer, tty)
 
 
-async def attach(container_id: str, tty: bool) -> EngineStream:
-    """`docker attach`: stdin, stdout and stderr, with the detach keys Ctrl+P, Ctrl+Q."""
+async def attach(container_id: str, tty: bool, image: str = "") -> EngineStream:
+    """`docker attach`: stdin, stdout and stderr, with the detach keys Ctrl+P, Ctrl+Q (but on
+    a lab workstation, where they are the `docker attach` typed in it's)."""
+    keys = workstation.detach_keys_for(image, DETACH_KEYS)
     query = urllib.parse.urlencode(
-        {"stream": 1, "stdin": 1, "stdout": 1, "stderr": 1, "detachKeys": DETACH_KEYS}
+        {"stream": 1, "stdin": 1, "stdout": 1, "stderr": 1, "detachKeys": keys}
     )
     path = f"/containers/{urllib.parse.quote(container_id)}/attach?{query}"
     return await _upgrade(await _versioned(path), tty)

@@ -55,8 +55,18 @@ def image_tag() -> str:
     return f"{REPOSITORY}:{digest.hexdigest()[:12]}"
 
 
+# A terminal on a workstation passes Ctrl+P Ctrl+Q through to the `docker attach` typed in it,
+# as a terminal of one's own does: Dockboard's own attach takes a sequence nobody types.
+WORKSTATION_DETACH_SEQUENCE = "ctrl-@,ctrl-^,ctrl-_,ctrl-]"
+
+
 def is_workstation(image: str) -> bool:
     return image.startswith(f"{REPOSITORY}:")
+
+
+def detach_keys_for(image: str, usual: str) -> str:
+    """The detach keys of Dockboard's own attach to a container of ``image``."""
+    return WORKSTATION_DETACH_SEQUENCE if is_workstation(image) else usual
 
 
 def _context() -> io.BytesIO:

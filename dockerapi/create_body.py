@@ -78,6 +78,10 @@ def _is(value: Any, kind: str) -> bool:
     }[kind]
 
 
+def is_strings(value: Any) -> bool:
+    return _is(value, STRINGS)
+
+
 def _check_types(values: dict[str, Any]) -> None:
     for key, value in values.items():
         if key in TYPES and value is not None and not _is(value, TYPES[key]):
@@ -123,21 +127,35 @@ def create_parameters(body: dict[str, Any], name: str) -> dict[str, Any]:
         for key, value in host_config.items()
         if not is_empty(value) and key not in TERMINAL_ONLY and UNSET.get(key, 0) != value
     }
-    _check_endpoints(body.get("NetworkingConfig") or {}, host_config.get("NetworkMode") or "")
+    aliases = _aliases(body.get("NetworkingConfig") or {}, host_config.get("NetworkMode") or "")
+    if aliases:
+        endpoint = {"Aliases": aliases}
+        parameters["networking_config"] = {
+            "EndpointsConfig": {host_config["NetworkMode"]: endpoint}
+        }
     return parameters
 
 
-def _check_endpoints(networking: dict[str, Any], mode: str) -> None:
-    """`--network NAME` also names the network in EndpointsConfig, with every setting empty;
-    anything more (a fixed address, a second network) is refused."""
+def _aliases(networking: dict[str, Any], mode: str) -> list[str]:
+    """`--network NAME` also names the network in EndpointsConfig, with every setting empty
+    but, from compose, the names the container answers to there (``--network-alias``); the
+    aliases asked for. Anything more (a fixed address, a second network) is refused."""
     endpoints = networking.get("EndpointsConfig") or {} if isinstance(networking, dict) else None
     if endpoints is None or not isinstance(endpoints, dict):
         raise ApiError(400, "NetworkingConfig is not an object.")
+    aliases: list[str] = []
     for network, settings in endpoints.items():
-        if network != mode or not is_empty(settings):
+        asked = settings.get("Aliases") if isinstance(settings, dict) else None
+        rest = {k: v for k, v in settings.items() if k != "Aliases"} if asked else settings
+        if network != mode or not is_empty(rest):
             raise ApiError(
                 403, "Dockboard lets a container join one network, named by --network, only."
             )
+        if asked:
+            if not is_strings(asked):
+                raise ApiError(400, "Aliases must be of type strings.")
+            aliases = asked
+    return aliases
 
 
 def command_line(parameters: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ import socket
 import h11
 import orjson
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from dashboard.engine import streams
 from dashboard.engine.errors import EngineError
@@ -35,6 +36,12 @@ IDLE_SECONDS = 120.0  # between requests on a kept-alive connection
 TOKEN_CHECK_SECONDS = 0.5  # how soon a revoked token's open streams close
 HALF_CLOSED_SECONDS = 1.0
 SESSION_SOCKETS_SECONDS = 0.5  # how soon a session's socket answers, and stops answering
+
+
+DATABASE_AWAY = (
+    "Dockboard's database did not answer in time (it is busy or restarting). Try again in a "
+    "moment; what you sent may not have been done."
+)
 
 
 class Closed(Exception):
@@ -91,10 +98,14 @@ async def _one_request(
                 connection, writer, 413, {"message": "The request body is too large."}, close=True
             )
             return False
-    if session_token is None:
-        token = await _token(headers)
-    else:
-        token = await database_sync_to_async(tokens.valid_by_id)(session_token)
+    try:
+        if session_token is None:
+            token = await _token(headers)
+        else:
+            token = await database_sync_to_async(tokens.valid_by_id)(session_token)
+    except DatabaseError:
+        await _send_json(connection, writer, 503, {"message": DATABASE_AWAY}, close=True)
+        return False
     if token is None:
         message = (
             "Dockboard needs a valid personal access token: "
@@ -103,6 +114,7 @@ async def _one_request(
         await _send_json(connection, writer, 401, {"message": message}, close=True)
         return False
     call = Call.parse(request.method.decode(), request.target.decode(), headers, bytes(body), token)
+    print("REQ", call.method, call.target, bytes(body)[:3000], flush=True)
     call.peer = peer[0] if isinstance(peer, tuple) else ""
     try:
         reply = await answer(call)
@@ -110,6 +122,8 @@ async def _one_request(
         reply = Json({"message": error.message}, error.status)
     except EngineError as error:
         reply = Json({"message": error.message}, ApiError.of(error).status)
+    except DatabaseError:
+        reply = Json({"message": DATABASE_AWAY}, 503)
     if isinstance(reply, Json):
         data = None if call.method == "HEAD" else reply.data
         await _send_json(connection, writer, reply.status, data)

@@ -4,6 +4,7 @@ the gatekeeper and the policy gate, with the pages' messages."""
 
 import json
 import re
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -328,3 +329,52 @@ def test_volumes_and_networks_are_ones_own_through_the_endpoint(
     assert mine("volume", "rm", "api-data").returncode == 0
     assert mine("network", "rm", "api-net").returncode == 0
     assert mine("volume", "ls", "-q").stdout.split() == []
+
+
+COMPOSE_PROJECT = """\
+version: "3"
+services:
+  web:
+    image: {image}
+    command: ["sh", "-c", "while true; do echo web up; sleep 1; done"]
+  worker:
+    image: {image}
+    command: ["sh", "-c", "nslookup web > /dev/null && echo web resolves; sleep 600"]
+"""
+
+
+def test_docker_compose_up_ps_logs_down_as_a_member(
+    cli_of, member: User, other_member: User, busybox: str, tmp_path: Path, endpoint: str
+) -> None:
+    """Debian's docker-compose 1.29 through the endpoint: its network, two services that find
+    each other by name, their logs, and all of it gone after `down`."""
+    project = tmp_path / "shop"
+    project.mkdir()
+    (project / "docker-compose.yml").write_text(COMPOSE_PROJECT.format(image=busybox))
+    cli, theirs = cli_of(member), cli_of(other_member)
+
+    def compose(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["docker-compose", *args],
+            cwd=project,
+            env=cli_env(endpoint, cli.config),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    up = compose("up", "-d")
+    assert up.returncode == 0, up.stderr
+    listed = compose("ps")
+    assert "shop_web_1" in listed.stdout and "Up" in listed.stdout, listed.stdout
+    assert "shop_web_1" not in theirs("ps", "-a").stdout
+    logs = ""
+    deadline = time.monotonic() + 20
+    while "web resolves" not in logs and time.monotonic() < deadline:
+        logs = compose("logs").stdout
+        time.sleep(0.3)
+    assert "web up" in logs and "web resolves" in logs
+    down = compose("down")
+    assert down.returncode == 0, down.stderr
+    assert cli("ps", "-a", "-q").stdout.split() == []
+    assert "shop_default" not in cli("network", "ls", "--format", "{{.Name}}").stdout

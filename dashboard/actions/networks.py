@@ -40,13 +40,15 @@ def create(user: User, team: Team | None, name: str, **asked: Any) -> tuple[str,
     return network_id, done(_("Created network %(name)s") % {"name": name}, command)
 
 
-def connect(user: User, ref: str, container_ref: str) -> str:
+def connect(user: User, ref: str, container_ref: str, aliases: tuple[str, ...] = ()) -> str:
     network = _changeable(user, ref, "network-connect")
     container = access_container(user, container_ref, change=True)
     name = container_name(container)
-    command = shlex.join(["docker", "network", "connect", network["Name"], name])
+    flags = [word for alias in aliases for word in ("--alias", alias)]
+    command = shlex.join(["docker", "network", "connect", *flags, network["Name"], name])
     with audit.audited(user, "network-connect", command, **_target(network)):
-        engine_networks.connect_container(policy_networks.connection(user, network, container))
+        checked = policy_networks.connection(user, network, container, aliases)
+        engine_networks.connect_container(checked)
     message = _("Connected %(container)s to %(network)s")
     return done(message % {"container": name, "network": network["Name"]}, command)
 

@@ -48,7 +48,9 @@ def create_network(checked: CheckedNetwork) -> str:
 @engine_call
 def connect_container(checked: CheckedConnection) -> None:
     checked = require(checked, CheckedConnection)
-    client().connect_container_to_network(checked.container_id, checked.network_id)
+    client().connect_container_to_network(
+        checked.container_id, checked.network_id, aliases=list(checked.aliases) or None
+    )
 
 
 @engine_call

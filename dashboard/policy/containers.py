@@ -22,7 +22,7 @@ from dashboard.engine import workstation as workstation_image
 from dashboard.engine.errors import NotFound
 from dashboard.interfaces import session_sockets
 from dashboard.models import Team
-from dashboard.notation.names import container_name
+from dashboard.notation.names import NETWORK_ALIAS, container_name
 from dashboard.notation.units import format_cpus, format_size, nano_cpus
 from dashboard.policy import labels, ownership, quotas
 from dashboard.policy.creation import owned_labels
@@ -63,6 +63,7 @@ SAFE_ARGUMENTS = {
     "stop_signal",
     "stop_timeout",
     "detach",
+    "networking_config",  # the names the container answers to on its network (checked below)
 }
 # HostConfig keys, by the form field and `docker run` option a refusal names.
 OPTIONS = {
@@ -176,6 +177,7 @@ def _checked_parameters(
                 % {"option": option, "team": team.name},
             )
     _check_network(grants, team, host_config.get("NetworkMode") or "")
+    _check_aliases(host_config.get("NetworkMode") or "", final.get("networking_config"))
     _check_ports(team, host_config.get("PortBindings") or {})
     memory = limit(host_config.get("Memory") or 0, team.max_memory, "memory", format_size)
     cpus = limit(host_config.get("NanoCpus") or 0, nano_cpus(team.max_cpus), "cpus", format_cpus)
@@ -232,6 +234,25 @@ def _check_network(grants: Grants, team: Team, mode: str) -> None:
             "network",
             _("Network %(mode)s is not allowed in team %(team)s: use bridge or none.")
             % {"mode": repr(mode), "team": team.name},
+        )
+
+
+def _check_aliases(mode: str, networking: dict[str, Any] | None) -> None:
+    """Names on the container's own network (`--network-alias`, compose's service names), and
+    nothing else of an endpoint: no fixed address, no second network."""
+    if not networking:
+        return
+    endpoints = networking.get("EndpointsConfig") if isinstance(networking, dict) else None
+    settings = endpoints.get(mode) if isinstance(endpoints, dict) and len(endpoints) == 1 else None
+    aliases = settings.get("Aliases") if isinstance(settings, dict) else None
+    if (
+        set(networking) != {"EndpointsConfig"}
+        or set(settings or {}) != {"Aliases"}
+        or not isinstance(aliases, list)
+        or not all(isinstance(a, str) and NETWORK_ALIAS.match(a) for a in aliases)
+    ):
+        raise PolicyRefusal(
+            "network", _("A container joins its one network with names of its own only.")
         )
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from dashboard.access.roles import Rights, User, grants_for
 from dashboard.engine import networks as engine_networks
 from dashboard.models import Team
+from dashboard.notation.names import NETWORK_ALIAS
 from dashboard.policy import labels as label_keys
 from dashboard.policy import ownership
 from dashboard.policy.creation import owned_labels
@@ -69,10 +70,14 @@ def create_user_network(
     return create_network(user, team, name, subnet, options, asked_labels)
 
 
-def connection(user: User, network: dict[str, Any], container: dict[str, Any]) -> CheckedConnection:
-    """`docker network connect`: the user's own container to the user's own bridge network in the
-    same team (administrators: any)."""
+def connection(
+    user: User, network: dict[str, Any], container: dict[str, Any], aliases: tuple[str, ...] = ()
+) -> CheckedConnection:
+    """`docker network connect [--alias NAME]`: the user's own container to the user's own
+    bridge network in the same team (administrators: any)."""
     grants = grants_for(user)
+    if not all(NETWORK_ALIAS.match(alias) for alias in aliases):
+        raise PolicyRefusal("alias", _("A network alias is a host name: letters, digits, _ . -"))
     if not grants.admin:
         container_owner = ownership.owner_of(ownership.Kind.CONTAINER, container["Id"])
         network_owner = ownership.owner_of(ownership.Kind.NETWORK, network["Id"])
@@ -88,4 +93,4 @@ def connection(user: User, network: dict[str, Any], container: dict[str, Any]) -
                 _("Only your own containers join your own networks, in the same team."),
                 status=403,
             )
-    return CheckedConnection(network["Id"], container["Id"], seal=SEAL)
+    return CheckedConnection(network["Id"], container["Id"], tuple(aliases), seal=SEAL)

@@ -54,6 +54,7 @@ class CheckedNetwork(_Sealed):
 class CheckedConnection(_Sealed):
     network_id: str
     container_id: str
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

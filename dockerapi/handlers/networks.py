@@ -10,8 +10,9 @@ from dashboard.actions import networks as actions
 from dockerapi import create_body, relay
 from dockerapi.calls import ApiError, Call, Json
 
-# Keys `docker network create` sends that change nothing for a bridge network left at defaults.
-KNOWN = {"Name", "Driver", "Options", "Labels", "IPAM", "CheckDuplicate", "Scope"}
+# Keys `docker network create` and compose send that change nothing for a bridge network left
+# at defaults (Attachable is for swarm's overlay networks).
+KNOWN = {"Name", "Driver", "Options", "Labels", "IPAM", "CheckDuplicate", "Scope", "Attachable"}
 
 
 async def listing(call: Call) -> Any:
@@ -71,8 +72,16 @@ async def connection(call: Call, ref: str, operation: str) -> Any:
     """`docker network connect` and `disconnect` of one's own container, by the pages' rules."""
     body = call.json()
     container = str(body.get("Container") or "")
-    if operation == "connect" and not create_body.is_empty(body.get("EndpointConfig")):
-        raise ApiError(403, "Dockboard connects a container with the network's defaults only.")
-    act = actions.connect if operation == "connect" else actions.disconnect
-    await database_sync_to_async(act)(call.user, ref, container)
+    if operation == "disconnect":
+        await database_sync_to_async(actions.disconnect)(call.user, ref, container)
+        return Json(None, 200)
+    endpoint = body.get("EndpointConfig") or {}
+    aliases = endpoint.get("Aliases") if isinstance(endpoint, dict) else None
+    rest = {k: v for k, v in endpoint.items() if k != "Aliases"} if aliases else endpoint
+    if not create_body.is_empty(rest):
+        raise ApiError(403, "Dockboard connects a container with names of its own only.")
+    if aliases is not None and not create_body.is_strings(aliases):
+        raise ApiError(400, "Aliases must be of type strings.")
+    names = tuple(aliases or ())
+    await database_sync_to_async(actions.connect)(call.user, ref, container, names)
     return Json(None, 200)

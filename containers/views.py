@@ -20,6 +20,7 @@ from dashboard.access.containers import access_container
 from dashboard.access.images import local_image_tags
 from dashboard.access.networks import usable_network_names
 from dashboard.access.volumes import usable_volume_names
+from dashboard.actions import commits
 from dashboard.engine.errors import Denied, EngineError, NotFound
 from dashboard.interfaces import pulls
 from dashboard.notation.names import container_name
@@ -175,7 +176,7 @@ def container_commit(request: HttpRequest, ref: str) -> HttpResponse:
     form = commit.CommitForm(data, initial={"author": request.user.get_username()})
     if data is not None and form.is_valid():
         try:
-            image_id, message = commit.commit_to_image(
+            image_id, message = commits.commit_to_image(
                 request.user, container["Id"], form.cleaned_data
             )
         except EngineError as error:

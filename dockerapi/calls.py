@@ -69,6 +69,11 @@ class Call:
         quoted = urllib.parse.quote(path)
         return (prefix.group(0) if prefix else "") + quoted + (f"?{text}" if text else "")
 
+    def query_all(self, name: str) -> list[str]:
+        """Every value of a name the query repeats (`docker commit --change` …)."""
+        text = self.target.partition("?")[2]
+        return urllib.parse.parse_qs(text, keep_blank_values=True).get(name, [])
+
     def flag(self, name: str) -> bool:
         return self.query.get(name, "").lower() in {"1", "true"}
 

@@ -4,10 +4,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.images import access_image, containers_using_image, visible_images
+from dashboard.actions import images as actions
 from dashboard.engine import images as engine_images
 from dashboard.engine.errors import EngineError
 from dashboard.web.object_actions import perform
-from images import actions
 from images.forms import TagForm
 from images.listing import list_context
 

@@ -26,7 +26,7 @@ from tests.harness.docker_cli import (
 from tests.harness.docker_cli import (
     docker as docker_cli,
 )
-from tests.harness.run import TEST_LABEL
+from tests.harness.run import RUN_ID, TEST_LABEL
 from tests.harness.world import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -264,6 +264,7 @@ def test_what_the_endpoint_does_not_name_is_refused(
             ["swarm", "init"],
             ["system", "prune", "-f"],
             ["cp", str(tmp_path / "Dockerfile"), "anything:/tmp"],
+            ["events", "--since", "1s", "--until", "2s"],
         ):
             answer = cli(*args)
             assert answer.returncode != 0, args
@@ -378,3 +379,29 @@ def test_docker_compose_up_ps_logs_down_as_a_member(
     assert down.returncode == 0, down.stderr
     assert cli("ps", "-a", "-q").stdout.split() == []
     assert "shop_default" not in cli("network", "ls", "--format", "{{.Name}}").stdout
+
+
+def test_commit_tag_and_rmi_go_through_the_pages_rules(
+    cli_of, member: User, instructor: User, busybox: str, registry: str, engine: docker.DockerClient
+) -> None:
+    """A member commits their container to a name the team may use (never with a
+    `dockboard.*` label); tagging and removing images is the instructors'."""
+    member_cli, teacher_cli = cli_of(member), cli_of(instructor)
+    assert member_cli("run", "--name", "layered", busybox, "touch", "/made").returncode == 0
+    target = f"{registry}/dockboard-test/committed-{RUN_ID}:1"
+    committed = member_cli("commit", "-m", "made", "-c", 'CMD ["sh"]', "layered", target)
+    assert committed.returncode == 0, committed.stderr
+    assert engine.images.get(target).attrs["Config"]["Cmd"] == ["sh"]
+    refused = member_cli("commit", "-c", "LABEL dockboard.owner=1", "layered", target)
+    assert "dockboard." in refused.stderr and refused.returncode != 0
+    elsewhere = member_cli("commit", "layered", "elsewhere/image:1")
+    assert elsewhere.returncode != 0
+    second = f"{registry}/dockboard-test/committed-{RUN_ID}:2"
+    assert "Only administrators and the instructors" in member_cli("tag", target, second).stderr
+    assert "Only administrators and the instructors" in member_cli("rmi", target).stderr
+    assert teacher_cli("tag", target, second).returncode == 0
+    removed = teacher_cli("rmi", target, second)
+    assert removed.returncode == 0, removed.stderr
+    assert f"Untagged: {second}" in removed.stdout
+    with pytest.raises(docker.errors.ImageNotFound):
+        engine.images.get(second)

@@ -4,12 +4,13 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from dashboard.access.images import access_image
+from dashboard.access.images import access_image, image_denied, may_manage_image, names_of
 from dashboard.access.roles import grants_for
-from dashboard.actions import audit
-from dashboard.notation.reference import InvalidReference, parse_reference
+from dashboard.actions import audit, commits
+from dashboard.actions import images as actions
+from dashboard.notation.reference import ImageReference, InvalidReference, parse_reference
 from dashboard.policy.images import check_pull
-from dockerapi import relay
+from dockerapi import create_body, relay
 from dockerapi.calls import ApiError, Call, Json
 
 
@@ -53,3 +54,56 @@ async def pull(call: Call) -> Any:
     line = f"docker pull {reference.familiar}"
     target = {"target_kind": "image", "target_name": reference.familiar}
     return await relay.forward(call, "/images/create", "pull", line, query, **target)
+
+
+def _reference(repository: str, tag: str) -> ImageReference:
+    """``repository`` with ``tag``, as `docker tag` and `docker commit` send them."""
+    try:
+        target = parse_reference(repository + (f":{tag}" if tag else ""))
+    except InvalidReference as exc:
+        raise ApiError(400, exc.message) from None
+    if target.digest:
+        raise ApiError(400, "Name a tag, not a digest.")
+    return target
+
+
+async def tag(call: Call, ref: str) -> Any:
+    """`docker tag`: the names one manages, as on the image's page."""
+    target = _reference(call.query.get("repo", ""), call.query.get("tag", ""))
+    await database_sync_to_async(actions.tag)(call.user, ref, target)
+    return Json(None, 201)
+
+
+async def remove(call: Call, ref: str) -> Any:
+    """`docker rmi`: of an image whose every name (the one given, or all its tags for an id)
+    the caller manages; the engine's own answer (what it untagged and deleted)."""
+
+    target = {"target_kind": "image", "target_name": ref}
+
+    def allowed() -> None:
+        with audit.denials_recorded(call.user, "image-remove", **target):
+            image = access_image(call.user, ref)
+            if not may_manage_image(call.user, names_of(image, ref)):
+                raise image_denied()
+
+    await database_sync_to_async(allowed)()
+    line = " ".join(["docker", "rmi", *["-f"] * call.flag("force"), ref])
+    return await relay.forward(call, f"/images/{ref}", "image-remove", line, **target)
+
+
+async def commit(call: Call) -> Any:
+    """`docker commit`: the caller's container, through the gate (no `dockboard.*` label, a
+    name one may use), as the commit page does."""
+    if not create_body.is_empty(call.json()):
+        raise ApiError(403, "Dockboard takes a commit's changes as --change lines only.")
+    data = {
+        "repository": _reference(call.query.get("repo", ""), call.query.get("tag", "")),
+        "message": call.query.get("comment", ""),
+        "author": call.query.get("author", ""),
+        "changes": [line.strip() for line in call.query_all("changes") if line.strip()],
+    }
+    container = call.query.get("container", "")
+    image_id, _message = await database_sync_to_async(commits.commit_to_image)(
+        call.user, container, data
+    )
+    return Json({"Id": image_id}, 201)

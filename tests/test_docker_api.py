@@ -405,3 +405,25 @@ def test_commit_tag_and_rmi_go_through_the_pages_rules(
     assert f"Untagged: {second}" in removed.stdout
     with pytest.raises(docker.errors.ImageNotFound):
         engine.images.get(second)
+
+
+def test_logs_follow_and_exec_it_stream_as_on_the_engine(
+    cli_of, member: User, busybox: str, endpoint: str, engine: docker.DockerClient
+) -> None:
+    cli = cli_of(member)
+    command = "i=0; while true; do i=$((i+1)); echo line-$i; sleep 0.2; done"
+    assert cli("run", "-d", "--name", "talker", busybox, "sh", "-c", command).returncode == 0
+    follow = Pty(["docker", "logs", "-f", "talker"], cli_env(endpoint, cli.config))
+    try:
+        assert follow.read_until(b"line-3\r\n")
+        assert follow.read_until(b"line-6\r\n")  # still following
+    finally:
+        follow.close()
+    shell = Pty(["docker", "exec", "-i", "-t", "talker", "sh"], cli_env(endpoint, cli.config))
+    try:
+        assert shell_answers(shell)
+        shell.send(b"touch /from-exec; exit\r")
+        assert shell.exited() == 0
+    finally:
+        shell.close()
+    assert "A /from-exec" in cli("diff", "talker").stdout

@@ -21,6 +21,7 @@ ROUTES: list[tuple[str, re.Pattern, Callable[..., Awaitable[Any]]]] = [
         ("HEAD", r"/_ping", system.ping_or_version),
         ("GET", r"/version", system.ping_or_version),
         ("GET", r"/info", system.info),
+        ("GET", r"/events", system.events),
         ("GET", r"/containers/json", containers.listing),
         ("POST", r"/containers/create", containers.create),
         ("GET", CONTAINER + r"/json", containers.inspect),

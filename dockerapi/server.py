@@ -25,6 +25,7 @@ from dashboard.engine.passthrough import EngineResponse
 from dashboard.interfaces import session_sockets
 from dockerapi import detaches, tokens
 from dockerapi.calls import ApiError, Call, Json
+from dockerapi.events import CallersEvents
 from dockerapi.routes import answer
 
 logger = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ async def _relay(
     connection: h11.Connection,
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    response: EngineResponse,
+    response: EngineResponse | CallersEvents,
     call: Call,
 ) -> None:
     """The engine's answer, streamed on to the caller as it comes (a `wait` on a container,

@@ -264,7 +264,6 @@ def test_what_the_endpoint_does_not_name_is_refused(
             ["swarm", "init"],
             ["system", "prune", "-f"],
             ["cp", str(tmp_path / "Dockerfile"), "anything:/tmp"],
-            ["events", "--since", "1s", "--until", "2s"],
         ):
             answer = cli(*args)
             assert answer.returncode != 0, args
@@ -427,3 +426,28 @@ def test_logs_follow_and_exec_it_stream_as_on_the_engine(
     finally:
         shell.close()
     assert "A /from-exec" in cli("diff", "talker").stdout
+
+
+def test_docker_events_shows_the_callers_objects_alone(
+    cli_of, member: User, other_member: User, busybox: str
+) -> None:
+    mine, theirs = cli_of(member), cli_of(other_member)
+    since = str(int(time.time()) - 1)
+    assert mine("run", "--name", "mine-ran", busybox, "true").returncode == 0
+    assert theirs("run", "--name", "theirs-ran", busybox, "true").returncode == 0
+    until = str(int(time.time()) + 1)
+    time.sleep(1.1)  # the engine answers a window that has ended, then closes the stream
+    shown = mine(
+        "events",
+        "--since",
+        since,
+        "--until",
+        until,
+        "--format",
+        "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}",
+    )
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert "container start mine-ran" in lines and "container die mine-ran" in lines
+    assert not any("theirs-ran" in line for line in lines)
+    assert not any(line.startswith(("network", "volume")) for line in lines)

@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from dashboard.access.containers import visible_containers
 from dockerapi import relay
 from dockerapi.calls import Call, Json
+from dockerapi.events import CallersEvents
 
 PAUSED, RUNNING = "paused", "running"
 
@@ -30,3 +31,11 @@ async def info(call: Call) -> Any:
     )
     await relay.record(call, "info", "docker info")
     return Json(found)
+
+
+async def events(call: Call) -> Any:
+    """`docker events`: the engine's stream of the caller's objects' events."""
+    response = await relay.forward(call, "/events", "events", "docker events")
+    if isinstance(response, Json):
+        return response
+    return CallersEvents(response, call.user)

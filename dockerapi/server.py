@@ -115,7 +115,6 @@ async def _one_request(
         await _send_json(connection, writer, 401, {"message": message}, close=True)
         return False
     call = Call.parse(request.method.decode(), request.target.decode(), headers, bytes(body), token)
-    print("REQ", call.method, call.target, bytes(body)[:3000], flush=True)
     call.peer = peer[0] if isinstance(peer, tuple) else ""
     try:
         reply = await answer(call)

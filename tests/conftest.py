@@ -41,6 +41,7 @@ pytest_plugins = [
     "tests.engine_fixtures",
     "tests.world_fixtures",
     "tests.docker_api_fixtures",
+    "tests.lab_pages",
 ]
 # Property suites: the same examples every run (CI stays reproducible), no example database in
 # the tree, and real engine calls, which take their time.

@@ -60,3 +60,17 @@ SHOWS_ROW = """(text) => {
 def wait_for_row(page, text: str) -> None:
     """Wait until a whole line of the terminal reads ``text``."""
     page.wait_for_function(SHOWS_ROW, arg=text, timeout=10_000)
+
+
+SHOWS_TEXT = """(text) => {
+  const buffer = window.dockboardTerminal.buffer.active;
+  for (let i = 0; i < buffer.length; i++) {
+    if (buffer.getLine(i)?.translateToString(true).includes(text)) return true;
+  }
+  return false;
+}"""
+
+
+def wait_for_text(page, text: str, timeout: float = 10_000) -> None:
+    """Wait until a line of the terminal shows ``text``."""
+    page.wait_for_function(SHOWS_TEXT, arg=text, timeout=timeout)

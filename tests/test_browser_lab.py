@@ -3,7 +3,6 @@ step through Dockboard's pages; each step's check fails before the step and pass
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import docker
@@ -16,63 +15,16 @@ from dashboard.models import Team
 from labs import actions, runtime
 from labs.library import install_bundled
 from labs.models import Lab, LabSession
-from tests.harness.browser import headless_chromium
-from tests.harness.images import push
-from tests.harness.run import RUN_ID
+from tests.lab_pages import fails, passes
 from tests.pages import log_in, wait_for_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def korean_page(live_url: str, monkeypatch: pytest.MonkeyPatch, member: User) -> Iterator[Page]:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with headless_chromium() as browser:
-        context = browser.new_context(locale="en-US", base_url=live_url)
-        page = context.new_page()
-        log_in(page)
-        context.add_cookies([{"name": "django_language", "value": "ko", "url": live_url}])
-        yield page
-        context.close()
-
-
-@pytest.fixture
-def lab_image(engine: docker.DockerClient, busybox: str, registry: str) -> Iterator[str]:
-    """The lab's image: in the loopback registry, not on the engine (the learner pulls it)."""
-    reference = f"{registry}/dockboard-test/centos-{RUN_ID}:7"
-    engine.images.get(busybox).tag(reference)
-    push(engine, reference)
-    engine.images.remove(reference)
-    yield reference
-    engine.images.remove(reference, force=True)
 
 
 def open_terminal(page: Page, detail_url: str) -> None:
     page.goto(detail_url + "terminal/")
     page.wait_for_selector('#terminal-page[data-connected="true"]')
     page.locator(".xterm").click()
-
-
-def check(page: Page, number: int, answer: str = "") -> str:
-    step = page.locator(f"#step-{number}")
-    if answer:
-        step.locator("input[name=answer]").fill(answer)
-    with page.expect_response(lambda response: "/check/" in response.url, timeout=5_000):
-        step.get_by_role("button", name="확인").click()
-    result = page.locator(f"#step-{number} .check-result")
-    expect(result).to_be_visible()
-    return result.inner_text()
-
-
-def passes(page: Page, number: int, answer: str = "") -> None:
-    text = check(page, number, answer)
-    assert text.startswith("통과"), text
-    expect(page.locator(f"#step-{number}")).to_have_attribute("data-passed", "true")
-
-
-def fails(page: Page, number: int, answer: str = "") -> None:
-    text = check(page, number, answer)
-    assert text.startswith("아직 아님") and "FAIL:" in text, text
 
 
 def test_the_seed_chapter_lab_end_to_end_in_korean(

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import support  # noqa: F401 (puts the repository on the path, for tests.harness)
 from websockets.sync.client import connect
 
 from tests.harness.browser import CHROMIUM_FLAGS

@@ -47,6 +47,27 @@ def test_korean_typed_in_the_browser_echoes_intact(page, member: User, shell) ->
     assert shell.exec_run("cat /k.txt").output.decode() == "안녕하세요\n"
 
 
+CURSOR_SHOWN = """() => {
+  const cursor = document.querySelector(".xterm-rows .xterm-cursor");
+  return getComputedStyle(cursor).backgroundColor !== "rgba(0, 0, 0, 0)";
+}"""
+
+
+def test_the_cursor_blinks_with_no_animation_running(page, member: User, shell) -> None:
+    """A running CSS animation (xterm.js's DOM renderer blinks the cursor with one) makes the
+    browser render every frame, and each echo waited for the frame in progress."""
+    log_in(page)
+    open_terminal(page, shell, "?renderer=dom")
+    seen = set()
+    for _ in range(16):  # 1.6 s: the cursor is shown, then hidden, every 600 ms
+        seen.add(page.evaluate(CURSOR_SHOWN))
+        assert page.evaluate("document.getAnimations().length") == 0
+        page.wait_for_timeout(100)
+    assert seen == {True, False}
+    page.keyboard.type("x")  # a key shows the cursor at once, as the blink restarts
+    assert page.evaluate(CURSOR_SHOWN)
+
+
 def test_detach_then_reattach(page, member: User, shell) -> None:
     log_in(page)
     open_terminal(page, shell)

@@ -215,7 +215,19 @@
     socket = ws;
   }
 
+  // The cursor's blink (see dashboard.css): xterm.js's period, restarted by each key, as it does.
+  const BLINK_MS = 600;
+  const screen = document.getElementById("terminal");
+  let blinkTimer = 0;
+  function restartBlink() {
+    clearInterval(blinkTimer);
+    screen.classList.remove("cursor-off");
+    blinkTimer = setInterval(() => screen.classList.toggle("cursor-off"), BLINK_MS);
+  }
+  restartBlink();
+
   term.onData((data) => {
+    restartBlink();
     if (replaying) return;
     if (socket && socket.readyState === WebSocket.OPEN) {
       if (typing && data.includes("\x03")) output.hold();

@@ -38,7 +38,7 @@ from support import (
     signed_in_cookie,
 )
 from terminal import percentiles, run_container
-from terminal_browser import WORKLOADS
+from terminal_browser import WORKLOADS, raw_engine_mb_s
 
 from tests.harness.browser import headless_chromium
 
@@ -329,6 +329,12 @@ def main(args) -> None:
                             driver, args.peer_url, credentials, args.lines, args.keys
                         )
                         print(f"{driver.name:>14}   Cockpit: {theirs}")
+            # Dockboard's output comes through the engine's TTY, Cockpit's from a host pty.
+            raw = ", ".join(
+                f"{name} {raw_engine_mb_s(client, image, args.lines, name):.1f}"
+                for name in WORKLOADS
+            )
+            print(f"the engine's own attach socket reads the same outputs at MB/s {raw}")
     finally:
         remove_bench_containers(client)
         if peer_answers:  # each Cockpit sign-in leaves the user a session bus

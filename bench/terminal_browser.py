@@ -1,14 +1,14 @@
 """The browser part of bench/terminal.py, in headless Chromium driven without Playwright (see
-bench/bare_chromium.py): keydown to the echo drawn, Ctrl+C during `yes`, and drawing 20 MB of
-lines (`seq`, `cat` of the same lines, 80-column `text`), with each of xterm.js's renderers
-(WebGL, DOM), against the raw attach socket reading the same output."""
+bench/bare_chromium.py): keydown to the echo's pixels (bench/echo_probe.py), Ctrl+C during
+`yes`, and drawing 20 MB of lines (`seq`, `cat` of the same lines, 80-column `text`), with each
+of xterm.js's renderers (WebGL, DOM), against the raw attach socket reading the same output."""
 
-import random
 import statistics
 import time
 
 from bare_chromium import CONTROL, bare_page
-from terminal import percentiles, run_container
+from echo_probe import PROBE, echo_figures
+from terminal import run_container
 
 CURSOR_LINE = """() => {
   const buffer = window.dockboardTerminal.buffer.active;
@@ -126,40 +126,6 @@ DRAW_PROBE = (
 )
 
 
-# Each echo's keydown to drawn, split where it reached the page (the keystroke's trip through
-# Dockboard and the engine, and back) and how many of the screen's frames began between its
-# arrival and the frame that drew it (0: the first frame after it arrived; 60 Hz here).
-ECHO_PROBE = """() => {
-  const term = window.dockboardTerminal;
-  const FRAME = 1000 / 60;
-  term.options.cursorBlink = false;
-  const length = () => {  // characters before the cursor, across wrapped lines
-    const buffer = term.buffer.active;
-    return (buffer.baseY + buffer.cursorY) * term.cols + buffer.cursorX;
-  };
-  let pending = null;
-  document.addEventListener("keydown", () => {
-    let resolve;
-    window.echoed = new Promise((settle) => { resolve = settle; });
-    pending = { started: performance.now(), wanted: length() + 1, resolve };
-  }, true);
-  term.onWriteParsed(() => {
-    if (pending && pending.arrived === undefined && length() >= pending.wanted) {
-      pending.arrived = performance.now();
-    }
-  });
-  term.onRender(() => {
-    if (pending && pending.arrived !== undefined) {
-      const now = performance.now();
-      const frame = document.timeline.currentTime;
-      pending.resolve([now - pending.started, pending.arrived - pending.started,
-                       Math.max(0, Math.floor((frame - pending.arrived) / FRAME))]);
-      pending = null;
-    }
-  });
-}"""
-
-
 PROMPT_PROBE = """() => {
   const term = window.dockboardTerminal;
   const prompt = () => {
@@ -196,34 +162,23 @@ def ctrl_c_ms(page, url: str, client, image: str, renderer: str) -> float:
 CADENCES = {"typist": (0.04, 0.09), "back to back": (0.0, 0.0)}
 
 
-def echo_ms(page, keys: int, gaps: tuple[float, float]) -> str:
-    """Keydown to the echo drawn, p50 / p99, and what the median echo waited on."""
-    totals, trips, late = [], [], 0
-    for _ in range(keys):
-        page.key("a", "KeyA", 65, text="a")
-        total, trip, frames_waited = page.evaluate("window.echoed", await_promise=True)
-        totals.append(total / 1000)
-        trips.append(trip / 1000)
-        late += frames_waited > 0
-        time.sleep(random.uniform(*gaps))
-    p50, p99 = percentiles(totals)
-    trip50, trip99 = percentiles(trips)
-    return (
-        f"p50 {p50:.1f} / p99 {p99:.1f} ms (at the page after {trip50:.1f} / {trip99:.1f} ms; "
-        f"drawn in the first frame after that {keys - late} of {keys})"
-    )
-
-
 def chromium_echo(url: str, cookie: str, client, image: str, keys: int) -> None:
-    """Keydown to the echoed character drawn, in Chromium, for each renderer; then Ctrl+C."""
-    print(f"== Chromium: keydown to echo drawn, {keys} keys into `cat` at each cadence; Ctrl+C "
-          "during `yes` to the prompt drawn (median of 5)")  # fmt: skip
+    """Keydown to the echoed character's pixels (bench/echo_probe.py), in Chromium, for each
+    renderer; then Ctrl+C."""
+    print(f"== Chromium: keydown to the echo's pixels, {keys} keys into `cat` at each cadence; "
+          "Ctrl+C during `yes` to the prompt drawn (median of 5)")  # fmt: skip
     for renderer in ("webgl", "dom"):
         cat = run_container(client, image, ["cat"])
         with bare_page(url, cookie, 1280, 800) as page:
+            page.send("Page.enable")
+            page.send("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
             used = open_terminal(page, url, cat.id, renderer)
-            page.evaluate(f"({ECHO_PROBE})()")
-            echoes = {name: echo_ms(page, keys, gaps) for name, gaps in CADENCES.items()}
+
+            def echo(page=page) -> list[float]:
+                page.key("a", "KeyA", 65, text="a")
+                return page.evaluate("window.__echo.done", await_promise=True)
+
+            echoes = {name: echo_figures(echo, keys, gaps) for name, gaps in CADENCES.items()}
             stops = [ctrl_c_ms(page, url, client, image, renderer) for _ in range(5)]
         cat.remove(force=True)
         print(f"{used:>5}: Ctrl+C {statistics.median(stops):.0f} ms; echo")

@@ -2,11 +2,7 @@
 in one run: the same Chromium, the same probe in both pages, with each driver (Playwright, and
 bare DevTools as bench/terminal_browser.py drives it).
 
-The probe, in every frame of either page, times from the key's keydown event to the frame that
-shows the echo: the first drawing after the echo arrived (a DOM row of xterm.js's DOM renderer,
-or a glyph on a canvas or in WebGL), and then the task after that frame, when its pixels are
-painted. It also notes when the echo arrived at the page (the first websocket message after the
-key). Neither page's code is read or changed.
+The echo is timed by bench/echo_probe.py's probe, to the frame that shows its pixels.
 
 Then the output's pace: the same lines (`seq`, `cat` of short lines, 80-column `text`, as
 bench/terminal_browser.py prints them) drawn by either terminal, from Enter to the last drawing.
@@ -20,7 +16,6 @@ import argparse
 import base64
 import json
 import os
-import random
 import subprocess
 import time
 import urllib.error
@@ -30,6 +25,7 @@ from contextlib import contextmanager
 
 import short
 from bare_chromium import bare_page
+from echo_probe import PROBE, echo_figures
 from support import (
     busybox_image,
     dockboard_server,
@@ -37,76 +33,10 @@ from support import (
     remove_bench_containers,
     signed_in_cookie,
 )
-from terminal import percentiles, run_container
+from terminal import run_container
 from terminal_browser import WORKLOADS, raw_engine_mb_s
 
 from tests.harness.browser import headless_chromium
-
-PROBE = """(() => {
-  const top = window.top;  // both pages' frames are of one origin
-  const now = () => performance.timeOrigin + performance.now();
-  const state = () => top.__echo || (top.__echo = { pending: null, now });
-  window.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") state().enterAt = performance.timeOrigin + event.timeStamp;
-    if (event.key.length !== 1) return;
-    let resolve;
-    const done = new Promise((settle) => { resolve = settle; });
-    state().pending = { key: performance.timeOrigin + event.timeStamp, arrived: null, resolve };
-    state().done = done;
-  }, true);
-  const decoder = new TextDecoder();
-  let tail = "";
-  function marked(text, at) {
-    const joined = tail + text;
-    tail = joined.includes("END-2") ? "" : joined.slice(-4);  // split between two messages
-    if (!tail) state().endAt = at;
-  }
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener("message", (message) => {
-        const data = message.data, at = now();
-        if (data instanceof Blob) data.text().then((text) => marked(text, at));  // Cockpit's
-        else marked(typeof data === "string" ? data : decoder.decode(data), at);
-        const pending = state().pending;
-        if (pending && pending.arrived === null) pending.arrived = now();
-      });
-    }
-  };
-  function drawn() {
-    state().drawnAt = now();
-    const pending = state().pending;
-    if (!pending || pending.arrived === null || pending.drawn) return;
-    pending.drawn = now();
-    const channel = new MessageChannel();  // a task queued now runs once the frame is painted
-    channel.port1.onmessage = () => {
-      state().pending = null;
-      pending.resolve([pending.arrived - pending.key, pending.drawn - pending.key,
-                       now() - pending.key]);
-    };
-    channel.port2.postMessage(null);
-  }
-  const hooks = [
-    [window.CanvasRenderingContext2D, ["drawImage", "fillText"]],
-    [window.WebGL2RenderingContext, ["drawArrays", "drawElements", "drawArraysInstanced",
-                                     "drawElementsInstanced"]],
-  ];
-  for (const [kind, names] of hooks) {
-    for (const name of names) {
-      const native = kind && kind.prototype[name];
-      if (!native) continue;
-      kind.prototype[name] = function (...args) {
-        if (!this.canvas.classList.contains("xterm-cursor-layer")) drawn();  // not the blink
-        return native.apply(this, args);
-      };
-    }
-  }
-  new MutationObserver((records) => {
-    if (records.some((r) => (r.target.nodeType === 1 ? r.target : r.target.parentElement)
-        ?.closest?.(".xterm-rows"))) drawn();
-  }).observe(document, { subtree: true, childList: true, characterData: true });
-})();"""
 
 # A fast typist: keys 30 to 70 ms apart, at random against the screen's frames.
 GAPS = (0.03, 0.07)
@@ -199,20 +129,6 @@ class BareDriver:
         return self.current.evaluate("window.__echo.done", await_promise=True)
 
 
-def echoes(driver, keys: int) -> str:
-    arrived, drawn, painted = [], [], []
-    for _ in range(keys):
-        time.sleep(random.uniform(*GAPS))
-        figures = driver.echo()
-        for samples, ms in zip((arrived, drawn, painted), figures, strict=True):
-            samples.append(ms / 1000)
-    (p50, p99), (a50, a99), (d50, d99) = map(percentiles, (painted, arrived, drawn))
-    return (
-        f"p50 {p50:.1f} / p99 {p99:.1f} ms to the pixels (arrived {a50:.1f} / {a99:.1f}, "
-        f"drawn {d50:.1f} / {d99:.1f})"
-    )
-
-
 def drawing_s(driver, command: str) -> float:
     """Seconds from Enter to the last drawing of ``command``'s output: its end marker has
     arrived, and nothing was drawn for a second since."""
@@ -246,7 +162,7 @@ def dockboard_figures(driver, url: str, cookie: str, shell, lines: int, keys: in
         page.type("exec cat")
         time.sleep(0.5)
         page.echo()  # the first key warms the page up
-        return f"{echoes(page, keys)}; MB/s {pace}"
+        return f"{echo_figures(page.echo, keys, GAPS)}; MB/s {pace}"
 
 
 COCKPIT_FRAME = 'iframe[name="cockpit1:localhost/system/terminal"]'
@@ -272,7 +188,7 @@ def cockpit_figures(driver, peer: str, credentials: tuple[str, str], lines: int,
         page.type("exec cat")  # the same program as Dockboard's container runs
         time.sleep(0.5)
         page.echo()
-        figures = f"{echoes(page, keys)}; MB/s {pace}"
+        figures = f"{echo_figures(page.echo, keys, GAPS)}; MB/s {pace}"
     host("rm -f /tmp/dockboard-peer-lines-*")
     return figures
 

@@ -182,8 +182,9 @@ def _raw_sessions(client, image: str, count: int) -> list[tuple[str, str]]:
 
 def reset_one(client, image: str, session: LabSession) -> None:
     def ours() -> None:
-        actions.reset(LabSession.objects.get(pk=session.pk))
-        launch.launch(session.pk)
+        fresh = LabSession.objects.select_related("learner").get(pk=session.pk)
+        actions.reset(fresh.learner, fresh)
+        launch.launch(session.pk, again=True)
 
     def sdk() -> None:
         made = client.api.create_container(image, ["sh"], stdin_open=True, tty=True, labels=LABEL)

@@ -44,7 +44,12 @@ def access_class(user: User, class_id: object, *, manage: bool = False) -> LabCl
 
 
 def may_manage_class(user: User, lab_class: LabClass) -> bool:
-    return is_administrator(user) or team_roles(user).get(lab_class.team_id) == Role.INSTRUCTOR
+    return may_run_classes_of(user, lab_class.team_id)
+
+
+def may_run_classes_of(user: User, team_id: int) -> bool:
+    """The team's instructors and the administrators open, watch and end its classes."""
+    return is_administrator(user) or team_roles(user).get(team_id) == Role.INSTRUCTOR
 
 
 def managers_of(lab_class: LabClass) -> set[int]:

@@ -114,7 +114,15 @@ def touch(session: LabSession) -> None:
     LabSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now())
 
 
+def _tell(session: LabSession, notice: LabSession.Notice, by: User | None) -> None:
+    """Leave ``notice`` on the session, which its learner's open page shows at once
+    (``labs.session_live``); not what the learner did themselves."""
+    if by is None or by.pk != session.learner_id:
+        LabSession.objects.filter(pk=session.pk).update(notice=notice, notice_at=timezone.now())
+
+
 def end_session(user: User, session: LabSession) -> None:
+    _tell(session, LabSession.Notice.ENDED, user)
     runtime.finish(session, LabSession.State.ENDED)
     audit_lab(user, "end lab session", session.lab_class, str(session.pk))
 
@@ -122,11 +130,12 @@ def end_session(user: User, session: LabSession) -> None:
 def end_class(user: User, lab_class: LabClass) -> None:
     LabClass.objects.filter(pk=lab_class.pk).update(ended_at=timezone.now())
     for session in lab_class.sessions.filter(state__in=LabSession.ACTIVE):
+        _tell(session, LabSession.Notice.CLASS_ENDED, None)
         runtime.finish(session, LabSession.State.ENDED)
     audit_lab(user, "end class", lab_class, str(lab_class.pk))
 
 
-def extend(session: LabSession) -> int:
+def extend(user: User, session: LabSession) -> int:
     """Add the template's extension; the minutes added (refused past its maximum)."""
     template = session.lab_class.template
     step = template.extend_minutes
@@ -137,10 +146,12 @@ def extend(session: LabSession) -> int:
         extended_minutes=session.extended_minutes + step,
         last_activity_at=timezone.now(),
     )
+    _tell(session, LabSession.Notice.EXTENDED, user)
+    audit_lab(user, "extend lab session", session.lab_class, str(session.pk))
     return step
 
 
-def resume(session: LabSession) -> None:
+def resume(user: User, session: LabSession) -> None:
     """Start an idle session's containers again (its time limit still runs)."""
     if session.state != LabSession.State.IDLE:
         raise LabError(_("Only a session stopped while idle can be resumed."))
@@ -149,10 +160,12 @@ def resume(session: LabSession) -> None:
     LabSession.objects.filter(pk=session.pk).update(
         state=LabSession.State.RUNNING, last_activity_at=timezone.now()
     )
+    audit_lab(user, "resume lab session", session.lab_class, str(session.pk))
 
 
-def reset(session: LabSession) -> None:
-    """Remove what the session made and make its services again from the template."""
+def reset(user: User, session: LabSession) -> None:
+    """Remove what the session made and make its services again from the template: audited as
+    the reset of whoever asked (an instructor, or the learner), not as a new start."""
     if not session.is_active:
         raise LabError(_("This session has ended."))
     with runtime.on_engine(session):
@@ -165,4 +178,6 @@ def reset(session: LabSession) -> None:
             last_output="",
             last_activity_at=timezone.now(),
         )
-        launch_session.enqueue(session.pk)
+        _tell(session, LabSession.Notice.RESET, user)
+        audit_lab(user, "reset lab session", session.lab_class, str(session.pk))
+        launch_session.enqueue(session.pk, again=True)

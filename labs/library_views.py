@@ -10,6 +10,7 @@ from dashboard.engine.errors import Denied, NotFound
 from dashboard.models import Team
 from labs import actions
 from labs.access import access_lab, instructed_team_ids, may_author, visible_classes
+from labs.class_list import SHOWN, managed_classes
 from labs.forms import ImportForm, OpenClassForm
 from labs.markdown import render as markdown
 from labs.models import Lab, LabSession
@@ -29,6 +30,7 @@ def lab_list(
     context = {
         "author": author,
         "labs": Lab.objects.prefetch_related("versions") if author else [],
+        "managed": managed_classes(request.user)[:SHOWN] if author else [],
         "classes": classes,
         "sessions": LabSession.objects.filter(learner=request.user).select_related(
             "lab_class__version__lab"
@@ -91,6 +93,7 @@ def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "template": template,
         "description": markdown(str(template.description)),
         "form": form,
+        "classes": managed_classes(request.user).filter(version__lab=lab)[:SHOWN],
     }
     return render(request, "labs/detail.html", context, status=status)
 

@@ -54,6 +54,11 @@ class LabClass(models.Model):
     """A lab opened for one team, with its parameters and times; its sessions are spread over
     the team's engines (``engine`` is where it was opened, the first choice on a tie)."""
 
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        OPEN = "open", _("open")
+        ENDED = "ended", _("ended")
+
     version = models.ForeignKey(LabVersion, on_delete=models.PROTECT, related_name="classes")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     engine = models.CharField(max_length=40, default="local")
@@ -81,12 +86,16 @@ class LabClass(models.Model):
         return self.version.template
 
     def is_open(self, now: object = None) -> bool:
+        return self.state(now) == self.State.OPEN
+
+    def state(self, now: object = None) -> "LabClass.State":
+        """Ended by an instructor or by its end time; scheduled before its start time."""
         now = now or timezone.now()
-        return (
-            self.ended_at is None
-            and (self.starts_at is None or self.starts_at <= now)
-            and (self.ends_at is None or now < self.ends_at)
-        )
+        if self.ended_at is not None or (self.ends_at is not None and self.ends_at <= now):
+            return self.State.ENDED
+        if self.starts_at is not None and now < self.starts_at:
+            return self.State.SCHEDULED
+        return self.State.OPEN
 
 
 class LabSession(models.Model):
@@ -101,6 +110,17 @@ class LabSession(models.Model):
         FAILED = "failed", _("failed to start")
 
     ACTIVE = (State.STARTING, State.RUNNING, State.IDLE)
+
+    class Notice(models.TextChoices):
+        """What someone else did to the session, told on the learner's open page at once."""
+
+        RESET = (
+            "reset",
+            _("An instructor reset this session: what you made was removed and made again."),
+        )
+        EXTENDED = "extended", _("An instructor extended this session.")
+        ENDED = "ended", _("An instructor ended this session: its containers are removed.")
+        CLASS_ENDED = "class-ended", _("The class has ended: its containers are removed.")
 
     lab_class = models.ForeignKey(LabClass, on_delete=models.CASCADE, related_name="sessions")
     learner = models.ForeignKey(
@@ -117,6 +137,8 @@ class LabSession(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     steps_passed = models.JSONField(default=list)  # indexes of the steps whose checks passed
     last_output = models.TextField(blank=True)
+    notice = models.CharField(max_length=16, choices=Notice.choices, blank=True)
+    notice_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -127,16 +127,29 @@ def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
 
 @require_POST
 def session_extend(request: HttpRequest, session_id: int) -> HttpResponse:
-    return _act(request, session_id, actions.extend, _("The session was extended."))
+    return _act(
+        request,
+        session_id,
+        lambda session: actions.extend(request.user, session),
+        _("The session was extended."),
+    )
 
 
 @require_POST
 def session_reset(request: HttpRequest, session_id: int) -> HttpResponse:
-    return _act(request, session_id, actions.reset, _("The session is being reset."))
+    return _act(
+        request,
+        session_id,
+        lambda session: actions.reset(request.user, session),
+        _("The session is being reset."),
+    )
 
 
 @require_POST
 def session_resume(request: HttpRequest, session_id: int) -> HttpResponse:
     return _act(
-        request, session_id, actions.resume, _("The session's containers are running again.")
+        request,
+        session_id,
+        lambda session: actions.resume(request.user, session),
+        _("The session's containers are running again."),
     )

@@ -4,6 +4,7 @@ from labs import launch
 
 
 @task()
-def launch_session(session_id: int) -> None:
-    """Make a lab session's network and services (`manage.py taskworker`)."""
-    launch.launch(session_id)
+def launch_session(session_id: int, again: bool = False) -> None:
+    """Make a lab session's network and services (`manage.py taskworker`); ``again`` after a
+    reset."""
+    launch.launch(session_id, again=again)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dashboard.access.roles import grants_for
 from dashboard.access.teams import access_team, may_manage_team, visible_teams
 from dashboard.engine.errors import EngineError
+from dashboard.interfaces import team_page
 from dashboard.models import Membership
 from dashboard.policy import quotas
 from dashboard.policy.containers import DEFAULT_CAPABILITIES
@@ -63,6 +64,7 @@ def team_detail(
         "policy_form": policy_form or TeamPolicyForm(instance=team),
         "invite_form": invite_form or InviteForm(),
         "invitations": Invitation.objects.filter(team=team, used_at=None)[:50] if manage else [],
+        "sections": team_page.sections_for(team, request.user),
     }
     return render(request, "teams/detail.html", context, status=status)
 

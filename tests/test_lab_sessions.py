@@ -121,8 +121,8 @@ def test_reset_restores_the_initial_state(
     service(engine, session).exec_run("touch /made")
     assert checks.run_step(session, 0).passed
     started = time.monotonic()
-    actions.reset(session)
-    launch.launch(session.pk)
+    actions.reset(member, session)
+    launch.launch(session.pk, again=True)
     assert time.monotonic() - started < 5
     session.refresh_from_db()
     assert session.state == LabSession.State.RUNNING and session.steps_passed == []

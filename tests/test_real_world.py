@@ -216,6 +216,7 @@ def test_every_page_for_every_role_over_the_real_world(
         "/ws/containers/live/",
         "/ws/images/live/",
         f"/ws/classes/{other.lab_class}/roster/",
+        f"/ws/sessions/{other.session}/status/",
         *[
             f"/ws/containers/{ref}/{mode}/"
             for ref in [mine.id, theirs.id, *world.containers.values(), *other.containers.values()]
@@ -251,6 +252,7 @@ def test_every_page_for_every_role_over_the_real_world(
         "/ws/containers/live/",
         "/ws/images/live/",
         f"/ws/classes/{session.lab_class_id}/roster/",
+        f"/ws/sessions/{session.pk}/status/",
         *[f"/ws/images/pulls/{j}/" for j in values["job_id"]],
     ]
     terminals = [

@@ -46,4 +46,21 @@
   }
   addRunButtons(document);
   document.body.addEventListener("htmx:afterSwap", (event) => addRunButtons(event.target));
+
+  // Told at once when the session changes under the page (an instructor's reset, extension or
+  // end, the class's end): the status is asked for again, as its poll would a little later.
+  const live = document.getElementById("session-status")?.dataset.live;
+  if (live) {
+    const url = new URL(live, window.location.href);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    const connect = () => {
+      const socket = new WebSocket(url);
+      socket.addEventListener("message", () => {
+        const status = document.getElementById("session-status");
+        if (status) htmx.trigger(status, "changed");
+      });
+      socket.addEventListener("close", () => setTimeout(connect, 3000));
+    };
+    connect();
+  }
 })();

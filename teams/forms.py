@@ -114,13 +114,45 @@ class TeamCreateForm(forms.ModelForm):
         fields = ["name"]
 
 
+MOST_INVITATIONS = 200  # links one form makes: a large class, with room
+
+
 class InviteForm(BoundedForm):
+    """One link, a link for each name (or e-mail) listed, or a number of unnamed links."""
+
     role = forms.ChoiceField(
         label=gettext_lazy("Role"), choices=Membership.Role.choices, initial="member"
     )
-    note = forms.CharField(
-        label=gettext_lazy("Note (who it is for)"), required=False, max_length=200
+    names = forms.CharField(
+        label=gettext_lazy("Who they are for (one name or e-mail a line)"),
+        required=False,
+        max_length=MOST_INVITATIONS * 201,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 40}),
     )
+    count = forms.IntegerField(
+        label=gettext_lazy("Or a number of links"),
+        required=False,
+        min_value=1,
+        max_value=MOST_INVITATIONS,
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        lines = [line.strip() for line in (cleaned.get("names") or "").splitlines()]
+        names = list(dict.fromkeys(line for line in lines if line))
+        if names and cleaned.get("count"):
+            raise forms.ValidationError(_("List names, or give a number of links, not both."))
+        if len(names) > MOST_INVITATIONS:
+            raise forms.ValidationError(
+                _("At most %(most)d invitations at once; you listed %(count)d.")
+                % {"most": MOST_INVITATIONS, "count": len(names)}
+            )
+        if too_long := next((name for name in names if len(name) > 200), None):
+            raise forms.ValidationError(
+                _("A name is at most 200 characters: %(name)s…") % {"name": too_long[:40]}
+            )
+        cleaned["notes"] = names or [""] * (cleaned.get("count") or 1)
+        return cleaned
 
 
 class RoleForm(BoundedForm):

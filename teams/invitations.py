@@ -41,6 +41,31 @@ def issue(team: Team, role: str, by: User | None, note: str = "") -> str:
     return token
 
 
+def issue_many(team: Team, role: str, by: User | None, notes: list[str]) -> list[str]:
+    """A token for each note, made together: all of them or, should one fail, none."""
+    with transaction.atomic():
+        return [issue(team, role, by, note) for note in notes]
+
+
+def revoke(invitation: Invitation, by: User) -> None:
+    """The link stops working now; its row stays, as a spent one does."""
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    audit.record(
+        by,
+        "invitation-revoked",
+        target_kind="team",
+        target_id=str(invitation.team_id),
+        target_name=f"{invitation.team.name} ({invitation.role}) {invitation.note}".strip(),
+        team_id=invitation.team_id,
+    )
+
+
+def open_invitations(team: Team) -> object:
+    return Invitation.objects.filter(
+        team=team, used_at=None, expires_at__gt=timezone.now()
+    ).select_related("created_by")
+
+
 def link_path(token: str) -> str:
     return reverse("teams:invitation", args=[token])
 

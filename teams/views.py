@@ -15,7 +15,8 @@ from dashboard.policy import quotas
 from dashboard.policy.containers import DEFAULT_CAPABILITIES
 from teams import actions, invitations
 from teams.forms import InviteForm, RoleForm, TeamCreateForm, TeamPolicyForm
-from teams.models import Invitation
+
+SHOWN_INVITATIONS = 200  # the open ones, the latest first: a whole class invited at once
 
 
 @require_http_methods(["GET", "POST"])
@@ -63,7 +64,7 @@ def team_detail(
         "capabilities": DEFAULT_CAPABILITIES,
         "policy_form": policy_form or TeamPolicyForm(instance=team),
         "invite_form": invite_form or InviteForm(),
-        "invitations": Invitation.objects.filter(team=team, used_at=None)[:50] if manage else [],
+        "invitations": invitations.open_invitations(team)[:SHOWN_INVITATIONS] if manage else [],
         "sections": team_page.sections_for(team, request.user),
     }
     return render(request, "teams/detail.html", context, status=status)
@@ -88,15 +89,26 @@ def team_invite(request: HttpRequest, team_id: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if not form.is_valid():
         return team_detail(request, team.pk, invite_form=form, status=400)
-    token = invitations.issue(
-        team, form.cleaned_data["role"], request.user, form.cleaned_data["note"]
-    )
-    link = request.build_absolute_uri(invitations.link_path(token))
-    return render(
-        request,
-        "teams/invitation_link.html",
-        {"team": team, "link": link, "role": form.cleaned_data["role"]},
-    )
+    role, notes = form.cleaned_data["role"], form.cleaned_data["notes"]
+    tokens = invitations.issue_many(team, role, request.user, notes)
+    links = [
+        (note, request.build_absolute_uri(invitations.link_path(token)))
+        for note, token in zip(notes, tokens, strict=True)
+    ]
+    context = {"team": team, "links": links, "role": role}
+    return render(request, "teams/invitation_link.html", context)
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, team_id: int, invitation_id: int) -> HttpResponse:
+    team = access_team(request.user, team_id, manage=True)
+    invitation = invitations.open_invitations(team).filter(pk=invitation_id).first()
+    if invitation is None:
+        messages.error(request, _("That invitation is no longer open."))
+    else:
+        invitations.revoke(invitation, request.user)
+        messages.success(request, _("The invitation is revoked: its link no longer works."))
+    return redirect("teams:detail", team.pk)
 
 
 @require_POST

@@ -27,7 +27,7 @@ def test_invite_join_and_run_within_the_policy(
     team.save()
 
     page.get_by_label("Role:").select_option("member")
-    page.get_by_role("button", name="Make a one-time link").click()
+    page.get_by_role("button", name="Make one-time links").click()
     link = page.locator("#invitation-link").input_value()
     assert "/invitations/" in link
 
@@ -60,3 +60,24 @@ def test_invite_join_and_run_within_the_policy(
     assert container.labels["dockboard.owner"] == str(learner.pk)
     assert container.attrs["HostConfig"]["CapDrop"] == ["ALL"]
     invitee.close()
+
+
+def test_an_instructor_invites_a_class_and_copies_every_link_at_once(
+    page, instructor: User, team: Team
+) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    log_in(page, "teacher")
+    page.goto(f"/teams/{team.pk}/")
+    names = ["kim@example.org", "Lee Min-ji", "박서준"]
+    page.get_by_label("Who they are for (one name or e-mail a line)").fill("\n".join(names))
+    page.get_by_role("button", name="Make one-time links").click()
+    expect(page.locator("h1")).to_have_text("3 invitations")
+    page.get_by_role("button", name="Copy all").click()
+    expect(page.locator(".copied")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    lines = [line.split("\t") for line in copied.strip().split("\n")]
+    assert [who for who, _link in lines] == names
+    assert all("/invitations/" in link for _who, link in lines)
+    assert copied == page.locator("#invitation-links").input_value()
+    page.goto(f"/teams/{team.pk}/")
+    expect(page.locator("#invitations tbody tr")).to_have_count(3)

@@ -24,7 +24,7 @@ NEW_PASSWORD = "a long passphrase for 2026"
 
 
 def invite_link(client: Client, team: Team, role: str = "member") -> str:
-    response = client.post(f"/teams/{team.pk}/invitations/", {"role": role, "note": "kim"})
+    response = client.post(f"/teams/{team.pk}/invitations/", {"role": role, "names": "kim"})
     assert response.status_code == 200, text_of(response.content)
     html = response.content.decode()
     return html.split('id="invitation-link" aria-label', 1)[0].split('value="')[-1].split('"')[0]

@@ -12,13 +12,14 @@ from dashboard.access.roles import User
 from dashboard.actions import audit
 from dashboard.engine import current as engine
 from dashboard.models import Team
-from labs import placement, runtime
+from labs import placement, readiness, runtime
 from labs.access import may_learn_in
 from labs.errors import LabError
 from labs.launch import audit_lab
 from labs.library import import_template, team_refusal
 from labs.models import LabClass, LabSession, LabVersion
 from labs.tasks import launch_session
+from labs.template import LabTemplate
 
 
 def import_lab(user: User, upload: object) -> LabVersion:
@@ -48,23 +49,15 @@ def open_class(
     engine_name: str = "",
 ) -> LabClass:
     template = version.template
-    parameters = {p.name: values.get(p.name) or p.default for p in template.parameters}
-    for parameter in template.parameters:
-        if not re.fullmatch(parameter.pattern, parameters[parameter.name]):
-            raise LabError(
-                _("%(name)s must match %(pattern)s.")
-                % {"name": parameter.name, "pattern": parameter.pattern}
-            )
-    if unknown := set(values) - set(parameters):
-        raise LabError(_("This lab has no parameter %(name)s.") % {"name": sorted(unknown)[0]})
-    if reason := team_refusal(template, team, parameters):
-        raise LabError(reason)
+    parameters = _checked_parameters(template, team, values)
     engine_name = engine_name or engine.current_name()
     if engine_name not in team.engine_names:
         raise LabError(
             _("Team %(team)s does not use engine %(engine)s.")
             % {"team": team.name, "engine": engine_name}
         )
+    if reason := readiness.missing_image_refusal(template, team, parameters):
+        raise LabError(reason)
     if starts_at and ends_at and ends_at <= starts_at:
         raise LabError(_("The class must end after it starts."))
     lab_class = LabClass.objects.create(
@@ -82,6 +75,36 @@ def open_class(
     )
     audit_lab(user, "open class", lab_class, str(lab_class.pk))
     return lab_class
+
+
+def _checked_parameters(template: LabTemplate, team: Team, values: dict[str, str]) -> dict:
+    """The class's parameters (the defaults where none is given), held to their patterns and to
+    the team's policy."""
+    parameters = {p.name: values.get(p.name) or p.default for p in template.parameters}
+    for parameter in template.parameters:
+        if not re.fullmatch(parameter.pattern, parameters[parameter.name]):
+            raise LabError(
+                _("%(name)s must match %(pattern)s.")
+                % {"name": parameter.name, "pattern": parameter.pattern}
+            )
+    if unknown := set(values) - set(parameters):
+        raise LabError(_("This lab has no parameter %(name)s.") % {"name": sorted(unknown)[0]})
+    if reason := team_refusal(template, team, parameters):
+        raise LabError(reason)
+    return parameters
+
+
+def change_parameters(user: User, lab_class: LabClass, values: dict[str, str]) -> None:
+    """New parameters for a class that has not ended (a wrong image, say), checked as at its
+    opening; the sessions that start from now on, and every check, use them."""
+    if lab_class.state() == LabClass.State.ENDED:
+        raise LabError(_("This class has ended."))
+    template = lab_class.template
+    parameters = _checked_parameters(template, lab_class.team, values)
+    if reason := readiness.missing_image_refusal(template, lab_class.team, parameters):
+        raise LabError(reason)
+    LabClass.objects.filter(pk=lab_class.pk).update(parameters=parameters)
+    audit_lab(user, "change class", lab_class, str(lab_class.pk))
 
 
 def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSession:

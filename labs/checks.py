@@ -15,8 +15,9 @@ from dashboard.engine import containers as engine_containers
 from dashboard.engine import probe as engine_probe
 from dashboard.engine.errors import EngineError, NotFound
 from dashboard.models import AuditEvent
+from dashboard.notation.engine_words import event_word, state_word
 from dashboard.notation.names import container_name
-from dashboard.notation.reference import parse_reference
+from dashboard.notation.reference import InvalidReference, parse_reference
 from dashboard.policy.ownership import Kind
 from dashboard.terminal.groups import mark_recordings
 from labs import runtime
@@ -87,7 +88,13 @@ def _run(session: LabSession, check: Check, values: dict[str, str], answer: str)
     if check.container:
         container = _find_container(session, dict(check.container), values, failures)
     if check.image:
-        _check_image(session, substitute(check.image, values), failures, answer, check.answer)
+        image = substitute(check.image, values)
+        _check_image(session, image, failures, answer, check.answer)
+        if check.pulled and not failures and not _pulled_by_learner(session, image):
+            failures.append(
+                _("FAIL: %(image)s is here, but you have not pulled it in this session yet.")
+                % {"image": image}
+            )
     if check.diff:
         _check_diff(session, dict(check.diff), values, failures, answer, check.answer)
     if container and check.answer in ("id", "hostname") and not failures:
@@ -175,7 +182,11 @@ def _container_failures(session: LabSession, container: dict, wanted: dict[str, 
     if "state" in wanted and container["State"]["Status"] != wanted["state"]:
         failures.append(
             _("FAIL: %(name)s is %(state)s, not %(wanted)s.")
-            % {"name": name, "state": container["State"]["Status"], "wanted": wanted["state"]}
+            % {
+                "name": name,
+                "state": state_word(container["State"]["Status"]),
+                "wanted": state_word(wanted["state"]),
+            }
         )
     for key, option, config in (("tty", "-t", "Tty"), ("stdin", "-i", "OpenStdin")):
         if key in wanted and bool(container["Config"][config]) != wanted[key]:
@@ -187,7 +198,8 @@ def _container_failures(session: LabSession, container: dict, wanted: dict[str, 
         container["Id"], wanted["event"], session.created_at
     ):
         failures.append(
-            _("FAIL: %(name)s has had no %(event)s yet.") % {"name": name, "event": wanted["event"]}
+            _("FAIL: %(name)s has had no %(event)s yet.")
+            % {"name": name, "event": event_word(wanted["event"])}
         )
     return failures
 
@@ -202,6 +214,22 @@ def _check_image(
         return
     if asked == "layers" and answer != str(len(image.get("RootFS", {}).get("Layers") or [])):
         failures.append(_("FAIL: that is not the number of the image's layers."))
+
+
+def _pulled_by_learner(session: LabSession, image: str) -> bool:
+    """Images are shared on an engine: the learner's own pull (from the page or their `docker
+    pull`, both audited as theirs) since the session began proves the step."""
+    try:
+        familiar = parse_reference(image).familiar
+    except InvalidReference:
+        return False
+    return AuditEvent.objects.filter(
+        actor=session.learner,
+        action="pull",
+        outcome=AuditEvent.Outcome.OK,
+        target_name=familiar,
+        created_at__gte=session.created_at,
+    ).exists()
 
 
 def _check_diff(

@@ -4,24 +4,51 @@ learner's Start."""
 import csv
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dashboard.web.spreadsheet import safe_cell
 from labs import actions
 from labs.access import access_class
-from labs.forms import JoinForm
+from labs.forms import ClassParametersForm, JoinForm
+from labs.grades import grades, grades_csv
 from labs.models import LabSession
 from labs.roster import roster_context, roster_rows
 
 
-def roster(request: HttpRequest, class_id: int) -> HttpResponse:
+def roster(
+    request: HttpRequest,
+    class_id: int,
+    form: ClassParametersForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     lab_class = access_class(request.user, class_id, manage=True)
     context = roster_context(lab_class)
-    if request.htmx:
+    if request.htmx and form is None:
         return render(request, "labs/roster.html#roster", context)
-    return render(request, "labs/roster.html", context)
+    context["parameters_form"] = form or ClassParametersForm(
+        template=lab_class.template, values=lab_class.parameters
+    )
+    return render(request, "labs/roster.html", context, status=status)
+
+
+@require_POST
+def class_parameters(request: HttpRequest, class_id: int) -> HttpResponse:
+    lab_class = access_class(request.user, class_id, manage=True)
+    form = ClassParametersForm(
+        request.POST, template=lab_class.template, values=lab_class.parameters
+    )
+    if form.is_valid():
+        try:
+            actions.change_parameters(request.user, lab_class, form.parameters())
+        except actions.LabError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The class's parameters are changed."))
+            return redirect("labs:roster", lab_class.pk)
+    return roster(request, lab_class.pk, form, status=400)
 
 
 def roster_csv(request: HttpRequest, class_id: int) -> HttpResponse:
@@ -39,6 +66,17 @@ def roster_csv(request: HttpRequest, class_id: int) -> HttpResponse:
             session.last_output,
         ]  # fmt: skip
         writer.writerow([safe_cell(cell) for cell in cells])
+    return response
+
+
+def class_grades(request: HttpRequest, class_id: int, kind: str) -> HttpResponse:
+    """The class's grades, as CSV or JSON (a download)."""
+    lab_class = access_class(request.user, class_id, manage=True)
+    if kind == "json":
+        response = JsonResponse(grades(lab_class), json_dumps_params={"ensure_ascii": False})
+    else:
+        response = HttpResponse(grades_csv(lab_class), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="class-{lab_class.pk}-grades.{kind}"'
     return response
 
 

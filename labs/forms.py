@@ -21,7 +21,28 @@ class ImportForm(BoundedForm):
             raise forms.ValidationError(_("A lab file is UTF-8 text.")) from None
 
 
-class OpenClassForm(BoundedForm):
+class ParameterFields:
+    """A field for each of the lab's parameters (``param_NAME``), held to its pattern."""
+
+    def add_parameter_fields(self, template: LabTemplate, values: dict[str, str]) -> None:
+        for parameter in template.parameters:
+            self.fields[f"param_{parameter.name}"] = forms.RegexField(
+                regex=f"^(?:{parameter.pattern})$",
+                label=parameter.name,
+                initial=values.get(parameter.name) or parameter.default,
+                required=not parameter.default,
+                max_length=255,
+            )
+
+    def parameters(self) -> dict[str, str]:
+        return {
+            name.removeprefix("param_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("param_") and value
+        }
+
+
+class OpenClassForm(ParameterFields, BoundedForm):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
     minutes = forms.IntegerField(label=_("Time limit (minutes)"), min_value=1, max_value=24 * 60)
     idle_minutes = forms.IntegerField(
@@ -39,21 +60,15 @@ class OpenClassForm(BoundedForm):
         self.fields["team"].queryset = teams
         self.initial.setdefault("minutes", template.minutes)
         self.initial.setdefault("idle_minutes", template.idle_minutes)
-        for parameter in template.parameters:
-            self.fields[f"param_{parameter.name}"] = forms.RegexField(
-                regex=f"^(?:{parameter.pattern})$",
-                label=parameter.name,
-                initial=parameter.default,
-                required=not parameter.default,
-                max_length=255,
-            )
+        self.add_parameter_fields(template, {})
 
-    def parameters(self) -> dict[str, str]:
-        return {
-            name.removeprefix("param_"): value
-            for name, value in self.cleaned_data.items()
-            if name.startswith("param_") and value
-        }
+
+class ClassParametersForm(ParameterFields, BoundedForm):
+    """An open class's parameters, changed: its sessions from then on use them."""
+
+    def __init__(self, *args: object, template: LabTemplate, values: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_parameter_fields(template, values)
 
 
 class JoinForm(BoundedForm):

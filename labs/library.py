@@ -20,7 +20,7 @@ BUNDLED = Path(__file__).resolve().parent / "bundled"
 
 def team_refusal(template: LabTemplate, team: Team, values: dict[str, str]) -> str | None:
     """Why ``team``'s policy refuses what the template asks with these values, if it does."""
-    for image in sorted(template.images({**values, "learner": "learner"})):
+    for image in sorted(template.all_images({**values, "learner": "learner"})):
         try:
             check_image(team, image)
         except PolicyRefusal as refusal:

@@ -18,6 +18,7 @@ from dashboard.notation.units import format_size
 from dashboard.policy import labels, ownership
 from labs.errors import LabError
 from labs.models import LabClass, LabSession
+from labs.readiness import engines_used
 
 ASK_SECONDS = 5  # an engine that hangs is passed over after this, as on the all-engines list
 
@@ -49,9 +50,7 @@ def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:
             lab_class__team_id=lab_class.team_id, state=LabSession.State.STARTING
         ).values_list("engine", flat=True)
     )
-    names = lab_class.team.engine_names
-    if _has_workstation(lab_class):
-        names = [name for name in names if name == LOCAL]
+    names = engines_used(lab_class.template, lab_class.team)
     ordered = [lab_class.engine] if lab_class.engine in names else []
     ordered += [name for name in names if name not in ordered]
     return {

@@ -4,6 +4,7 @@ other; and what the learner (or the class's instructor) does to the session."""
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from labs.access import access_own_session, access_session, may_manage_class
 from labs.forms import AnswerForm
 from labs.markdown import render as markdown
 from labs.models import CheckResult, LabSession
-from labs.template import substitute
+from labs.template import filled_text
 
 WARN_SECONDS = 5 * 60
 
@@ -27,15 +28,24 @@ def _steps(session: LabSession) -> list[dict[str, Any]]:
     for result in session.checks.order_by("-checked_at")[:200]:
         latest.setdefault(result.step, result)
     passed = set(session.steps_passed)
+    # When each step first passed: it stays passed, whatever later steps change.
+    passed_at = dict(
+        session.checks.filter(passed=True)
+        .order_by()
+        .values("step")
+        .annotate(first=Min("checked_at"))
+        .values_list("step", "first")
+    )
     return [
         {
             "index": index,
             "number": index + 1,
-            "title": substitute(str(step.title), values),
-            "text": markdown(substitute(str(step.text), values)),
-            "hints": [markdown(substitute(str(hint), values)) for hint in step.hints],
+            "title": filled_text(str(step.title), values),
+            "text": markdown(filled_text(str(step.text), values)),
+            "hints": [markdown(filled_text(str(hint), values)) for hint in step.hints],
             "asks": step.answer,
             "passed": index in passed,
+            "passed_at": passed_at.get(index),
             "result": latest.get(index),
         }
         for index, step in enumerate(session.lab_class.template.steps)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from dashboard.notation.korean import particles
 from labs.template_reader import Reader, TemplateError, Text
 from labs.toml_lines import KeyPath
 
@@ -36,6 +37,7 @@ class Parameter:
     name: str
     default: str
     pattern: str
+    image: bool = False  # its value is an image the learner is told to use (`image = true`)
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,14 @@ class Check:
     timeout: int = MAX_CHECK_SECONDS
     container: tuple[tuple[str, Any], ...] = ()
     image: str = ""
+    pulled: bool = False  # the learner pulled ``image`` in this session (not just: it is here)
     diff: tuple[tuple[str, str], ...] = ()
     answer: str = ""
+
+
+CHECK_KEYS = {
+    "kind", "service", "script", "timeout", "container", "image", "pulled", "diff", "answer", "ran",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,9 +107,21 @@ class LabTemplate:
         """The images to pull (a workstation's is built here)."""
         return {substitute(s.image, values) for s in self.services if not s.workstation}
 
+    def all_images(self, values: dict[str, str]) -> set[str]:
+        """Every image the lab uses: its services', and those its steps have the learner pull
+        or run (parameters marked ``image = true``)."""
+        told = {values.get(p.name) or p.default for p in self.parameters if p.image}
+        return self.images(values) | {image for image in told if image}
+
 
 def substitute(text: str, values: dict[str, str]) -> str:
     return string.Template(text).safe_substitute(values)
+
+
+def filled_text(text: str, values: dict[str, str]) -> str:
+    """What a learner reads: the values filled in, and the Korean particles written after them
+    as both forms (``${image}와(과)``) fitted to each value."""
+    return particles(substitute(text, values))
 
 
 @functools.lru_cache(maxsize=64)
@@ -165,7 +185,7 @@ def _unique(reader: Reader, names: list[str], key: str) -> None:
 
 def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
     path = ("parameters", index)
-    data = reader.table(data, path, {"name", "default", "pattern"})
+    data = reader.table(data, path, {"name", "default", "pattern", "image"})
     name = reader.string(data, path, "name")
     if not NAME.match(name) or name in BUILTINS:
         raise reader.fail(
@@ -177,7 +197,8 @@ def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
     except re.error as exc:
         message = _("pattern: %(reason)s") % {"reason": exc}
         raise reader.fail((*path, "pattern"), message) from None
-    parameter = Parameter(name, reader.string(data, path, "default", ""), pattern)
+    default = reader.string(data, path, "default", "")
+    parameter = Parameter(name, default, pattern, reader.flag(data, path, "image"))
     if parameter.default and not re.fullmatch(pattern, parameter.default):
         raise reader.fail((*path, "default"), _("The default does not match the pattern."))
     return parameter
@@ -251,11 +272,7 @@ def _step(reader: Reader, data: Any, index: int) -> Step:
 
 
 def _check(reader: Reader, data: Any, path: KeyPath) -> Check:
-    data = reader.table(
-        data,
-        path,
-        {"kind", "service", "script", "timeout", "container", "image", "diff", "answer", "ran"},
-    )
+    data = reader.table(data, path, CHECK_KEYS)
     kind = reader.string(data, path, "kind")
     if kind == "command":
         if set(data) - {"kind", "ran"}:
@@ -295,12 +312,16 @@ def _check(reader: Reader, data: Any, path: KeyPath) -> Check:
         )
     if not (container or data.get("image") or diff):
         raise reader.fail(path, _("An engine check asserts a container, an image or a diff."))
+    pulled = reader.flag(data, path, "pulled")
+    if pulled and not data.get("image"):
+        raise reader.fail((*path, "pulled"), _("pulled goes with the image the learner pulls."))
     if diff and not (("container" in diff and "path" in diff) or answer == "changes"):
         raise reader.fail((*path, "diff"), _("diff takes a container and a path."))
     return Check(
         kind,
         container=tuple(sorted(container.items())),
         image=reader.string(data, path, "image", ""),
+        pulled=pulled,
         diff=tuple(sorted((k, str(v)) for k, v in diff.items())),
         answer=answer,
     )

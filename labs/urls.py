@@ -11,6 +11,19 @@ urlpatterns = [
     path("classes/<int:class_id>/", class_views.roster, name="roster"),
     path("classes/<int:class_id>/roster.csv", class_views.roster_csv, name="roster_csv"),
     path("classes/<int:class_id>/end/", class_views.class_end, name="class_end"),
+    path(
+        "classes/<int:class_id>/grades.csv",
+        class_views.class_grades,
+        {"kind": "csv"},
+        name="grades_csv",
+    ),
+    path(
+        "classes/<int:class_id>/grades.json",
+        class_views.class_grades,
+        {"kind": "json"},
+        name="grades_json",
+    ),
+    path("classes/<int:class_id>/parameters/", class_views.class_parameters, name="parameters"),
     path("classes/<int:class_id>/start/", class_views.class_start, name="start"),
     path("sessions/<int:session_id>/", session_views.session_page, name="session"),
     path(

@@ -16,6 +16,7 @@ from labs import actions
 from labs.launch import launch as launch_on_worker
 from labs.models import LabClass, LabSession
 from tests.harness.accounts import signed_in
+from tests.harness.run import RUN_ID
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +144,65 @@ def test_an_instructors_reset_is_audited_as_theirs_not_as_the_learner_starting(
     reset = AuditEvent.objects.get(action="reset lab session", target_id=str(session.pk))
     assert reset.actor_id == instructor.pk and reset.team_id == session.lab_class.team_id
     assert starts.count() == 1  # the remake is not a second start of the learner's
+
+
+def open_form(team: Team, **parameters: str) -> dict[str, str]:
+    form = {"team": str(team.pk), "minutes": "30", "idle_minutes": "10",
+            "sessions_per_learner": "1"}  # fmt: skip
+    return {**form, **{f"param_{name}": value for name, value in parameters.items()}}
+
+
+def test_a_class_of_an_image_off_the_allow_list_does_not_open(instructor: User, team: Team) -> None:
+    # The bundled lab's default, centos:7: not on the team's list (and Docker Hub is out of reach).
+    response = signed_in(instructor).post("/labs/docker-engine/", open_form(team))
+    assert response.status_code == 400
+    assert "centos:7 is not on the list of images team" in text_of(response.content)
+    assert not LabClass.objects.exists()
+
+
+def test_a_class_of_an_image_no_engine_has_or_can_pull_does_not_open(
+    instructor: User, team: Team, registry: str
+) -> None:
+    missing = f"{registry}/dockboard-test/never-pushed-{RUN_ID.lower()}:7"
+    response = signed_in(instructor).post("/labs/docker-engine/", open_form(team, image=missing))
+    assert response.status_code == 400
+    said = text_of(response.content)
+    assert f"{missing} is not on engine local, and the engine cannot pull it" in said
+    assert "manifest unknown" in said.lower()  # the registry's own answer, through the engine
+    assert not LabClass.objects.exists()
+
+
+def test_a_class_opens_when_its_image_can_be_pulled(
+    instructor: User, team: Team, lab_image: str
+) -> None:
+    response = signed_in(instructor).post("/labs/docker-engine/", open_form(team, image=lab_image))
+    assert response.status_code == 302
+    assert LabClass.objects.get().parameters["image"] == lab_image
+
+
+def test_an_instructor_changes_an_open_classs_parameters(
+    lab_class: LabClass, instructor: User, registry: str, member: User
+) -> None:
+    client = signed_in(instructor)
+    url = f"/classes/{lab_class.pk}/parameters/"
+    before = dict(lab_class.parameters)
+    missing = f"{registry}/dockboard-test/never-pushed-{RUN_ID.lower()}:1"
+    refused = client.post(url, {"param_image": missing, "param_greeting": "hi"})
+    assert refused.status_code == 400 and "cannot pull it" in text_of(refused.content)
+    refused = client.post(url, {"param_image": before["image"], "param_greeting": "Hi there"})
+    assert refused.status_code == 400  # off the parameter's pattern, [a-z]+
+    lab_class.refresh_from_db()
+    assert lab_class.parameters == before
+    changed = client.post(
+        url, {"param_image": before["image"], "param_greeting": "hi"}, follow=True
+    )
+    assert "The class&#x27;s parameters are changed." in changed.content.decode()
+    lab_class.refresh_from_db()
+    assert lab_class.parameters == {**before, "greeting": "hi"}
+    row = AuditEvent.objects.get(action="change class")
+    assert (row.actor_id, row.target_id) == (instructor.pk, str(lab_class.pk))
+    # Not a member's to change; nor anyone's once the class has ended.
+    assert signed_in(member).post(url, {"param_greeting": "zz"}).status_code == 404
+    actions.end_class(instructor, lab_class)
+    ended = client.post(url, {"param_image": before["image"], "param_greeting": "later"})
+    assert ended.status_code == 400 and "This class has ended." in text_of(ended.content)

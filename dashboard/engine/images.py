@@ -28,6 +28,13 @@ def inspect_image(ref: str) -> dict[str, Any]:
     return client().inspect_image(ref)
 
 
+@engine_call
+def inspect_distribution(ref: str) -> dict[str, Any]:
+    """What the image's registry says of it (`docker manifest inspect`), asked by the engine as
+    its pull would be: an error when the registry does not answer or has no such image."""
+    return client().inspect_distribution(ref)
+
+
 def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
     """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
     Errors before the stream begins raise ``EngineError``, and so does a stream that breaks;

@@ -1,10 +1,11 @@
 """Container pages in real headless Chromium: the list stays current, logs follow live."""
 
+import docker
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from tests.harness.run import RUN_ID
+from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,3 +88,48 @@ def test_the_first_tab_stop_skips_to_the_content(page, member: User) -> None:
     expect(skip).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#content")).to_be_focused()
+
+
+def test_a_tab_opens_in_view(page, member: User, make_container) -> None:
+    """Logs and Stats sat below the fold: a click seemed to do nothing."""
+    container = make_container("sleep 600", tty=False)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    log_in(page)
+    page.goto(f"/engines/local/containers/{container.id}/")
+    for tab in ("Logs", "Stats"):
+        page.evaluate("window.scrollTo(0, 0)")
+        page.locator("#details").get_by_role("link", name=tab, exact=True).click()
+        expect(page.locator("#tab .tab-panel")).to_have_count(1)
+        # All of the tab on the screen, or its top in the screen's upper half when it is taller.
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#tab').getBoundingClientRect();"
+            " return r.top >= 0 && (r.bottom <= innerHeight || r.top < innerHeight / 2); }"
+        )
+
+
+def test_the_list_fits_a_1280_pixel_screen(
+    page, admin: User, busybox: str, engine: docker.DockerClient
+) -> None:
+    """Four containers made by the CLI from an image named by its full id (as `docker run
+    sha256:…` leaves it, or a digest): every column, Actions included, is on the screen
+    without scrolling sideways; the long reference wraps in its cell."""
+    image_id = engine.images.get(busybox).id  # sha256:<64 hex>
+    made = [
+        engine.containers.create(image_id, "sleep 600", name=f"wide-{n}-{RUN_ID}",
+                                 labels={LABEL_KEY: RUN_ID})
+        for n in range(4)
+    ]  # fmt: skip
+    try:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        log_in(page, "admin")
+        page.goto("/engines/local/containers/?q=wide-")
+        expect(page.locator("#container-table tbody tr")).to_have_count(4)
+        right = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('#container-table :is(th, td)')]"
+            ".map((cell) => cell.getBoundingClientRect().right))"
+        )
+        assert right <= 1280, right
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    finally:
+        for container in made:
+            container.remove(force=True)

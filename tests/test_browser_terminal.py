@@ -47,6 +47,27 @@ def test_korean_typed_in_the_browser_echoes_intact(page, member: User, shell) ->
     assert shell.exec_run("cat /k.txt").output.decode() == "안녕하세요\n"
 
 
+def test_tab_and_escape_stay_in_the_terminal_and_f6_leaves_it(page, member: User, shell) -> None:
+    log_in(page)
+    open_terminal(page, shell)
+    in_terminal = "() => !!document.activeElement?.closest('.xterm')"
+    page.keyboard.type("echo ta")
+    page.keyboard.press("Tab")  # the shell's completion, not the browser's focus
+    page.keyboard.press("Escape")
+    assert page.evaluate(in_terminal)
+    hint = page.locator("#terminal-leave-hint")
+    expect(hint).to_have_text("Leave the terminal: F6 (Shift+F6 back)")
+    assert page.locator(".xterm textarea").get_attribute("aria-describedby") == hint.get_attribute(
+        "id"
+    )
+    page.keyboard.press("F6")
+    assert not page.evaluate(in_terminal)
+    page.locator(".xterm").click()
+    page.keyboard.press("Shift+F6")
+    assert not page.evaluate(in_terminal)
+    assert page.evaluate("!!document.activeElement.closest('.terminal-bar')")  # the one before
+
+
 CURSOR_SHOWN = """() => {
   const cursor = document.querySelector(".xterm-rows .xterm-cursor");
   return getComputedStyle(cursor).backgroundColor !== "rgba(0, 0, 0, 0)";

@@ -6,7 +6,7 @@ import docker
 import pytest
 from django.test import Client
 
-from dashboard.templatetags.docker_format import docker_size
+from dashboard.templatetags.docker_format import binary_size
 from dashboard.web.overview import disk_usage_rows
 from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, marked, text_of
@@ -36,7 +36,7 @@ def test_overview_figures_equal_the_engine(
     assert facts["cpus"] == str(info["NCPU"])
     assert facts["kernel"] == info["KernelVersion"]
     assert facts["storage-driver"] == info["Driver"]
-    assert facts["memory"] == docker_size(info["MemTotal"])
+    assert facts["memory"] == binary_size(info["MemTotal"])
     assert info["OperatingSystem"] in facts["os"]
 
     figures = marked(html, "data-figure")
@@ -103,10 +103,11 @@ def test_disk_usage_reclaimable_as_the_cli_computes_it() -> None:
 
 @pytest.mark.parametrize(
     ("size", "shown"),
-    [(0, "0B"), (999, "999B"), (1000, "1kB"), (2_048_000, "2.048MB"), (3_464_000_000, "3.464GB")],
-)
-def test_sizes_read_like_the_cli(size: int, shown: str) -> None:
-    assert docker_size(size) == shown
+    [(0, "0 B"), (1023, "1023 B"), (1024, "1 KiB"), (256 * 1024**2, "256 MiB"),
+     (268_435_456 + 104_858, "256.1 MiB"), (3_464_000_000, "3.226 GiB")],
+)  # fmt: skip
+def test_sizes_read_in_binary_units_as_limits_are_set(size: int, shown: str) -> None:
+    assert binary_size(size) == shown
 
 
 def test_a_member_counts_only_their_own_containers(

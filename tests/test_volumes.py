@@ -159,7 +159,7 @@ def test_sizes_come_on_demand(
     assert "docker system df" not in plain
     sized = text_of(get_ok(member_client, "/engines/local/volumes/?sizes=on"))
     assert "docker volume ls && docker system df -v" in sized
-    assert f"{name} local" in sized and sized.endswith("— 3MB")
+    assert f"{name} local" in sized and sized.endswith("— 2.861 MiB")
 
 
 def test_a_member_mounts_their_volume_from_the_create_form(

@@ -8,7 +8,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from containers.ansi import ansi_to_html
-from dashboard.templatetags.docker_format import docker_size
+from dashboard.templatetags.docker_format import binary_size
 
 register = template.Library()
 
@@ -40,8 +40,8 @@ def port_lines(container: dict[str, Any]) -> list[str]:
 
 
 @register.filter
-def docker_size_or_unlimited(size: int) -> str:
-    return docker_size(size) if size else "—"
+def binary_size_or_unlimited(size: int) -> str:
+    return binary_size(size) if size else "—"
 
 
 @register.filter

@@ -1,26 +1,22 @@
-"""Numbers as the docker CLI prints them."""
+"""Numbers as people read them on Dockboard's pages: sizes, JSON, ids, sort links."""
 
 import json
 
 from django import template
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from dashboard.notation.units import format_size
 
-_DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"]
+register = template.Library()
 
 
 @register.filter
-def docker_size(size: int | float | None) -> str:
-    """Decimal units with four significant digits, like the CLI's ``units.HumanSize``."""
+def binary_size(size: int | float | None) -> str:
+    """Binary units throughout, as limits are set and `docker stats` shows memory: 256 MiB,
+    never the 268.4MB that decimal units make of it."""
     if size is None:
         return ""
-    value = float(size)
-    unit = 0
-    while value >= 1000.0 and unit < len(_DECIMAL_UNITS) - 1:
-        value /= 1000.0
-        unit += 1
-    return f"{value:.4g}{_DECIMAL_UNITS[unit]}"
+    return format_size(int(size))
 
 
 @register.filter

@@ -45,8 +45,31 @@
   const fit = new FitAddon.FitAddon();
   term.loadAddon(fit);
   term.open(document.getElementById("terminal"));
+  leaveWithF6(term);
   useRenderer(new URLSearchParams(location.search).get("renderer"));
   fit.fit();
+
+  // The terminal keeps Tab and Escape (the shell and vi need them), so a keyboard user leaves
+  // it with F6, as browsers move between a page's regions with F6: to the next control after
+  // the terminal, or with Shift+F6 to the one before (the panel's hint says so).
+  function leaveWithF6(terminal) {
+    terminal.textarea?.setAttribute("aria-describedby", "terminal-leave-hint");
+    terminal.attachCustomKeyEventHandler((event) => {
+      if (event.key !== "F6" || event.ctrlKey || event.altKey || event.metaKey) return true;
+      if (event.type !== "keydown") return false;
+      event.preventDefault();
+      const focusable = [...document.querySelectorAll(
+        "a[href], button:not([disabled]), input:not([disabled]), select, textarea:not([disabled])",
+      )].filter((element) => element.offsetParent !== null && !element.closest(".xterm"));
+      const box = document.getElementById("terminal");
+      const after = (element) => box.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING;
+      const target = event.shiftKey
+        ? focusable.filter((element) => !after(element)).pop()
+        : focusable.find(after) || focusable[0];
+      target?.focus();
+      return false;
+    });
+  }
 
   // Measured (bench/terminal_browser.py): with a GPU, WebGL draws an echo sooner than the DOM
   // renderer; on a software GL (SwiftShader, llvmpipe: no GPU) it is slower at everything, so

@@ -1,15 +1,10 @@
-"""Limits as people set them: binary sizes and CPU counts."""
+"""Limits as people set them: CPU counts (sizes: docker_format.binary_size)."""
 
 from django import template
 
-from dashboard.notation.units import format_cpus, format_size
+from dashboard.notation.units import format_cpus
 
 register = template.Library()
-
-
-@register.filter
-def binary_size(size: int) -> str:
-    return format_size(size or 0)
 
 
 @register.filter

@@ -29,16 +29,21 @@ def issue(team: Team, role: str, by: User | None, note: str = "") -> str:
         note=note[:200],
         created_by=by if by is not None and by.is_authenticated else None,
     )
+    _audit(by, "invite", team, role, note)
+    return token
+
+
+def _audit(by: User | None, action: str, team: Team, role: str, note: str) -> None:
+    """A row in the team's audit log: the team, the role and who the link is for."""
     audit.record(
         by,
-        "invite",
+        action,
         target_kind="team",
         target_id=str(team.pk),
         target_name=f"{team.name} ({role}) {note}".strip(),
         team_id=team.pk,
-        actor_name="manage.py",
+        actor_name="manage.py",  # when no user did it
     )
-    return token
 
 
 def issue_many(team: Team, role: str, by: User | None, notes: list[str]) -> list[str]:
@@ -50,14 +55,7 @@ def issue_many(team: Team, role: str, by: User | None, notes: list[str]) -> list
 def revoke(invitation: Invitation, by: User) -> None:
     """The link stops working now; its row stays, as a spent one does."""
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
-    audit.record(
-        by,
-        "invitation-revoked",
-        target_kind="team",
-        target_id=str(invitation.team_id),
-        target_name=f"{invitation.team.name} ({invitation.role}) {invitation.note}".strip(),
-        team_id=invitation.team_id,
-    )
+    _audit(by, "invitation-revoked", invitation.team, invitation.role, invitation.note)
 
 
 def open_invitations(team: Team) -> object:

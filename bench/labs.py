@@ -30,7 +30,7 @@ from django.utils import timezone
 from listing import count_engine_calls, median_seconds
 from support import LABEL, ROOT, busybox_image, dockboard_server, engine, signed_in_cookie
 
-from dashboard.models import GIB, Membership, Team
+from dashboard.models import Membership, Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import installation_id
 from labs import actions, checks, launch, runtime
@@ -78,11 +78,11 @@ def remove_lab_objects(client) -> None:
 
 
 def team_of_learners(image: str, count: int) -> tuple[Team, list]:
-    team, _ = Team.objects.get_or_create(name="bench-lab-team")
-    team.allowed_images = image
-    team.member_containers = team.team_containers = 10_000
-    team.member_memory = team.team_memory = 10_000 * GIB
-    team.member_cpus = team.team_cpus = 1000
+    """A team with the default policy and quotas (a class of 50 must open with them: its
+    sessions are counted by what they request), and the lab's image allowed."""
+    Team.objects.filter(name="bench-lab-team").delete()
+    team = Team.objects.create(name="bench-lab-team", allowed_images=image)
+    team.team_containers = max(team.team_containers, count)  # a container a learner
     team.save()
     users = []
     for number in range(count):

@@ -33,6 +33,14 @@ class Team(models.Model):
     max_cpus = models.DecimalField(
         _("CPUs per container"), max_digits=6, decimal_places=2, default=Decimal(1)
     )
+    # What a container requests unless it asks (`--memory-reservation`, `--cpu-shares`): the
+    # quotas and placement count requests; the limits above stay each container's ceiling.
+    memory_request = models.BigIntegerField(
+        _("memory a container requests (bytes)"), default=64 * MIB
+    )
+    cpu_request = models.DecimalField(
+        _("CPUs a container requests"), max_digits=6, decimal_places=2, default=Decimal("0.1")
+    )
     pids_limit = models.PositiveIntegerField(_("processes per container"), default=256)
     port_range_start = models.PositiveIntegerField(_("first host port"), null=True, blank=True)
     port_range_end = models.PositiveIntegerField(_("last host port"), null=True, blank=True)

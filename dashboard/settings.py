@@ -43,6 +43,9 @@ DOCKBOARD_ALLOWED_REGISTRIES = [
 # The engine: DOCKER_HOST as the docker CLI reads it, else the local socket.
 DOCKER_HOST = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
 DOCKER_TIMEOUT = float(os.environ.get("DOCKBOARD_DOCKER_TIMEOUT", "15"))
+# How much more memory than an engine has its containers may request together, when labs place
+# sessions: requests are what a container needs, its limit what it may burst to (README).
+DOCKBOARD_OVERCOMMIT = float(os.environ.get("DOCKBOARD_OVERCOMMIT", "1.0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

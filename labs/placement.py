@@ -8,6 +8,7 @@ wins a tie.
 
 from collections import Counter
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from dashboard.engine import containers as engine_containers
@@ -24,16 +25,19 @@ ASK_SECONDS = 5  # an engine that hangs is passed over after this, as on the all
 
 
 def session_memory(lab_class: LabClass) -> int:
-    """What one session's services may take: their limits, or the team's per container."""
+    """What one session's services request (as the gate will count them): each service's
+    request, or the team's, never above its limit."""
+    team = lab_class.team
     return sum(
-        service.memory or lab_class.team.max_memory for service in lab_class.template.services
+        min(service.memory_request or team.memory_request, service.memory or team.max_memory)
+        for service in lab_class.template.services
     )
 
 
 def free_memory() -> int:
-    """The current engine's memory less the limits of this installation's running containers
-    on it, by their records (a label could claim any limit)."""
-    total = int(engine_system.info().get("MemTotal") or 0)
+    """The current engine's memory (times the overcommit ratio) less what this installation's
+    running containers on it request, by their records (a label could claim anything)."""
+    total = int(int(engine_system.info().get("MemTotal") or 0) * settings.DOCKBOARD_OVERCOMMIT)
     running = [
         s["Id"]
         for s in engine_containers.list_containers([labels.MEMORY])

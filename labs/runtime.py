@@ -199,6 +199,8 @@ def _create_parameters(
             "NetworkMode": network,
             "Memory": service.memory,
             "NanoCpus": int(service.cpus * 10**9),
+            "MemoryReservation": service.memory_request,
+            "CpuShares": int(service.cpus_request * 1024),
         },
     }
 

@@ -50,6 +50,9 @@ class Service:
     cpus: Decimal  # 0: the team's maximum
     interactive: bool
     tty: bool
+    # What it requests (quotas and placement count these): 0, the team's request.
+    memory_request: int = 0
+    cpus_request: Decimal = Decimal(0)
     # A workstation: Dockboard's image with the `docker` CLI and the session's own socket.
     workstation: bool = False
 
@@ -206,7 +209,8 @@ def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
 
 def _service(reader: Reader, data: Any, index: int) -> Service:
     path = ("services", index)
-    known = {"name", "kind", "image", "command", "env", "memory", "cpus", "interactive", "tty"}
+    known = {"name", "kind", "image", "command", "env", "memory", "cpus", "memory_request",
+             "cpus_request", "interactive", "tty"}  # fmt: skip
     data = reader.table(data, path, known)
     kind = reader.string(data, path, "kind", "container")
     if kind not in {"container", "workstation"}:
@@ -232,27 +236,29 @@ def _service(reader: Reader, data: Any, index: int) -> Service:
         env=tuple(sorted(env.items())),
         memory=_memory(reader, data, path),
         cpus=_cpus(reader, data, path),
+        memory_request=_memory(reader, data, path, "memory_request"),
+        cpus_request=_cpus(reader, data, path, "cpus_request"),
         interactive=reader.flag(data, path, "interactive") or workstation,
         tty=reader.flag(data, path, "tty") or workstation,
         workstation=workstation,
     )
 
 
-def _memory(reader: Reader, data: dict, path: KeyPath) -> int:
-    match = MEMORY.match(reader.string(data, path, "memory", "0"))
+def _memory(reader: Reader, data: dict, path: KeyPath, key: str = "memory") -> int:
+    match = MEMORY.match(reader.string(data, path, key, "0"))
     if not match:
-        raise reader.fail((*path, "memory"), _("memory takes a size such as 64m."))
+        raise reader.fail((*path, key), _("%(key)s takes a size such as 64m.") % {"key": key})
     return int(match.group(1)) * 1024 ** " kmg".index(match.group(2).lower() or " ")
 
 
-def _cpus(reader: Reader, data: dict, path: KeyPath) -> Decimal:
-    value = data.get("cpus", 0)
+def _cpus(reader: Reader, data: dict, path: KeyPath, key: str = "cpus") -> Decimal:
+    value = data.get(key, 0)
     try:
         cpus = Decimal(str(value)) if not isinstance(value, bool) else Decimal(-1)
     except InvalidOperation:
         cpus = Decimal(-1)
     if not 0 <= cpus <= 64:
-        raise reader.fail((*path, "cpus"), _("cpus takes a number such as 0.5."))
+        raise reader.fail((*path, key), _("%(key)s takes a number such as 0.5.") % {"key": key})
     return cpus
 
 

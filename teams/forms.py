@@ -13,7 +13,7 @@ from dashboard.notation.units import format_size, parse_size
 from dashboard.policy.image_patterns import pattern_is_valid
 from dashboard.web.forms import BoundedForm
 
-SIZE_FIELDS = ("max_memory", "member_memory", "team_memory")
+SIZE_FIELDS = ("max_memory", "memory_request", "member_memory", "team_memory")
 MINIMUM_MEMORY = 6 * 1024**2  # the engine refuses less
 
 
@@ -43,6 +43,8 @@ class TeamPolicyForm(forms.ModelForm):
             "allowed_images",
             "max_memory",
             "max_cpus",
+            "memory_request",
+            "cpu_request",
             "pids_limit",
             "port_range_start",
             "port_range_end",
@@ -105,6 +107,10 @@ class TeamPolicyForm(forms.ModelForm):
             self.add_error("max_memory", _("The memory limit must be at least 6m."))
         if data.get("pids_limit") is not None and data["pids_limit"] < 1:
             self.add_error("pids_limit", _("Use a number of processes above 0."))
+        for request, ceiling in (("memory_request", "max_memory"), ("cpu_request", "max_cpus")):
+            asked, most = data.get(request), data.get(ceiling)
+            if asked is not None and (asked <= 0 or (most is not None and asked > most)):
+                self.add_error(request, _("A request is above 0 and at most the limit."))
         return data
 
 

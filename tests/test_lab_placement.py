@@ -14,7 +14,7 @@ from django.core.management import call_command
 from dashboard.models import Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import installation_id
-from labs import actions, launch, runtime
+from labs import actions, launch, placement, runtime
 from labs.library import import_template
 from labs.models import LabClass, LabSession
 from tests.harness.accounts import PASSWORD, join, session_cookie, signed_in
@@ -160,7 +160,9 @@ def test_no_engine_with_room_refuses_the_session_and_says_why(
     too_much = total // 1024**2 + 1024  # a GiB more than the larger engine has
     team.max_memory = team.member_memory = team.team_memory = 4 * too_much * 1024**2
     team.save()
-    source = small_lab_source.replace('memory = "64m"', f'memory = "{too_much}m"')
+    # It requests all of it (a limit alone would be admitted: requests are what count).
+    huge = f'memory = "{too_much}m"\nmemory_request = "{too_much}m"'
+    source = small_lab_source.replace('memory = "64m"', huge)
     version = import_template(source.replace('slug = "small-', 'slug = "huge-'), instructor)
     lab_class = actions.open_class(instructor, version, team, {})
     response = signed_in(learners[0]).post(f"/classes/{lab_class.pk}/start/")
@@ -172,3 +174,24 @@ def test_no_engine_with_room_refuses_the_session_and_says_why(
     ours = [labels.LAB_SESSION, f"{labels.INSTALLATION}={installation_id()}"]
     for client_of_engine in engines.values():
         assert not client_of_engine.containers.list(all=True, filters={"label": ours})
+
+
+def test_a_session_is_placed_by_what_it_requests_not_its_limit(
+    engines: dict[str, docker.DockerClient],
+    small_lab_source: str,
+    instructor: User,
+    learners: list[User],
+    team: Team,
+) -> None:
+    """A shell allowed to burst past what any engine has, requesting the team's 64 MiB: it is
+    placed (with the default overcommit of 1.0, fifty such fit in 3.2 GiB)."""
+    total = max(c.info()["MemTotal"] for c in engines.values())
+    too_much = total // 1024**2 + 1024
+    team.max_memory = team.member_memory = team.team_memory = 4 * too_much * 1024**2
+    team.save()
+    source = small_lab_source.replace('memory = "64m"', f'memory = "{too_much}m"')
+    version = import_template(source.replace('slug = "small-', 'slug = "burst-'), instructor)
+    lab_class = actions.open_class(instructor, version, team, {})
+    assert placement.session_memory(lab_class) == 64 * 1024**2
+    response = signed_in(learners[0]).post(f"/classes/{lab_class.pk}/start/")
+    assert response.status_code == 302, text_of(response.content)

@@ -2,6 +2,7 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import docker
 import pytest
@@ -64,6 +65,7 @@ def test_memory_quota_names_the_numbers(
     member_client, team: Team, busybox: str, engine: docker.DockerClient
 ) -> None:
     team.member_memory = 1 * GIB
+    team.memory_request = 512 * 1024**2  # each container requests its whole limit
     team.save()
     for number in (1, 2):
         response = member_client.post(
@@ -75,8 +77,8 @@ def test_memory_quota_names_the_numbers(
     )
     assert refused.status_code == 400
     assert (
-        f"Your quota in team {team.name}: 1 GiB of 1 GiB memory in use; "
-        "this container asks 512 MiB." in text_of(refused.content)
+        f"Your quota in team {team.name}: 1 GiB of 1 GiB memory requested; "
+        "this container requests 512 MiB." in text_of(refused.content)
     )
     assert len(ours(engine, team)) == 2
 
@@ -122,3 +124,51 @@ def test_containers_removed_behind_dockboards_back_free_the_quota(
         "/engines/local/containers/new/", create_fields(busybox, f"r3-{RUN_ID}")
     )
     assert "1 of 1 containers are in use" in text_of(refused.content)
+
+
+@pytest.mark.django_db
+def test_quotas_count_requests_not_limits(
+    member: User, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    """Idle shells each limited to a CPU and 512 MiB, under a member quota of 2 CPUs and 1 GiB:
+    their requests (the team's 0.1 CPU and 64 MiB) are what count, so ten of them run."""
+    team.member_containers, team.member_cpus, team.member_memory = 10, 2, 1 * GIB
+    team.save()
+    client = signed_in(member)
+    for number in range(10):
+        made = client.post("/engines/local/containers/new/",
+                           create_fields(busybox, f"q{number}-{RUN_ID}"))  # fmt: skip
+        assert made.status_code == 302, text_of(made.content)
+    host = engine.containers.get(f"q0-{RUN_ID}").attrs["HostConfig"]
+    assert (host["Memory"], host["NanoCpus"]) == (512 * 1024**2, 10**9)  # the limits stay
+    assert (host["MemoryReservation"], host["CpuShares"]) == (64 * 1024**2, 102)
+    team.cpu_request = 1  # now each requests a whole CPU: the quota says which limit, with numbers
+    team.member_containers, team.member_cpus = 20, Decimal("1.5")
+    team.save()
+    refused = client.post("/engines/local/containers/new/", create_fields(busybox, f"qx-{RUN_ID}"))
+    assert refused.status_code == 400
+    assert (
+        f"Your quota in team {team.name}: 1 of 1.5 CPUs requested; this container requests 1."
+        in text_of(refused.content)
+    )
+
+
+@pytest.mark.django_db
+def test_a_request_is_held_to_the_limit_and_must_be_a_number(
+    member: User, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    from dashboard.policy import containers as gate
+    from dashboard.policy.refusals import PolicyRefusal
+
+    asked = {"image": busybox, "command": ["true"], "labels": {LABEL_KEY: RUN_ID},
+             "host_config": {"Memory": 32 * 1024**2, "MemoryReservation": 256 * 1024**2,
+                             "CpuShares": 4096}}  # fmt: skip
+    made = gate.create_container(member, team.pk, asked)
+    try:
+        host = engine.containers.get(made).attrs["HostConfig"]
+        assert (host["MemoryReservation"], host["CpuShares"]) == (32 * 1024**2, 1024)
+    finally:
+        engine.containers.get(made).remove(force=True)
+    for bad in ({"MemoryReservation": -1}, {"CpuShares": "1024"}, {"CpuShares": True}):
+        with pytest.raises(PolicyRefusal):
+            gate.create_container(member, team.pk, {**asked, "host_config": bad})

@@ -75,6 +75,8 @@ def test_only_administrators_change_the_policy(
         "allowed_images": "busybox\n127.0.0.1:5000/acc/*",
         "max_memory": "256m",
         "max_cpus": "0.5",
+        "memory_request": "32m",
+        "cpu_request": "0.05",
         "member_memory": "1g",
         "member_cpus": "1",
         "team_memory": "8g",
@@ -93,6 +95,10 @@ def test_only_administrators_change_the_policy(
     assert "Saved the policy" in text_of(response.content)
     team.refresh_from_db()
     assert team.max_memory == 256 * 1024**2 and team.port_range_end == 20099
+    assert team.memory_request == 32 * 1024**2 and str(team.cpu_request) == "0.05"
+    above = {**change, "memory_request": "512m"}  # a request is at most the limit
+    said = text_of(admin_client.post(f"/teams/{team.pk}/policy/", above).content)
+    assert "A request is above 0 and at most the limit." in said
     assert team.image_patterns == ["busybox", "127.0.0.1:5000/acc/*"]
     assert (team.recording, team.record_input) == ("all", True)
     bad = admin_client.post(

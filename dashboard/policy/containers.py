@@ -23,7 +23,7 @@ from dashboard.engine.errors import NotFound
 from dashboard.interfaces import session_sockets
 from dashboard.models import Team
 from dashboard.notation.names import NETWORK_ALIAS, container_name
-from dashboard.notation.units import format_cpus, format_size, nano_cpus
+from dashboard.notation.units import NANO, format_cpus, format_size, nano_cpus
 from dashboard.policy import labels, ownership, quotas
 from dashboard.policy.creation import owned_labels
 from dashboard.policy.images import check_image
@@ -43,6 +43,7 @@ DEFAULT_CAPABILITIES = (
     "NET_BIND_SERVICE",
 )
 SAFE_NETWORKS = {"", "default", "bridge", "none"}
+CPU_SHARES, MIN_CPU_SHARES = 1024, 2  # the engine's shares for one CPU, and its least
 VOLUME_NAME = ownership.OBJECT_NAME
 # create_container's own arguments a team's container may use (the rest is refused).
 SAFE_ARGUMENTS = {
@@ -86,6 +87,8 @@ OPTIONS = {
     "PortBindings": ("ports", "--publish"),
     "Memory": ("memory", "--memory"),
     "NanoCpus": ("cpus", "--cpus"),
+    "MemoryReservation": ("memory_request", "--memory-reservation"),
+    "CpuShares": ("cpu_request", "--cpu-shares"),
     "RestartPolicy": ("restart", "--restart"),
 }
 CHECKED_KEYS = {
@@ -94,6 +97,8 @@ CHECKED_KEYS = {
     "PortBindings",
     "Memory",
     "NanoCpus",
+    "MemoryReservation",  # the memory it requests: what quotas and placement count
+    "CpuShares",  # the CPUs it requests, 1024 a CPU
     "RestartPolicy",
     "AutoRemove",  # `--rm`: the engine removes the container when it stops
 }
@@ -181,6 +186,7 @@ def _checked_parameters(
     _check_ports(team, host_config.get("PortBindings") or {})
     memory = limit(host_config.get("Memory") or 0, team.max_memory, "memory", format_size)
     cpus = limit(host_config.get("NanoCpus") or 0, nano_cpus(team.max_cpus), "cpus", format_cpus)
+    memory_request, cpu_request = requests(team, host_config, memory, cpus)
     host_config.update(
         Privileged=False,
         CapDrop=["ALL"],
@@ -190,15 +196,33 @@ def _checked_parameters(
         Memory=memory,
         MemorySwap=memory,
         NanoCpus=cpus,
+        MemoryReservation=memory_request,
+        CpuShares=max(MIN_CPU_SHARES, round(cpu_request * CPU_SHARES / NANO)),
         LogConfig={
             "Type": "json-file",
             "Config": {"max-size": team.log_max_size, "max-file": str(team.log_max_files)},
         },
     )
     final["host_config"] = host_config
-    container_labels[labels.MEMORY] = str(memory)
-    container_labels[labels.NANO_CPUS] = str(cpus)
+    container_labels[labels.MEMORY] = str(memory_request)
+    container_labels[labels.NANO_CPUS] = str(cpu_request)
     return final
+
+
+def requests(team: Team, host_config: dict[str, Any], memory: int, cpus: int) -> tuple[int, int]:
+    """What a container requests, beside its limits: the memory and CPUs the team's quotas and
+    placement count, so that fifty idle shells do not hold fifty limits. Asked as the engine's
+    own `--memory-reservation` and `--cpu-shares` (1024 a CPU, as Kubernetes maps a CPU
+    request); the team's defaults otherwise; never above the limits."""
+    asked_memory = host_config.get("MemoryReservation") or 0
+    asked_shares = host_config.get("CpuShares") or 0
+    if any(isinstance(n, bool) or not isinstance(n, int) for n in (asked_memory, asked_shares)):
+        raise PolicyRefusal("__all__", _("A request is a whole number."))
+    if asked_memory < 0 or asked_shares < 0:
+        raise PolicyRefusal("__all__", _("A request cannot be negative."))
+    memory_request = min(asked_memory or team.memory_request, memory)
+    cpu_request = asked_shares * NANO // CPU_SHARES if asked_shares else nano_cpus(team.cpu_request)
+    return memory_request, min(cpu_request, cpus)
 
 
 def _new_volumes(grants: Grants, team: Team, parameters: dict[str, Any]) -> list[str]:

@@ -133,7 +133,7 @@ def owner_of_found(kind: str, found: dict[str, Any]) -> Owner | None:
 
 
 def held_memory(container_ids: list[str]) -> int:
-    """The memory limits these containers on the current engine were admitted with."""
+    """The memory these containers on the current engine were admitted requesting."""
     return sum(
         OwnershipRecord.objects.filter(
             engine=engine.current_name(), kind=Kind.CONTAINER, object_id__in=container_ids

@@ -156,12 +156,13 @@ def _refusal(team: Team, owner_id: int, new_labels: dict[str, Any]) -> str | Non
             shown = (str(used.containers), str(most.containers), "")
         elif used.memory + asked.memory > most.memory:
             message = _(
-                "%(whose)s: %(used)s of %(most)s memory in use; this container asks %(asked)s."
+                "%(whose)s: %(used)s of %(most)s memory requested; this container requests "
+                "%(asked)s."
             )
             shown = tuple(format_size(n) for n in (used.memory, most.memory, asked.memory))
         elif used.nano_cpus + asked.nano_cpus > most.nano_cpus:
             message = _(
-                "%(whose)s: %(used)s of %(most)s CPUs in use; this container asks %(asked)s."
+                "%(whose)s: %(used)s of %(most)s CPUs requested; this container requests %(asked)s."
             )
             shown = tuple(format_cpus(n) for n in (used.nano_cpus, most.nano_cpus, asked.nano_cpus))
         else:

@@ -82,9 +82,17 @@ def labels_for(user_id: int | None, team_id: int | None, **_: Any) -> dict[str, 
 
 
 def values_for(session: LabSession) -> dict[str, str]:
-    """The class's parameters and the learner's own: ``${learner}`` is container-name safe."""
+    """The class's parameters, each learner's own where the lab gives one per learner, and
+    ``${learner}`` (container-name safe)."""
+    lab_class = session.lab_class
+    values = {
+        parameter.name: parameter.value_for(
+            lab_class.pk, session.learner_id, lab_class.parameters.get(parameter.name, "")
+        )
+        for parameter in lab_class.template.parameters
+    }
     learner = "".join(c if c.isalnum() or c in "_.-" else "-" for c in session.learner.username)
-    return {**session.lab_class.parameters, "learner": learner.strip("-.") or "learner"}
+    return {**lab_class.parameters, **values, "learner": learner.strip("-.") or "learner"}
 
 
 def _progress(session: LabSession, text: str) -> None:

@@ -7,6 +7,7 @@ container is made through the gate all the same.
 """
 
 import functools
+import hashlib
 import re
 import string
 import tomllib
@@ -38,6 +39,16 @@ class Parameter:
     default: str
     pattern: str
     image: bool = False  # its value is an image the learner is told to use (`image = true`)
+    # Values one of which each learner gets (`per_learner = [...]`), so that neighbours' answers
+    # differ; the class's value is then not asked for.
+    per_learner: tuple[str, ...] = ()
+
+    def value_for(self, class_id: int, learner_id: int, class_value: str) -> str:
+        """The learner's own value: the same one every time for that learner in that class."""
+        if not self.per_learner:
+            return class_value
+        seed = hashlib.sha256(f"{class_id}:{learner_id}:{self.name}".encode()).digest()
+        return self.per_learner[int.from_bytes(seed[:8]) % len(self.per_learner)]
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,7 @@ class LabTemplate:
         """Every image the lab uses: its services', and those its steps have the learner pull
         or run (parameters marked ``image = true``)."""
         told = {values.get(p.name) or p.default for p in self.parameters if p.image}
+        told |= {value for p in self.parameters if p.image for value in p.per_learner}
         return self.images(values) | {image for image in told if image}
 
 
@@ -188,7 +200,7 @@ def _unique(reader: Reader, names: list[str], key: str) -> None:
 
 def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
     path = ("parameters", index)
-    data = reader.table(data, path, {"name", "default", "pattern", "image"})
+    data = reader.table(data, path, {"name", "default", "pattern", "image", "per_learner"})
     name = reader.string(data, path, "name")
     if not NAME.match(name) or name in BUILTINS:
         raise reader.fail(
@@ -201,7 +213,16 @@ def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
         message = _("pattern: %(reason)s") % {"reason": exc}
         raise reader.fail((*path, "pattern"), message) from None
     default = reader.string(data, path, "default", "")
-    parameter = Parameter(name, default, pattern, reader.flag(data, path, "image"))
+    per_learner = reader.array(data, path, "per_learner")
+    if not all(isinstance(v, str) and re.fullmatch(pattern, v) for v in per_learner):
+        raise reader.fail(
+            (*path, "per_learner"), _("per_learner lists values that match the pattern.")
+        )
+    if per_learner and not default:
+        default = per_learner[0]
+    parameter = Parameter(
+        name, default, pattern, reader.flag(data, path, "image"), tuple(per_learner)
+    )
     if parameter.default and not re.fullmatch(pattern, parameter.default):
         raise reader.fail((*path, "default"), _("The default does not match the pattern."))
     return parameter

@@ -57,6 +57,13 @@ class CreateContainerForm(TeamOwnedForm):
         label=gettext_lazy("Restart policy (--restart)"), required=False, initial="no"
     )
     memory = forms.CharField(label=gettext_lazy("Memory limit (-m), e.g. 256m"), required=False)
+    memory_request = forms.CharField(
+        label=gettext_lazy("Memory request (--memory-reservation), e.g. 64m"),
+        required=False,
+        help_text=gettext_lazy(
+            "What it needs: the quotas count this, not the limit (the team's request if empty)."
+        ),
+    )
     cpus = forms.CharField(label=gettext_lazy("CPUs (--cpus), e.g. 0.5"), required=False)
     labels = forms.CharField(
         label=gettext_lazy("Labels (--label), one KEY=VALUE a line"),
@@ -144,6 +151,8 @@ class CreateContainerForm(TeamOwnedForm):
                 restart=spec.parse_restart(data["restart"]),
                 memory=spec.parse_memory(data["memory"]),
                 memory_text=data["memory"].strip(),
+                memory_request=spec.parse_memory(data["memory_request"], "memory_request"),
+                memory_request_text=data["memory_request"].strip(),
                 cpus=data["cpus"],
                 labels=dict(
                     line.split("=", 1) for line in spec.parse_pairs(data["labels"], "labels")

@@ -83,6 +83,8 @@ class ContainerSpec:
     restart: str = "no"
     memory: int = 0
     memory_text: str = ""
+    memory_request: int = 0  # `--memory-reservation`: what quotas count (dashboard.policy)
+    memory_request_text: str = ""
     cpus: str = ""
     labels: dict[str, str] = field(default_factory=dict)
     network: str = ""
@@ -110,6 +112,7 @@ class ContainerSpec:
             binds=[m.cli for m in self.mounts] or None,
             restart_policy={"Name": policy, "MaximumRetryCount": int(retries or 0)},
             mem_limit=self.memory or None,
+            mem_reservation=self.memory_request or None,
             nano_cpus=int(float(self.cpus) * 1e9) if self.cpus else None,
             network_mode=self.network or None,
             privileged=self.privileged,
@@ -153,6 +156,7 @@ class ContainerSpec:
             ("--workdir", self.workdir),
             ("--user", self.user),
             ("--memory", self.memory_text),
+            ("--memory-reservation", self.memory_request_text),
             ("--cpus", self.cpus),
             ("--network", self.network),
             ("--pid", self.pid),
@@ -238,7 +242,7 @@ def parse_pairs(text: str, field_name: str, *, allow_bare: bool = False) -> list
     return pairs
 
 
-def parse_memory(text: str) -> int:
+def parse_memory(text: str, field: str = "memory") -> int:
     text = text.strip()
     if not text:
         return 0
@@ -246,11 +250,11 @@ def parse_memory(text: str) -> int:
         value = parse_size(text)
     except ValueError:
         raise SpecError(
-            "memory",
+            field,
             _("Invalid memory %(value)s: use a number with b, k, m or g.") % {"value": repr(text)},
         ) from None
     if 0 < value < MINIMUM_MEMORY:  # 0 is no limit, as with `docker create -m 0`
-        raise SpecError("memory", _("The memory limit must be at least 6m."))
+        raise SpecError(field, _("The memory limit must be at least 6m."))
     return value
 
 

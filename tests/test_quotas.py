@@ -172,3 +172,23 @@ def test_a_request_is_held_to_the_limit_and_must_be_a_number(
     for bad in ({"MemoryReservation": -1}, {"CpuShares": "1024"}, {"CpuShares": True}):
         with pytest.raises(PolicyRefusal):
             gate.create_container(member, team.pk, {**asked, "host_config": bad})
+
+
+@pytest.mark.django_db
+def test_the_create_form_asks_a_request_beside_the_limit(
+    member: User, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    from dashboard.models import AuditEvent
+
+    fields = {**create_fields(busybox, f"req-{RUN_ID}"), "memory": "256m", "memory_request": "128m"}
+    made = signed_in(member).post("/engines/local/containers/new/", fields)
+    assert made.status_code == 302, text_of(made.content)
+    host = engine.containers.get(f"req-{RUN_ID}").attrs["HostConfig"]
+    assert (host["Memory"], host["MemoryReservation"]) == (256 * 1024**2, 128 * 1024**2)
+    row = AuditEvent.objects.filter(action="create").latest("created_at")
+    assert "--memory 256m --memory-reservation 128m" in row.command
+    bad = signed_in(member).post(
+        "/engines/local/containers/new/",
+        {**create_fields(busybox, f"req2-{RUN_ID}"), "memory_request": "lots"},
+    )
+    assert bad.status_code == 400 and "Invalid memory" in text_of(bad.content)

@@ -10,15 +10,13 @@ against `docker ps -a` on each engine. Everything is removed at the end.
 
 import argparse
 import subprocess
-import tempfile
-from pathlib import Path
 
 import docker
 import short
 from django.core.management import call_command
 from django.test import Client
 from listing import median_seconds
-from support import LABEL, administrator, busybox_image, engine
+from support import LABEL, administrator, busybox_image, copy_image, engine
 
 from tests.harness.second_engine import second_engine
 
@@ -37,11 +35,7 @@ def main(args) -> None:
         call_command("engine", "add", "second", address)
         second = docker.DockerClient(base_url=address, version="1.41", timeout=120)
         try:
-            # The same image on the second engine: saved from the first and loaded.
-            with tempfile.TemporaryDirectory() as folder:
-                saved = Path(folder) / "image.tar"
-                subprocess.run(["docker", "save", image, "-o", str(saved)], check=True)
-                second.images.load(saved.read_bytes())
+            copy_image(image, second)
             print(f"creating {args.containers} containers on each engine…")
             fill(local, image, args.containers)
             fill(second, image, args.containers)

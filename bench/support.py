@@ -52,6 +52,14 @@ def busybox_image(client: docker.DockerClient) -> str:
     return IMAGE
 
 
+def copy_image(image: str, to: docker.DockerClient) -> None:
+    """``image`` of the local engine on another engine (no registry needed): saved and loaded."""
+    with tempfile.TemporaryDirectory() as folder:
+        saved = Path(folder) / "image.tar"
+        subprocess.run(["docker", "save", image, "-o", str(saved)], check=True)
+        to.images.load(saved.read_bytes())
+
+
 def administrator(username: str) -> object:
     """A superuser in the benchmark's database: sees and may do what the raw engine does."""
     call_command("migrate", verbosity=0)

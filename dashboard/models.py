@@ -188,6 +188,9 @@ class OwnershipRecord(models.Model):
     # A volume is known by its name alone: the mark Dockboard wrote on it (``dockboard.volume``).
     # One removed and made again under that name behind Dockboard's back is not the recorded one.
     mark = models.CharField(max_length=32, blank=True)
+    # Made for the team (no owner), then handed to ``owner_id`` (a class's warm session claimed
+    # by its learner): the engine's owner label, which cannot change, is not theirs.
+    handed_over = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

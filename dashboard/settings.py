@@ -178,6 +178,11 @@ DOCKBOARD_LAB_LAUNCH_SECONDS = float(os.environ.get("DOCKBOARD_LAB_LAUNCH_SECOND
 # Lab sessions' private networks take /28 subnets from here (4096 of them by default), so that
 # a class of 50 does not exhaust the engine's default pools (about 30 networks).
 DOCKBOARD_LAB_SUBNETS = os.environ.get("DOCKBOARD_LAB_SUBNETS", "10.213.0.0/16")
+# A scheduled class's images are pulled, and its warm pool made, from this long before it
+# starts: ready by five minutes before for a class of 200 on two engines.
+DOCKBOARD_LAB_WARM_MINUTES = float(os.environ.get("DOCKBOARD_LAB_WARM_MINUTES", "10"))
+# A warm session of a class with no end time is made again after this long unclaimed.
+DOCKBOARD_LAB_WARM_HOURS = float(os.environ.get("DOCKBOARD_LAB_WARM_HOURS", "12"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -67,7 +67,7 @@ def may_learn_in(user: User, lab_class: LabClass) -> bool:
 
 def access_session(user: User, session_id: object) -> LabSession:
     """The learner's own session, or one of a class the user manages."""
-    sessions = LabSession.objects.select_related(
+    sessions = LabSession.objects.filter(learner__isnull=False).select_related(
         "lab_class__version__lab", "lab_class__team", "learner"
     )
     session = sessions.filter(pk=session_id).first() if str(session_id).isdecimal() else None

@@ -12,7 +12,7 @@ from dashboard.access.roles import User
 from dashboard.actions import audit
 from dashboard.engine import current as engine
 from dashboard.models import Team
-from labs import placement, readiness, runtime
+from labs import placement, pool, readiness, runtime
 from labs.access import may_learn_in
 from labs.errors import LabError
 from labs.launch import audit_lab
@@ -47,9 +47,15 @@ def open_class(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
     engine_name: str = "",
+    learners_expected: int = 0,
 ) -> LabClass:
     template = version.template
     parameters = _checked_parameters(template, team, values)
+    if learners_expected:
+        if user is None:
+            raise LabError(_("Warm sessions are made as the instructor who opens the class."))
+        if reason := pool.refusal(template):
+            raise LabError(reason)
     engine_name = engine_name or engine.current_name()
     if engine_name not in team.engine_names:
         raise LabError(
@@ -72,6 +78,7 @@ def open_class(
         join_code=join_code,
         starts_at=starts_at,
         ends_at=ends_at,
+        learners_expected=learners_expected,
     )
     audit_lab(user, "open class", lab_class, str(lab_class.pk))
     return lab_class
@@ -108,19 +115,28 @@ def change_parameters(user: User, lab_class: LabClass, values: dict[str, str]) -
 
 
 def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSession:
-    """Queue the learner's session; the worker makes its containers (``tasks.launch_session``)."""
+    """The learner's session: a warm one of the class's pool, claimed, or one queued for the
+    worker to make (``tasks.launch_session``)."""
     if not may_learn_in(user, lab_class):
         raise LabError(_("Only the team's members start this lab."))
     if not lab_class.is_open():
         raise LabError(_("This class is not open now."))
     if lab_class.join_code and join_code.strip().upper() != lab_class.join_code.upper():
         raise LabError(_("That join code is not this class's."))
-    engine_name = placement.choose_engine(lab_class)
-    with transaction.atomic():
-        locked = LabClass.objects.select_for_update().get(pk=lab_class.pk)
+
+    def room(locked: LabClass) -> None:
         active = locked.sessions.filter(learner=user, state__in=LabSession.ACTIVE).count()
         if active >= locked.sessions_per_learner:
             raise LabError(_("You already have a session of this class: go on with it."))
+
+    if session := pool.claim(user, lab_class, room):
+        audit_lab(user, "start lab session", lab_class, str(session.pk))
+        return session
+    free = placement.free_by_engine(lab_class)
+    with transaction.atomic():
+        locked = LabClass.objects.select_for_update().get(pk=lab_class.pk)
+        room(locked)
+        engine_name = placement.choose_engine(lab_class, free)
         session = LabSession.objects.create(
             lab_class=locked,
             learner=user,

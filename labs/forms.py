@@ -56,6 +56,13 @@ class OpenClassForm(ParameterFields, BoundedForm):
     join_code = forms.BooleanField(label=_("Learners need a join code"), required=False)
     starts_at = forms.DateTimeField(label=_("Opens at (optional)"), required=False)
     ends_at = forms.DateTimeField(label=_("Closes at (optional)"), required=False)
+    learners_expected = forms.IntegerField(
+        label=_("Learners expected (a session is kept ready for each; 0: none)"),
+        min_value=0,
+        max_value=500,
+        initial=0,
+        required=False,
+    )
 
     def __init__(self, *args: object, teams: object, template: LabTemplate, **kwargs: object):
         super().__init__(*args, **kwargs)

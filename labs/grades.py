@@ -18,7 +18,11 @@ def grades(lab_class: LabClass) -> dict[str, Any]:
     one for the first pass of every step."""
     steps = [str(step.title) for step in lab_class.template.steps]
     learners: dict[int, dict[str, Any]] = {}
-    for session in lab_class.sessions.select_related("learner").order_by("created_at"):
+    for session in (
+        lab_class.sessions.filter(learner__isnull=False)
+        .select_related("learner")
+        .order_by("created_at")
+    ):
         row = learners.setdefault(
             session.learner_id,
             {"learner": session.learner.get_username(), "sessions": 0, "passed": {}},

@@ -28,7 +28,8 @@ def audit_lab(user: User | None, action: str, lab_class: LabClass, target_id: st
 
 def launch(session_id: int, *, again: bool = False) -> None:
     """The worker's part: make the session's objects, or end it with the reason. A start is
-    audited as the learner's; a session made ``again`` was audited as its reset."""
+    audited as the learner's; a session made ``again`` was audited as its reset, a warm one is
+    as its claim."""
     session = LabSession.objects.select_related("lab_class__version", "learner").get(pk=session_id)
     if session.state != LabSession.State.STARTING:
         return
@@ -47,5 +48,5 @@ def launch(session_id: int, *, again: bool = False) -> None:
     LabSession.objects.filter(pk=session.pk, state=LabSession.State.STARTING).update(
         state=LabSession.State.RUNNING, progress="", last_activity_at=timezone.now()
     )
-    if not again:
+    if not again and not session.is_pooled:  # a warm session's start is its claim
         audit_lab(session.learner, "start lab session", session.lab_class, str(session.pk))

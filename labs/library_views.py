@@ -81,6 +81,7 @@ def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
                     join_code=actions.new_join_code() if form.cleaned_data["join_code"] else "",
                     starts_at=form.cleaned_data["starts_at"],
                     ends_at=form.cleaned_data["ends_at"],
+                    learners_expected=form.cleaned_data["learners_expected"] or 0,
                 )
             except actions.LabError as exc:
                 form.add_error(None, exc.message)

@@ -72,6 +72,10 @@ class LabClass(models.Model):
     join_code = models.CharField(max_length=32, blank=True)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
+    # How many learners are expected: the warm pool keeps a session ready for each who has not
+    # started yet (0: none is made ahead).
+    learners_expected = models.PositiveIntegerField(default=0)
+    images_ready_at = models.DateTimeField(null=True, blank=True)  # pulled on every engine
     opened_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -123,8 +127,12 @@ class LabSession(models.Model):
         CLASS_ENDED = "class-ended", _("The class has ended: its containers are removed.")
 
     lab_class = models.ForeignKey(LabClass, on_delete=models.CASCADE, related_name="sessions")
+    # None: a session of the class's warm pool, made ahead for the next learner (``labs.pool``).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_sessions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="lab_sessions",
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.STARTING)
     engine = models.CharField(max_length=40, default="local")  # where its containers run
@@ -150,6 +158,11 @@ class LabSession(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE
+
+    @property
+    def is_pooled(self) -> bool:
+        """Made ahead, in the class's warm pool, and not claimed yet."""
+        return self.learner_id is None
 
     def current_step_of(self, total: int) -> int:
         """The first of ``total`` steps not passed yet (``total`` once all have passed)."""

@@ -1,9 +1,10 @@
 """Where a learner's session runs: on the team's engine with the most memory free.
 
-Free memory is the engine's total less the limits of this installation's running containers
-there (the gate records each with its limit), less what the sessions still starting there will
-take. An engine that does not answer (in ASK_SECONDS) is passed over; the class's own engine
-wins a tie.
+Free memory is the engine's total (times the overcommit ratio) less what this installation's
+running containers there request (the gate records each with its request), less what the
+sessions still starting there will take, counted under the class's lock so that Starts at the
+same moment spread. An engine that does not answer (in ASK_SECONDS) is passed over; the
+class's own engine wins a tie.
 """
 
 from collections import Counter
@@ -46,22 +47,26 @@ def free_memory() -> int:
     return total - ownership.held_memory(running)
 
 
-def free_by_engine(lab_class: LabClass, need: int) -> dict[str, int]:
+def free_by_engine(lab_class: LabClass) -> dict[str, int]:
     """Each engine of the team that answers, asked all at once, the class's first, with its free
-    memory once the sessions starting there take ``need`` each."""
-    starting = Counter(
-        LabSession.objects.filter(
-            lab_class__team_id=lab_class.team_id, state=LabSession.State.STARTING
-        ).values_list("engine", flat=True)
-    )
+    memory before the sessions still starting there. Asked before a Start takes the class's
+    lock: engine calls are not made under it."""
+    if _has_workstation(lab_class) and LOCAL not in lab_class.team.engine_names:
+        raise LabError(
+            _("This lab's workstation runs on engine %(engine)s, which team %(team)s does not use.")
+            % {"engine": LOCAL, "team": lab_class.team.name}
+        )
     names = engines_used(lab_class.template, lab_class.team)
     ordered = [lab_class.engine] if lab_class.engine in names else []
     ordered += [name for name in names if name not in ordered]
-    return {
-        answer.engine: answer.value - starting[answer.engine] * need
-        for answer in fanout.on_each(ordered, free_memory, ASK_SECONDS)
-        if answer.value is not None
-    }
+    answers = fanout.on_each(ordered, free_memory, ASK_SECONDS)
+    free = {answer.engine: answer.value for answer in answers if answer.value is not None}
+    if not free:
+        raise LabError(
+            _("No engine of team %(team)s answers now: try again in a moment.")
+            % {"team": lab_class.team.name}
+        )
+    return free
 
 
 def _has_workstation(lab_class: LabClass) -> bool:
@@ -69,22 +74,19 @@ def _has_workstation(lab_class: LabClass) -> bool:
     return any(service.workstation for service in lab_class.template.services)
 
 
-def choose_engine(lab_class: LabClass) -> str:
-    """The engine a new session of the class goes to; refused when none has room for it."""
-    if _has_workstation(lab_class) and LOCAL not in lab_class.team.engine_names:
-        raise LabError(
-            _("This lab's workstation runs on engine %(engine)s, which team %(team)s does not use.")
-            % {"engine": LOCAL, "team": lab_class.team.name}
-        )
+def choose_engine(lab_class: LabClass, free: dict[str, int]) -> str:
+    """The engine a new session of the class goes to, of ``free`` (``free_by_engine``) less what
+    the sessions starting on each take; refused when none has room for it. Called under the
+    class's lock, so that Starts at the same moment count each other and spread."""
     need = session_memory(lab_class)
-    free = free_by_engine(lab_class, need)
-    if not free:
-        raise LabError(
-            _("No engine of team %(team)s answers now: try again in a moment.")
-            % {"team": lab_class.team.name}
-        )
-    name = max(free, key=free.__getitem__)  # the first of the largest: the class's engine on a tie
-    if free[name] < need:
+    starting = Counter(
+        LabSession.objects.filter(
+            lab_class__team_id=lab_class.team_id, state=LabSession.State.STARTING
+        ).values_list("engine", flat=True)
+    )
+    room = {name: value - starting[name] * need for name, value in free.items()}
+    name = max(room, key=room.__getitem__)  # the first of the largest: the class's engine on a tie
+    if room[name] < need:
         raise LabError(
             _(
                 "No engine of team %(team)s has room for a session: it needs %(need)s of memory,"
@@ -93,7 +95,7 @@ def choose_engine(lab_class: LabClass) -> str:
             % {
                 "team": lab_class.team.name,
                 "need": format_size(need),
-                "free": format_size(max(free[name], 0)),
+                "free": format_size(max(room[name], 0)),
                 "engine": name,
             }
         )

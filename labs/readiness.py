@@ -29,10 +29,7 @@ def missing_image_refusal(template: LabTemplate, team: Team, values: dict[str, s
     with the engine's reason; None when every engine that answers can run it. An engine that
     does not answer is passed over, as placement passes it over."""
     # An image named after each learner (``${learner}``) is checked as each session starts.
-    images = sorted(
-        template.all_images({**values, "learner": "learner-a"})
-        & template.all_images({**values, "learner": "learner-b"})
-    )
+    images = sorted(template.shared_images(values))
     for image in images:
         try:
             registry_guard.check_registry(parse_reference(image).domain)

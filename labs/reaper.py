@@ -1,5 +1,6 @@
-"""The reaper: ends sessions past their time, stops idle ones, and removes whatever carries a
-lab label but belongs to no active session (after a restart, a crash, a deleted record).
+"""The reaper: ends sessions past their time, stops idle ones, removes whatever carries a
+lab label but belongs to no active session (after a restart, a crash, a deleted record), and
+keeps the classes' warm pools (``pool.fill``). A warm session is active: never an orphan.
 
 It touches this installation's lab objects alone (``runtime.lab_objects``: by the ownership
 record, or this installation's id on an object whose record is lost), never another
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from dashboard.engine import current as engine
 from dashboard.engine.errors import EngineError
 from dashboard.policy import labels
-from labs import runtime
+from labs import pool, runtime
 from labs.models import LabClass, LabSession
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def reap() -> None:
     )
     _fail_abandoned_launches(now)
     for session in LabSession.objects.filter(
-        state=LabSession.State.RUNNING, lab_class__idle_minutes__gt=0
+        state=LabSession.State.RUNNING, lab_class__idle_minutes__gt=0, learner__isnull=False
     ).select_related("lab_class"):
         if session.idle_deadline() <= now:
             _quietly(_stop_idle, session)
@@ -49,6 +50,7 @@ def reap() -> None:
     for name in sorted(engines):
         with engine.on(name):
             _quietly(_remove_orphans, now)
+    _quietly(pool.fill, now)
 
 
 def _fail_abandoned_launches(now: datetime) -> None:

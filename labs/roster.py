@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from dashboard.models import TerminalRecording
 from dashboard.terminal import recording
+from labs import pool
 from labs.models import LabClass, LabSession
 
 
@@ -21,7 +22,9 @@ def roster_rows(lab_class: LabClass) -> list[dict[str, object]]:
     now = timezone.now()
     rows = []
     sessions = list(
-        lab_class.sessions.select_related("learner").order_by("learner__username", "-created_at")
+        lab_class.sessions.filter(learner__isnull=False)
+        .select_related("learner")
+        .order_by("learner__username", "-created_at")
     )
     recordings = _latest_recordings(sessions)
     for session in sessions:
@@ -43,6 +46,7 @@ def roster_context(lab_class: LabClass) -> dict[str, object]:
     return {
         "lab_class": lab_class,
         "rows": roster_rows(lab_class),
+        "pool": pool.counts(lab_class) if lab_class.learners_expected else None,
         "template": lab_class.template,
         "engines": (names := lab_class.team.engine_names),
         "spread": len(names) > 1,  # then each session's engine is shown

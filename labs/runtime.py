@@ -14,6 +14,7 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django import db
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.access import containers as containers_access
+from dashboard.access.roles import User
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import current as engine
 from dashboard.engine import images as engine_images
@@ -38,7 +40,8 @@ from dashboard.policy import images as image_policy
 from dashboard.policy import labels, ownership
 from dashboard.policy import networks as policy_networks
 from dashboard.policy.ownership import Kind
-from labs.models import LabSession
+from labs import readiness
+from labs.models import LabClass, LabSession
 from labs.template import Service, substitute
 
 log = logging.getLogger(__name__)
@@ -50,10 +53,22 @@ _launching: contextvars.ContextVar[LabSession | None] = contextvars.ContextVar(
 
 
 def _latest_end(session: LabSession) -> datetime:
-    """When the session ends at the latest, however often it is extended."""
-    return session.created_at + timedelta(
+    """When the session ends at the latest, however often it is extended: a warm session may
+    still be claimed at its ``expires_at``, and then runs its full time."""
+    begins = session.expires_at if session.is_pooled else session.created_at
+    return begins + timedelta(
         minutes=session.lab_class.minutes + session.lab_class.version.template.max_extend_minutes
     )
+
+
+def maker(session: LabSession) -> User:
+    """Who the session's objects are made and used as: its learner; for a warm session not
+    claimed yet, the instructor who opened the class, making them for the team."""
+    if session.learner_id is not None:
+        return session.learner
+    if session.lab_class.opened_by is None:
+        raise EngineError(_("A class opened from the command line keeps no warm sessions."))
+    return session.lab_class.opened_by
 
 
 def session_labels(session: LabSession) -> dict[str, str]:
@@ -83,7 +98,8 @@ def labels_for(user_id: int | None, team_id: int | None, **_: Any) -> dict[str, 
 
 def values_for(session: LabSession) -> dict[str, str]:
     """The class's parameters, each learner's own where the lab gives one per learner, and
-    ``${learner}`` (container-name safe)."""
+    ``${learner}`` (container-name safe). A warm session has no learner yet: a lab that uses
+    either to make its objects keeps no warm pool (``pool.refusal``)."""
     lab_class = session.lab_class
     values = {
         parameter.name: parameter.value_for(
@@ -91,7 +107,8 @@ def values_for(session: LabSession) -> dict[str, str]:
         )
         for parameter in lab_class.template.parameters
     }
-    learner = "".join(c if c.isalnum() or c in "_.-" else "-" for c in session.learner.username)
+    name = session.learner.username if session.learner_id is not None else ""
+    learner = "".join(c if c.isalnum() or c in "_.-" else "-" for c in name)
     return {**lab_class.parameters, **values, "learner": learner.strip("-.") or "learner"}
 
 
@@ -108,7 +125,7 @@ def launch(session: LabSession) -> None:
     try:
         for image in sorted(template.images(values)):
             _progress(session, _("Getting image %(image)s…") % {"image": image})
-            _ensure_image(session, image)
+            _ensure_image(maker(session), image)
         network = ""
         if template.services:
             _progress(session, _("Making the session's network…"))
@@ -119,17 +136,13 @@ def launch(session: LabSession) -> None:
             socket_directory = None
             if service.workstation:
                 parameters["image"] = workstation.ensure_image()
-                socket_directory = session_sockets.open_for(
-                    session.pk,
-                    session.learner_id,
-                    session.lab_class.team_id,
-                    _latest_end(session),
-                )
+                socket_directory = open_socket(session)
             container_id = container_policy.create_container(
-                session.learner,
+                maker(session),
                 session.lab_class.team_id,
                 parameters,
                 socket_directory=socket_directory,
+                for_team=session.is_pooled,
             )
             engine_containers.container_action(container_id, "start")
         if template.setup_script:
@@ -137,6 +150,16 @@ def launch(session: LabSession) -> None:
             _run_setup(session, values)
     finally:
         _launching.reset(token)
+
+
+def open_socket(session: LabSession) -> Path:
+    """The directory of the session's own Docker socket, to mount in its workstation; served
+    as its learner's (a warm session's is served once claimed: ``pool.claim``)."""
+    if session.is_pooled:
+        return session_sockets.make_directory(session.pk)
+    return session_sockets.open_for(
+        session.pk, session.learner_id, session.lab_class.team_id, _latest_end(session)
+    )
 
 
 def _make_network(session: LabSession) -> str:
@@ -160,7 +183,9 @@ def _make_network(session: LabSession) -> str:
         if subnet in taken:
             continue
         try:
-            policy_networks.create_network(session.learner, session.lab_class.team, name, subnet)
+            policy_networks.create_network(
+                maker(session), session.lab_class.team, name, subnet, for_team=session.is_pooled
+            )
         except EngineError as exc:
             if "overlap" not in exc.message.lower():
                 raise
@@ -186,9 +211,9 @@ def service_container(session: LabSession, service: str) -> dict[str, Any]:
     or by the name the release before gave it (``lab<pk>-<service>``), for a session it
     started."""
     try:
-        return containers_access.access_container(session.learner, container_name(session, service))
+        return containers_access.access_container(maker(session), container_name(session, service))
     except NotFound:
-        return containers_access.access_container(session.learner, f"lab{session.pk}-{service}")
+        return containers_access.access_container(maker(session), f"lab{session.pk}-{service}")
 
 
 def _create_parameters(
@@ -213,7 +238,19 @@ def _create_parameters(
     }
 
 
-def _ensure_image(session: LabSession, image: str) -> None:
+def pull_everywhere(lab_class: LabClass) -> None:
+    """Each image the class uses (but those named after a learner), pulled once on each engine
+    its sessions may go to, as the instructor who opened it, before its learners come."""
+    if lab_class.opened_by is None:
+        return  # opened from the command line: each engine's first session pulls
+    template = lab_class.template
+    for name in readiness.engines_used(template, lab_class.team):
+        with engine.on(name):
+            for image in sorted(template.shared_images(lab_class.parameters)):
+                _ensure_image(lab_class.opened_by, image)
+
+
+def _ensure_image(user: User, image: str) -> None:
     try:
         reference = parse_reference(image)
     except InvalidReference as exc:
@@ -226,7 +263,7 @@ def _ensure_image(session: LabSession, image: str) -> None:
         return
     except NotFound:
         pass
-    checked = image_policy.check_pull(session.learner, reference)
+    checked = image_policy.check_pull(user, reference)
     response, messages = engine_images.pull_stream(checked)
     with contextlib.closing(response):
         for message in messages:
@@ -239,9 +276,7 @@ def _ensure_image(session: LabSession, image: str) -> None:
 def run_script(session: LabSession, container: dict, script: str, timeout: int) -> ScriptResult:
     """``script`` run by ``sh -c`` in the container, as the learner (through the gate): the
     setup script, and the checks' scripts."""
-    checked = container_policy.check_exec(
-        session.learner, container, ["sh", "-c", script], tty=True
-    )
+    checked = container_policy.check_exec(maker(session), container, ["sh", "-c", script], tty=True)
     return engine_probe.run_script(checked, timeout)
 
 

@@ -121,6 +121,21 @@ class LabTemplate:
         """The images to pull (a workstation's is built here)."""
         return {substitute(s.image, values) for s in self.services if not s.workstation}
 
+    def shared_images(self, values: dict[str, str]) -> set[str]:
+        """``all_images`` but those named after each learner (``${learner}``), which are known
+        only as each session starts."""
+        return self.all_images({**values, "learner": "learner-a"}) & self.all_images(
+            {**values, "learner": "learner-b"}
+        )
+
+    def made_with(self) -> set[str]:
+        """The names (parameters, ``learner``) its objects are made with: in its services'
+        images, commands and environments, and in its setup script."""
+        texts = [self.setup_script]
+        for service in self.services:
+            texts += [service.image, *service.command, *(value for _key, value in service.env)]
+        return {name for text in texts for name in string.Template(text).get_identifiers()}
+
     def all_images(self, values: dict[str, str]) -> set[str]:
         """Every image the lab uses: its services', and those its steps have the learner pull
         or run (parameters marked ``image = true``)."""

@@ -102,6 +102,48 @@ def test_the_learner_types_docker_in_the_workstation(
         mine.reload()
 
 
+def test_a_warm_workstation_speaks_for_the_learner_who_claims_it_and_no_one_before(
+    endpoint: str,
+    lab_objects_removed: None,
+    instructor: User,
+    member: User,
+    team: Team,
+    busybox: str,
+    engine: docker.DockerClient,
+) -> None:
+    from django.utils import timezone
+
+    from labs import pool
+
+    version = import_template(WORKSTATION_LAB.format(run=RUN_ID.lower()), instructor)
+    lab_class = actions.open_class(instructor, version, team, {}, learners_expected=1)
+    pool.fill(timezone.now())
+    (warm,) = lab_class.sessions.filter(learner__isnull=True)
+    launch_on_worker(warm.pk)
+    station = engine.containers.get(runtime.container_name(warm, "terminal"))
+    assert station.status == "running"
+    # Made for the team: its socket speaks for no one yet (the endpoint serves a session's
+    # socket only for its token).
+    assert not ApiToken.objects.filter(session_id=warm.pk).exists()
+
+    session = actions.start_session(member, lab_class)
+    try:
+        assert session.pk == warm.pk
+        assert ApiToken.objects.get(session_id=warm.pk, revoked_at=None).user_id == member.pk
+        assert until(session_sockets.path(session.pk).exists)
+        code, listed = station.exec_run(["sh", "-c", "docker ps -a --format '{{.Names}}'"])
+        assert code == 0 and listed.decode().split() == [station.name]
+        run = f"docker run -d --name mine-member {busybox} sleep 60"
+        code, said = station.exec_run(["sh", "-c", run])
+        assert code == 0, said
+        mine = engine.containers.get("mine-member")
+        assert mine.labels["dockboard.owner"] == str(member.pk)
+        assert mine.labels["dockboard.lab.session"] == str(session.pk)
+    finally:  # its socket goes with it, whatever failed
+        actions.end_session(member, session)
+        assert until(lambda: not session_sockets.directory(session.pk).exists())
+
+
 def test_a_workstation_names_no_image() -> None:
     source = WORKSTATION_LAB.format(run="x").replace(
         'kind = "workstation"', 'kind = "workstation"\nimage = "elsewhere/cli:1"'

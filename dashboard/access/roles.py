@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from dashboard.engine import current as engine
 from dashboard.engine.errors import Denied
-from dashboard.models import Membership, Team
+from dashboard.models import Membership, OwnershipRecord, Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import Owner
 
@@ -68,12 +68,18 @@ class Grants:
             return []
         if not self.roles:
             return None
-        team_wide = self.teams_with(Role.INSTRUCTOR, Role.VIEWER)
-        if not team_wide:
+        if not self.teams_with(Role.INSTRUCTOR, Role.VIEWER) and not self._handed_anything():
             return [f"{labels.OWNER}={self.user_id}"]
-        if len(team_wide) == 1 and len(self.roles) == 1:
-            return [f"{labels.TEAM}={team_wide[0]}"]
+        if len(self.roles) == 1:
+            return [f"{labels.TEAM}={next(iter(self.roles))}"]
         return [labels.TEAM]
+
+    def _handed_anything(self) -> bool:
+        """Whether the user holds an object made for their team and handed to them (a class's
+        warm session): its owner label, written before they claimed it, is not theirs."""
+        return OwnershipRecord.objects.filter(
+            engine=engine.current_name(), owner_id=self.user_id, handed_over=True
+        ).exists()
 
 
 def team_roles(user: User) -> dict[int, str]:

@@ -30,11 +30,18 @@ def path(session_id: int) -> Path:
     return directory(session_id) / SOCKET_NAME
 
 
-def open_for(session_id: int, user_id: int, team_id: int, expires_at: datetime) -> Path:
-    """The session's socket directory, made (only its owner may enter it), and the endpoint
-    asked to serve the socket in it; the directory to mount."""
+def make_directory(session_id: int) -> Path:
+    """The session's socket directory, made (only its owner may enter it), to mount: the socket
+    appears in it once ``open_for`` asks the endpoint to serve it."""
     found = directory(session_id)
     found.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return found
+
+
+def open_for(session_id: int, user_id: int, team_id: int, expires_at: datetime) -> Path:
+    """The session's socket directory, made, and the endpoint asked to serve the socket in it
+    as ``user_id``'s; the directory to mount."""
+    found = make_directory(session_id)
     wanted.send(
         sender=None,
         session_id=session_id,

@@ -28,7 +28,7 @@ from dashboard.policy import labels, ownership, quotas
 from dashboard.policy.creation import owned_labels
 from dashboard.policy.images import check_image
 from dashboard.policy.ownership import Kind
-from dashboard.policy.refusals import PolicyRefusal, limit, locked_team, refuse
+from dashboard.policy.refusals import PolicyRefusal, check_for_team, limit, locked_team, refuse
 from dashboard.policy.seal import SEAL
 from dashboard.policy.sealed import CheckedCreate, CheckedExec, CheckedVolume
 
@@ -111,10 +111,14 @@ def create_container(
     command: str = "",
     *,
     socket_directory: Path | None = None,
+    for_team: bool = False,
 ) -> str:
     """`docker create` through the gate: check the request and, with the team locked (creates in
     one team are serialised, so parallel requests never pass its quota together), create the
     container and enter it in the quota ledger. The new container's id.
+
+    ``for_team``: an instructor makes it for the team, no member's yet (a class's warm pool),
+    held by the team's quota until ``dashboard.policy.handover`` gives it to a member.
 
     A lab session's workstation (``socket_directory``: the session's own Docker socket, made by
     ``dashboard.interfaces.session_sockets``) runs Dockboard's workstation image with that
@@ -124,11 +128,14 @@ def create_container(
     try:
         with transaction.atomic():
             team = locked_team(grants, team_id)
+            if for_team:
+                check_for_team(grants, team)
+            owner_id = None if for_team else user.pk
             workstation = socket_directory is not None
-            final = _checked_parameters(grants, team, parameters, workstation)
+            final = _checked_parameters(grants, team, parameters, workstation, for_team)
             if not grants.admin:
                 volumes = _new_volumes(grants, team, final)
-                if reason := quotas.refusal(team, user.pk, final["labels"]):
+                if reason := quotas.refusal(team, owner_id, final["labels"]):
                     raise PolicyRefusal("__all__", reason)
                 for name in volumes:
                     owned, mark = ownership.volume_labels(
@@ -140,9 +147,9 @@ def create_container(
                 mount = f"{socket_directory}:{session_sockets.MOUNT_TARGET}"
                 binds = final["host_config"].get("Binds") or []
                 final["host_config"]["Binds"] = [*binds, mount]
-            checked = CheckedCreate(final, owner_id=user.pk, team_id=team and team.pk, seal=SEAL)
+            checked = CheckedCreate(final, owner_id=owner_id, team_id=team and team.pk, seal=SEAL)
             container_id = engine_containers.create_container(checked)
-            quotas.admitted(container_id, team, user.pk, final["labels"])
+            quotas.admitted(container_id, team, owner_id, final["labels"])
             return container_id
     except PolicyRefusal as refusal:  # audited once the transaction is over
         name = parameters.get("name") or ""
@@ -158,13 +165,19 @@ def create_container(
 
 
 def _checked_parameters(
-    grants: Grants, team: Team | None, parameters: dict, workstation: bool = False
+    grants: Grants,
+    team: Team | None,
+    parameters: dict,
+    workstation: bool = False,
+    for_team: bool = False,
 ) -> dict[str, Any]:
     final = dict(parameters)  # the labels and host config are replaced below, not changed
     if workstation and not workstation_image.is_workstation(final.get("image", "")):
         raise PolicyRefusal("image", _("A workstation runs Dockboard's workstation image."))
     asked = [final.get("labels") or {}]
-    final["labels"] = container_labels = owned_labels(grants, team, asked, final.get("image", ""))
+    final["labels"] = container_labels = owned_labels(
+        grants, team, asked, final.get("image", ""), for_team=for_team
+    )
     if grants.admin:
         return final
     for argument, value in final.items():

@@ -17,17 +17,24 @@ extra_labels = Signal()
 
 
 def owned_labels(
-    grants: Grants, team: Team | None, asked: list[dict[str, str]], image: str = ""
+    grants: Grants,
+    team: Team | None,
+    asked: list[dict[str, str]],
+    image: str = "",
+    *,
+    for_team: bool = False,
 ) -> dict:
-    """The labels to set: the first of ``asked`` with Dockboard's ownership added; a label of
-    Dockboard's own in any of them is refused. Every ``dockboard.*`` key the image carries is
-    written too (empty unless Dockboard sets it), so that nothing is inherited from an image."""
+    """The labels to set: the first of ``asked`` with Dockboard's ownership added (no member's
+    ``for_team``); a label of Dockboard's own in any of them is refused. Every ``dockboard.*``
+    key the image carries is written too (empty unless Dockboard sets it), so that nothing is
+    inherited from an image."""
     if any(labels.is_reserved(key) for label_set in asked for key in label_set):
         raise PolicyRefusal(
             "labels", _("Labels starting with dockboard. are set by Dockboard alone.")
         )
     shadowed = dict.fromkeys(reserved_image_labels(image), "")
-    owned = {**asked[0], **shadowed, **ownership.creation_labels(grants.user_id, team and team.pk)}
+    owner_id = None if for_team else grants.user_id
+    owned = {**asked[0], **shadowed, **ownership.creation_labels(owner_id, team and team.pk)}
     for _receiver, added in extra_labels.send(
         sender=Grants, user_id=grants.user_id, team_id=team and team.pk
     ):

@@ -13,7 +13,7 @@ from dashboard.notation.names import NETWORK_ALIAS
 from dashboard.policy import labels as label_keys
 from dashboard.policy import ownership
 from dashboard.policy.creation import owned_labels
-from dashboard.policy.refusals import PolicyRefusal
+from dashboard.policy.refusals import PolicyRefusal, check_for_team
 from dashboard.policy.seal import SEAL
 from dashboard.policy.sealed import CheckedConnection, CheckedNetwork
 
@@ -25,27 +25,32 @@ def create_network(
     subnet: str = "",
     options: dict[str, str] | None = None,
     asked_labels: dict[str, str] | None = None,
+    *,
+    for_team: bool = False,
 ) -> str:
     """`docker network create [--subnet SUBNET] NAME` with the user's ownership (and lab)
-    labels; its id. The subnet is Dockboard's choice (a lab's) or an administrator's."""
+    labels; its id. The subnet is Dockboard's choice (a lab's) or an administrator's.
+    ``for_team``: an instructor makes it for the team, no member's yet (a class's warm pool)."""
     grants = grants_for(user)
     if team is None and not grants.admin:
         raise PolicyRefusal("team", _("Choose the team this network belongs to."))
     if team is not None and not grants.may_create_in(team.pk):
         raise PolicyRefusal("team", _("You may not create networks in this team."))
+    if for_team:
+        check_for_team(grants, team)
     if not ownership.OBJECT_NAME.match(name) or name in engine_networks.BUILTIN:
         raise PolicyRefusal(
             "name",
             _("Use letters, digits, and _ . - (at least two characters, starting with a "
               "letter or digit), and not the name of one of the engine's own networks."),
         )  # fmt: skip
-    labels = owned_labels(grants, team, [asked_labels or {}])
+    labels = owned_labels(grants, team, [asked_labels or {}], for_team=for_team)
     checked = CheckedNetwork(name, labels, subnet, options or {}, seal=SEAL)
     created = engine_networks.create_network(checked)
     ownership.record(
         ownership.Kind.NETWORK,
         created,
-        grants.user_id,
+        None if for_team else grants.user_id,
         team and team.pk,
         lab_session=labels.get(label_keys.LAB_SESSION, ""),
     )

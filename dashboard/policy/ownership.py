@@ -58,8 +58,10 @@ def made_elsewhere(found: dict[str, Any]) -> bool:
 
 def creation_labels(owner_id: int | None, team_id: int | None) -> dict[str, str]:
     """The labels Dockboard writes on what it creates: they let one engine call list a user's
-    objects, and tell installations apart; rights never come from them."""
-    written = {labels.INSTALLATION: installation_id(), labels.OWNER: str(owner_id)}
+    objects, and tell installations apart; rights never come from them. Made for a team (no
+    member's yet), the owner is empty."""
+    owner = "" if owner_id is None else str(owner_id)
+    written = {labels.INSTALLATION: installation_id(), labels.OWNER: owner}
     return written if team_id is None else {**written, labels.TEAM: str(team_id)}
 
 

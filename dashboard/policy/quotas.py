@@ -65,7 +65,7 @@ def locked_team(team_id: int) -> Team | None:
     return found[0] if found else None
 
 
-def _ledger_usage(team: Team, owner_id: int) -> tuple[Usage, Usage]:
+def _ledger_usage(team: Team, owner_id: int | None) -> tuple[Usage, Usage]:
     """The team's and the owner's use, from one grouped query of the ledger (plain SQL: it runs
     inside every create's lock, where the ORM's own cost would be most of the gate's)."""
     table = connection.ops.quote_name(OwnershipRecord._meta.db_table)
@@ -85,7 +85,7 @@ def _ledger_usage(team: Team, owner_id: int) -> tuple[Usage, Usage]:
 
 
 def admitted(
-    container_id: str, team: Team | None, owner_id: int, new_labels: dict[str, str]
+    container_id: str, team: Team | None, owner_id: int | None, new_labels: dict[str, str]
 ) -> None:
     """Record a new container: its owner, team, lab session and limits (plain SQL, for the
     reason given above)."""
@@ -93,8 +93,8 @@ def admitted(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (engine, kind, object_id, team_id, owner_id, lab_session, "  # noqa: S608
-            "memory, nano_cpus, mark, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s)",
+            "memory, nano_cpus, mark, handed_over, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)",
             [
                 engine.current_name(),
                 OwnershipRecord.Kind.CONTAINER,
@@ -104,6 +104,7 @@ def admitted(
                 new_labels.get(labels.LAB_SESSION, ""),
                 _number(new_labels.get(labels.MEMORY)),
                 _number(new_labels.get(labels.NANO_CPUS)),
+                False,
                 timezone.now(),
             ],
         )
@@ -131,27 +132,37 @@ def reconcile_every_team(sender: object, **kwargs: object) -> None:
             reconcile(Team.objects.get(pk=team_id))
 
 
-def refusal(team: Team, owner_id: int, new_labels: dict[str, Any]) -> str | None:
+def refusal(team: Team, owner_id: int | None, new_labels: dict[str, Any]) -> str | None:
     """Why one more container with these labels would break a quota, with the numbers; or None.
     Called with the team locked."""
-    reason = _refusal(team, owner_id, new_labels)
+    asked = Usage()
+    asked.add(new_labels)
+    return refusal_of(team, owner_id, asked)
+
+
+def refusal_of(
+    team: Team, owner_id: int | None, asked: Usage, *, member_only: bool = False
+) -> str | None:
+    """``refusal`` of ``asked`` (containers the team holds already, ``member_only``, when they
+    are handed to a member)."""
+    reason = _refusal(team, owner_id, asked, member_only)
     if reason is not None:  # the ledger may count containers gone since: ask the engine
         reconcile(team)
-        reason = _refusal(team, owner_id, new_labels)
+        reason = _refusal(team, owner_id, asked, member_only)
     return reason
 
 
-def _refusal(team: Team, owner_id: int, new_labels: dict[str, Any]) -> str | None:
-    asked = Usage()
-    asked.add(new_labels)
+def _refusal(team: Team, owner_id: int | None, asked: Usage, member_only: bool) -> str | None:
     team_usage, owner_usage = _ledger_usage(team, owner_id)
     team_limits, member_limits = limits(team)
-    checks = [
-        (_("Team %(team)s") % {"team": team.name}, team_usage, team_limits),
-        (_("Your quota in team %(team)s") % {"team": team.name}, owner_usage, member_limits),
-    ]
+    checks = (
+        [] if member_only else [(_("Team %(team)s") % {"team": team.name}, team_usage, team_limits)]
+    )
+    if owner_id is not None:  # none: made for the team (a warm pool), no member's quota yet
+        whose = _("Your quota in team %(team)s") % {"team": team.name}
+        checks.append((whose, owner_usage, member_limits))
     for whose, used, most in checks:
-        if used.containers + 1 > most.containers:
+        if used.containers + asked.containers > most.containers:
             message = _("%(whose)s: %(used)s of %(most)s containers are in use.")
             shown = (str(used.containers), str(most.containers), "")
         elif used.memory + asked.memory > most.memory:

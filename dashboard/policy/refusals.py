@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from dashboard.access.roles import Grants, User
 from dashboard.actions import audit
 from dashboard.engine.errors import BadParameter, Refusal
-from dashboard.models import Team
+from dashboard.models import Membership, Team
 from dashboard.policy import quotas
 
 
@@ -37,6 +37,15 @@ def locked_team(grants: Grants, team_id: int | None) -> Team | None:
     if team is None or not grants.may_create_in(team.pk):
         raise PolicyRefusal("team", _("You may not create containers in this team."))
     return team
+
+
+def check_for_team(grants: Grants, team: Team | None) -> None:
+    """Only the team's instructors and the administrators make objects for the team as a whole
+    (no member's yet: a class's warm pool)."""
+    if team is None or not (
+        grants.admin or grants.roles.get(team.pk) == Membership.Role.INSTRUCTOR
+    ):
+        raise PolicyRefusal("team", _("Only the team's instructors make objects for the team."))
 
 
 def limit(asked: int, most: int, form_field: str, shown: Any) -> int:

@@ -12,7 +12,7 @@ from dashboard.access.roles import User
 from dashboard.actions import audit
 from dashboard.engine import current as engine
 from dashboard.models import Team
-from labs import placement, pool, readiness, runtime
+from labs import placement, pool, readiness, runtime, workspace
 from labs.access import may_learn_in
 from labs.errors import LabError
 from labs.launch import audit_lab
@@ -133,6 +133,13 @@ def start_session(user: User, lab_class: LabClass, join_code: str = "") -> LabSe
         audit_lab(user, "start lab session", lab_class, str(session.pk))
         return session
     free = placement.free_by_engine(lab_class)
+    if held := workspace.engines_holding(lab_class, user.pk):  # the session goes to it
+        free = {name: room for name, room in free.items() if name in held}
+        if not free:
+            raise LabError(
+                _("Your workspace is on engine %(engine)s, which does not answer now.")
+                % {"engine": held[0]}
+            )
     with transaction.atomic():
         locked = LabClass.objects.select_for_update().get(pk=lab_class.pk)
         room(locked)

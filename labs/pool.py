@@ -37,6 +37,9 @@ CANDIDATES = 5  # warm sessions tried by one claim, should others take the first
 def refusal(template: LabTemplate) -> str | None:
     """Why the lab cannot be made ahead of its learners: its objects are made with each
     learner's own values."""
+    if template.workspace_service is not None:
+        return _("This lab mounts each learner's workspace: its sessions cannot be made before "
+                 "the learner starts.")  # fmt: skip
     own = {"learner"} | {p.name for p in template.parameters if p.per_learner}
     if used := sorted(template.made_with() & own):
         return _(

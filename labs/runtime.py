@@ -202,6 +202,15 @@ def engine_prefix(session: LabSession) -> str:
     return f"lab{session.pk}-{ownership.installation_id()[:8]}"
 
 
+def workspace_volume(lab_class: LabClass, learner_id: int) -> str:
+    """The learner's workspace volume for the class's lab and team (``labs.workspace``); the
+    installation's id in it, as names are shared by every installation on the engine."""
+    return (
+        f"dockboard-workspace-{ownership.installation_id()[:8]}-t{lab_class.team_id}"
+        f"-{lab_class.version.lab.slug}-u{learner_id}"
+    )
+
+
 def container_name(session: LabSession, service: str) -> str:
     return f"{engine_prefix(session)}-{service}"
 
@@ -219,6 +228,8 @@ def service_container(session: LabSession, service: str) -> dict[str, Any]:
 def _create_parameters(
     session: LabSession, service: Service, values: dict[str, str], network: str
 ) -> dict[str, Any]:
+    volume = workspace_volume(session.lab_class, session.learner_id)
+    binds = [f"{volume}:{service.workspace}"] if service.workspace else []
     return {
         "image": substitute(service.image, values),
         "name": container_name(session, service.name),
@@ -234,6 +245,7 @@ def _create_parameters(
             "NanoCpus": int(service.cpus * 10**9),
             "MemoryReservation": service.memory_request,
             "CpuShares": int(service.cpus_request * 1024),
+            "Binds": binds,
         },
     }
 

@@ -5,14 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Min
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dashboard.engine.errors import EngineError, NotFound
 from dashboard.engine.scope import engine_scope
-from labs import actions, checks, runtime
+from labs import actions, checks, runtime, workspace
 from labs.access import access_own_session, access_session, may_manage_class
 from labs.forms import AnswerForm
 from labs.markdown import render as markdown
@@ -163,3 +163,13 @@ def session_resume(request: HttpRequest, session_id: int) -> HttpResponse:
         lambda session: actions.resume(request.user, session),
         _("The session's containers are running again."),
     )
+
+
+def session_workspace(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The learner's workspace of the session's lab, as a tar (read as the learner)."""
+    session = access_session(request.user, session_id)
+    chunks = workspace.streamed(workspace.archive(session))
+    response = StreamingHttpResponse(chunks, content_type="application/x-tar")
+    name = f"{session.lab_class.version.lab.slug}-workspace.tar"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

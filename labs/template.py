@@ -29,6 +29,8 @@ SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 BUILTINS = {"learner"}  # ${learner}: the learner's user name, as a container name may hold it
 CONTAINER_STATES = {"created", "running", "paused", "restarting", "exited", "dead"}
 ANSWERS = {"id", "hostname", "layers", "changes"}
+# An absolute path of plain names (no "..", no ":" that would end a bind's target).
+WORKSPACE_PATH = re.compile(r"^(/(?!\.\.?(/|$))[A-Za-z0-9_.-]+)+/?$")
 MEMORY = re.compile(r"^(\d+)([kmg]?)b?$", re.IGNORECASE | re.ASCII)
 MAX_CHECK_SECONDS = 60
 
@@ -66,6 +68,8 @@ class Service:
     cpus_request: Decimal = Decimal(0)
     # A workstation: Dockboard's image with the `docker` CLI and the session's own socket.
     workstation: bool = False
+    # Where the learner's workspace (a volume of theirs, kept across sessions) is mounted.
+    workspace: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,11 @@ class LabTemplate:
     def images(self, values: dict[str, str]) -> set[str]:
         """The images to pull (a workstation's is built here)."""
         return {substitute(s.image, values) for s in self.services if not s.workstation}
+
+    @property
+    def workspace_service(self) -> Service | None:
+        """The service that mounts the learner's workspace, if the lab keeps one."""
+        return next((s for s in self.services if s.workspace), None)
 
     def shared_images(self, values: dict[str, str]) -> set[str]:
         """``all_images`` but those named after each learner (``${learner}``), which are known
@@ -246,7 +255,7 @@ def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
 def _service(reader: Reader, data: Any, index: int) -> Service:
     path = ("services", index)
     known = {"name", "kind", "image", "command", "env", "memory", "cpus", "memory_request",
-             "cpus_request", "interactive", "tty"}  # fmt: skip
+             "cpus_request", "interactive", "tty", "workspace"}  # fmt: skip
     data = reader.table(data, path, known)
     kind = reader.string(data, path, "kind", "container")
     if kind not in {"container", "workstation"}:
@@ -265,6 +274,12 @@ def _service(reader: Reader, data: Any, index: int) -> Service:
         isinstance(value, str) for value in env.values()
     ):
         raise reader.fail(path, _("command and env take text only."))
+    workspace = reader.string(data, path, "workspace", "")
+    if workspace and not WORKSPACE_PATH.match(workspace):
+        raise reader.fail(
+            (*path, "workspace"),
+            _("workspace takes a path in the container below /, such as /work."),
+        )
     return Service(
         name=name,
         image="" if workstation else reader.string(data, path, "image"),
@@ -277,6 +292,7 @@ def _service(reader: Reader, data: Any, index: int) -> Service:
         interactive=reader.flag(data, path, "interactive") or workstation,
         tty=reader.flag(data, path, "tty") or workstation,
         workstation=workstation,
+        workspace=workspace.rstrip("/"),
     )
 
 

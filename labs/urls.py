@@ -35,4 +35,9 @@ urlpatterns = [
     path("sessions/<int:session_id>/extend/", session_views.session_extend, name="extend"),
     path("sessions/<int:session_id>/reset/", session_views.session_reset, name="reset"),
     path("sessions/<int:session_id>/resume/", session_views.session_resume, name="resume"),
+    path(
+        "sessions/<int:session_id>/workspace.tar",
+        session_views.session_workspace,
+        name="workspace",
+    ),
 ]

@@ -1,6 +1,7 @@
 """A class spreads its sessions over its team's engines by free memory (the engine's total less
-the limits of Dockboard's running containers there), and each session works on the engine that
-holds it: its containers, its terminal, its end. An engine that is down is passed over."""
+the requests of Dockboard's running containers there), and each session works on the engine
+that holds it: its containers, its terminal, its end. An engine that is down is passed over; a
+learner's workspace keeps their sessions on its engine."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -195,3 +196,33 @@ def test_a_session_is_placed_by_what_it_requests_not_its_limit(
     assert placement.session_memory(lab_class) == 64 * 1024**2
     response = signed_in(learners[0]).post(f"/classes/{lab_class.pk}/start/")
     assert response.status_code == 302, text_of(response.content)
+
+
+def test_a_learners_sessions_follow_their_workspace_to_its_engine(
+    engines: dict[str, docker.DockerClient],
+    small_lab_source: str,
+    instructor: User,
+    learners: list[User],
+    team: Team,
+) -> None:
+    source = small_lab_source.replace("tty = true", 'tty = true\nworkspace = "/work"', 1)
+    version = import_template(source.replace('slug = "small-', 'slug = "kept-'), instructor)
+    lab_class = actions.open_class(instructor, version, team, {})
+    first_other, learner, second_other = learners[:3]
+    try:
+        assert start(first_other, lab_class).engine == "local"  # the class's, on a tie
+        first = start(learner, lab_class)
+        assert first.engine == "second", first.error  # the most free
+        actions.end_session(learner, first)
+        assert start(second_other, lab_class).engine == "second"
+        # A tie again, which local would win: the learner's workspace is on the second.
+        again = start(learner, lab_class)
+        assert again.state == LabSession.State.RUNNING, again.error
+        assert again.engine == "second"
+    finally:
+        for session in lab_class.sessions.filter(state__in=LabSession.ACTIVE):
+            runtime.finish(session, LabSession.State.ENDED)
+        for client in engines.values():
+            for volume in client.volumes.list(filters={"name": "dockboard-workspace-"}):
+                if version.lab.slug in volume.name:
+                    volume.remove(force=True)

@@ -134,6 +134,15 @@ def owner_of_found(kind: str, found: dict[str, Any]) -> Owner | None:
     return record_of(kind, found, owner_of(kind, object_id(kind, found)))
 
 
+def engines_holding(kind: str, object_id: str, owner_id: int) -> list[str]:
+    """The engines where the record says ``owner_id`` holds the object (a volume, by name)."""
+    return list(
+        OwnershipRecord.objects.filter(kind=kind, object_id=object_id, owner_id=owner_id)
+        .order_by("engine")
+        .values_list("engine", flat=True)
+    )
+
+
 def held_memory(container_ids: list[str]) -> int:
     """The memory these containers on the current engine were admitted requesting."""
     return sum(

@@ -335,6 +335,8 @@ def warm_claims(clients, version, teacher, learners, cold: float) -> None:
                 start(url, cookies[user.pk], lab_class.pk)
                 session = lab_class.sessions.get(learner=user)
                 while session.state != LabSession.State.RUNNING:
+                    if not session.is_active:
+                        raise RuntimeError(f"session {session.pk}: {session.state}")
                     time.sleep(0.02)
                     session.refresh_from_db()
                 all_attachable(clients, [session])

@@ -106,6 +106,9 @@ class Membership(models.Model):
     )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # They were handed objects made for the team (a class's warm session they claimed), whose
+    # owner label, written before and unchangeable, is not theirs: their lists read the team's.
+    handed_over = models.BooleanField(default=False)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -188,9 +191,6 @@ class OwnershipRecord(models.Model):
     # A volume is known by its name alone: the mark Dockboard wrote on it (``dockboard.volume``).
     # One removed and made again under that name behind Dockboard's back is not the recorded one.
     mark = models.CharField(max_length=32, blank=True)
-    # Made for the team (no owner), then handed to ``owner_id`` (a class's warm session claimed
-    # by its learner): the engine's owner label, which cannot change, is not theirs.
-    handed_over = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -51,11 +51,7 @@ def open_class(
 ) -> LabClass:
     template = version.template
     parameters = _checked_parameters(template, team, values)
-    if learners_expected:
-        if user is None:
-            raise LabError(_("Warm sessions are made as the instructor who opens the class."))
-        if reason := pool.refusal(template):
-            raise LabError(reason)
+    _check_pool(user, template, learners_expected)
     engine_name = engine_name or engine.current_name()
     if engine_name not in team.engine_names:
         raise LabError(
@@ -84,6 +80,15 @@ def open_class(
     return lab_class
 
 
+def _check_pool(user: User | None, template: LabTemplate, learners_expected: int) -> None:
+    if not learners_expected:
+        return
+    if user is None:
+        raise LabError(_("Warm sessions are made as the instructor who opens the class."))
+    if reason := pool.refusal(template):
+        raise LabError(reason)
+
+
 def _checked_parameters(template: LabTemplate, team: Team, values: dict[str, str]) -> dict:
     """The class's parameters (the defaults where none is given), held to their patterns and to
     the team's policy."""
@@ -101,16 +106,23 @@ def _checked_parameters(template: LabTemplate, team: Team, values: dict[str, str
     return parameters
 
 
-def change_parameters(user: User, lab_class: LabClass, values: dict[str, str]) -> None:
+def change_parameters(
+    user: User, lab_class: LabClass, values: dict[str, str], learners_expected: int | None = None
+) -> None:
     """New parameters for a class that has not ended (a wrong image, say), checked as at its
-    opening; the sessions that start from now on, and every check, use them."""
+    opening; the sessions that start from now on, and every check, use them. The learners it
+    expects size its warm pool (which keeps being made as the instructor who opened it)."""
     if lab_class.state() == LabClass.State.ENDED:
         raise LabError(_("This class has ended."))
     template = lab_class.template
     parameters = _checked_parameters(template, lab_class.team, values)
     if reason := readiness.missing_image_refusal(template, lab_class.team, parameters):
         raise LabError(reason)
-    LabClass.objects.filter(pk=lab_class.pk).update(parameters=parameters)
+    expected = lab_class.learners_expected if learners_expected is None else learners_expected
+    _check_pool(lab_class.opened_by, template, expected)
+    LabClass.objects.filter(pk=lab_class.pk).update(
+        parameters=parameters, learners_expected=expected
+    )
     audit_lab(user, "change class", lab_class, str(lab_class.pk))
 
 

@@ -29,7 +29,9 @@ def roster(
     if request.htmx and form is None:
         return render(request, "labs/roster.html#roster", context)
     context["parameters_form"] = form or ClassParametersForm(
-        template=lab_class.template, values=lab_class.parameters
+        template=lab_class.template,
+        values=lab_class.parameters,
+        expected=lab_class.learners_expected,
     )
     return render(request, "labs/roster.html", context, status=status)
 
@@ -38,11 +40,15 @@ def roster(
 def class_parameters(request: HttpRequest, class_id: int) -> HttpResponse:
     lab_class = access_class(request.user, class_id, manage=True)
     form = ClassParametersForm(
-        request.POST, template=lab_class.template, values=lab_class.parameters
+        request.POST,
+        template=lab_class.template,
+        values=lab_class.parameters,
+        expected=lab_class.learners_expected,
     )
     if form.is_valid():
         try:
-            actions.change_parameters(request.user, lab_class, form.parameters())
+            expected = form.cleaned_data["learners_expected"]  # None: as it was
+            actions.change_parameters(request.user, lab_class, form.parameters(), expected)
         except actions.LabError as exc:
             form.add_error(None, exc.message)
         else:

@@ -6,6 +6,7 @@ from dashboard.web.forms import BoundedForm
 from labs.template import LabTemplate
 
 MAX_TEMPLATE_BYTES = 256 * 1024
+LEARNERS_EXPECTED = _("Learners expected (a session is kept ready for each; 0: none)")
 
 
 class ImportForm(BoundedForm):
@@ -57,11 +58,7 @@ class OpenClassForm(ParameterFields, BoundedForm):
     starts_at = forms.DateTimeField(label=_("Opens at (optional)"), required=False)
     ends_at = forms.DateTimeField(label=_("Closes at (optional)"), required=False)
     learners_expected = forms.IntegerField(
-        label=_("Learners expected (a session is kept ready for each; 0: none)"),
-        min_value=0,
-        max_value=500,
-        initial=0,
-        required=False,
+        label=LEARNERS_EXPECTED, min_value=0, max_value=500, initial=0, required=False
     )
 
     def __init__(self, *args: object, teams: object, template: LabTemplate, **kwargs: object):
@@ -73,10 +70,18 @@ class OpenClassForm(ParameterFields, BoundedForm):
 
 
 class ClassParametersForm(ParameterFields, BoundedForm):
-    """An open class's parameters, changed: its sessions from then on use them."""
+    """An open class's parameters, changed: its sessions from then on use them; and the
+    learners it expects (its warm pool)."""
 
-    def __init__(self, *args: object, template: LabTemplate, values: dict[str, str], **kwargs):
+    learners_expected = forms.IntegerField(
+        label=LEARNERS_EXPECTED, min_value=0, max_value=500, required=False
+    )
+
+    def __init__(
+        self, *args: object, template: LabTemplate, values: dict[str, str], expected: int, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["learners_expected"].initial = expected
         self.add_parameter_fields(template, values)
 
 

@@ -73,17 +73,30 @@ def counts(lab_class: LabClass) -> dict[str, int]:
 
 def wanted(lab_class: LabClass) -> int:
     """One warm session for each expected learner who has not started one."""
-    if not lab_class.learners_expected:
-        return 0
-    came = lab_class.sessions.filter(learner__isnull=False).values("learner").distinct().count()
-    return max(0, lab_class.learners_expected - came)
+    return _wanted_and_pooled(lab_class)[0]
+
+
+def _wanted_and_pooled(lab_class: LabClass) -> tuple[int, int]:
+    """What the pool wants, and the warm sessions it holds (starting or ready), read in one
+    query: a claim moves a session from the second to the learners who came at once."""
+    found = LabClass.objects.filter(pk=lab_class.pk).aggregate(
+        came=Count("sessions__learner", distinct=True),
+        pooled=Count(
+            "sessions",
+            filter=Q(sessions__learner__isnull=True, sessions__state__in=LabSession.ACTIVE),
+        ),
+    )
+    return max(0, lab_class.learners_expected - found["came"]), found["pooled"]
 
 
 def fill(now: datetime) -> None:
     """The reaper's part: each warming class's pool made up to what it wants (the images on
     every engine first), and what it no longer wants drained."""
+    pooled = LabSession.objects.filter(learner__isnull=True, state__in=LabSession.ACTIVE)
     classes = LabClass.objects.filter(ended_at__isnull=True).filter(
-        Q(learners_expected__gt=0) | Q(starts_at__isnull=False, images_ready_at__isnull=True)
+        Q(learners_expected__gt=0)
+        | Q(starts_at__isnull=False, images_ready_at__isnull=True)
+        | Q(pk__in=pooled.values("lab_class_id"))
     )
     for lab_class in classes.select_related("version", "team", "opened_by"):
         if not warming(lab_class, now):
@@ -98,14 +111,15 @@ def fill(now: datetime) -> None:
 
 
 def _refill(lab_class: LabClass, now: datetime) -> None:
-    if lab_class.opened_by is None or refusal(lab_class.template):
-        return  # opened from the command line, or a lab made per learner: no warm sessions
-    pooled = lab_class.sessions.filter(learner__isnull=True, state__in=LabSession.ACTIVE)
-    missing = wanted(lab_class) - pooled.count()
-    if missing < 0:  # learners came without the pool (or it was made too large): drain
-        for session in pooled.order_by("-pk")[:-missing]:
-            runtime.finish(session, LabSession.State.ENDED)
+    wants, holds = _wanted_and_pooled(lab_class)
+    missing = wants - holds
+    if missing < 0:  # learners came without the pool, or fewer are expected now: drain
+        pooled = lab_class.sessions.filter(learner__isnull=True, state__in=LabSession.ACTIVE)
+        for session in pooled.order_by("-pk")[:-missing]:  # unless claimed meanwhile
+            runtime.finish(session, LabSession.State.ENDED, unclaimed=True)
         return
+    if not missing or lab_class.opened_by is None or refusal(lab_class.template):
+        return  # full; or opened from the command line, a lab made per learner: none made
     claimable_until = lab_class.ends_at or now + timedelta(hours=settings.DOCKBOARD_LAB_WARM_HOURS)
     free = placement.free_by_engine(lab_class)
     for _index in range(missing):

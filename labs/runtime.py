@@ -398,15 +398,20 @@ def on_engine(session: LabSession) -> contextlib.AbstractContextManager[None]:
     return engine.on(session.engine)
 
 
-def finish(session: LabSession, state: str, error: str = "") -> None:
+def finish(session: LabSession, state: str, error: str = "", *, unclaimed: bool = False) -> bool:
     """End the session with ``state`` and remove its objects; its record and checks stay.
-    Ended first: should the engine fail now, the reaper removes them as orphans later."""
-    LabSession.objects.filter(pk=session.pk).update(
+    Ended first: should the engine fail now, the reaper removes them as orphans later.
+    ``unclaimed``: only a warm session no learner has claimed meanwhile. Whether it ended."""
+    still = {"learner__isnull": True, "state__in": LabSession.ACTIVE} if unclaimed else {}
+    ended = LabSession.objects.filter(pk=session.pk, **still).update(
         state=state, ended_at=timezone.now(), progress="", **({"error": error} if error else {})
     )
+    if not ended:
+        return False
     session_sockets.close_for(session.pk)
     with on_engine(session):
         remove_objects([str(session.pk)])
+    return True
 
 
 def container_used(lab_session: str, **_: Any) -> None:

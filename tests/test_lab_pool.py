@@ -57,9 +57,10 @@ def test_a_learner_claims_a_warm_session_that_becomes_wholly_theirs(
     shell = access_container(member, runtime.container_name(session, "shell"))
     assert shell["State"]["Running"]
     assert shell["Config"]["Labels"][labels.LAB_SESSION] == str(session.pk)
-    record = OwnershipRecord.objects.get(object_id=shell["Id"])
-    assert (record.owner_id, record.handed_over) == (member.pk, True)
-    assert shell["Id"] in {c["Id"] for c in visible_containers(member)}
+    assert OwnershipRecord.objects.get(object_id=shell["Id"]).owner_id == member.pk
+    assert shell["Config"]["Labels"][labels.OWNER] == ""  # written before it was anyone's
+    # In the learner's next request, their list finds it (its owner label is no one's).
+    assert shell["Id"] in {c["Id"] for c in visible_containers(User.objects.get(pk=member.pk))}
     assert AuditEvent.objects.filter(
         actor=member, action="start lab session", target_id=str(session.pk)
     ).exists()
@@ -197,3 +198,44 @@ container = {{ state = "running" }}
     with pytest.raises(LabError) as refused:
         actions.open_class(instructor, version, team, {}, learners_expected=5)
     assert "${learner}" in refused.value.message
+
+
+def test_an_instructor_sizes_the_pool_of_an_open_class_from_its_roster(
+    lab_class: LabClass, instructor: User, member: User
+) -> None:
+    client = signed_in(instructor)
+    page = client.get(f"/classes/{lab_class.pk}/")
+    assert "0 learners expected" in text_of(page.content)
+    response = client.post(
+        f"/classes/{lab_class.pk}/parameters/", {"param_greeting": "hello", "learners_expected": 3}
+    )
+    assert response.status_code == 302
+    lab_class.refresh_from_db()
+    assert lab_class.learners_expected == 3
+    pool.fill(timezone.now())
+    assert lab_class.sessions.filter(learner__isnull=True).count() == 3
+    # Back to none: the reaper's next pass drains what was made.
+    client.post(
+        f"/classes/{lab_class.pk}/parameters/", {"param_greeting": "hello", "learners_expected": 0}
+    )
+    pool.fill(timezone.now())
+    assert not lab_class.sessions.filter(learner__isnull=True, state__in=LabSession.ACTIVE).exists()
+    # A member may not.
+    response = signed_in(member).post(
+        f"/classes/{lab_class.pk}/parameters/", {"learners_expected": 50}
+    )
+    assert response.status_code == 404
+
+
+def test_a_drain_never_ends_a_session_claimed_meanwhile(
+    warm_class: LabClass, member: User, engine: docker.DockerClient
+) -> None:
+    first, second = made_ahead(warm_class)
+    # The learner claims the first as the reaper, which read the pool before, drains it.
+    LabSession.objects.filter(pk=first.pk).update(learner=member)
+    assert not runtime.finish(first, LabSession.State.ENDED, unclaimed=True)
+    first.refresh_from_db()
+    assert first.state == LabSession.State.RUNNING
+    assert engine.containers.list(filters={"label": ours(first)})
+    assert runtime.finish(second, LabSession.State.ENDED, unclaimed=True)
+    assert not engine.containers.list(all=True, filters={"label": ours(second)})

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from dashboard.engine import current as engine
 from dashboard.engine.errors import Denied
-from dashboard.models import Membership, OwnershipRecord, Team
+from dashboard.models import Membership, Team
 from dashboard.policy import labels
 from dashboard.policy.ownership import Owner
 
@@ -35,6 +35,7 @@ class Grants:
     user_id: int | None
     admin: bool = False
     roles: dict[int, str] = field(default_factory=dict)  # team id → role
+    handed_over: bool = False  # holds objects made for a team and handed to them (a warm session)
 
     @property
     def has_team(self) -> bool:
@@ -68,36 +69,32 @@ class Grants:
             return []
         if not self.roles:
             return None
-        if not self.teams_with(Role.INSTRUCTOR, Role.VIEWER) and not self._handed_anything():
+        if not self.teams_with(Role.INSTRUCTOR, Role.VIEWER) and not self.handed_over:
             return [f"{labels.OWNER}={self.user_id}"]
         if len(self.roles) == 1:
             return [f"{labels.TEAM}={next(iter(self.roles))}"]
         return [labels.TEAM]
 
-    def _handed_anything(self) -> bool:
-        """Whether the user holds an object made for their team and handed to them (a class's
-        warm session): its owner label, written before they claimed it, is not theirs."""
-        return OwnershipRecord.objects.filter(
-            engine=engine.current_name(), owner_id=self.user_id, handed_over=True
-        ).exists()
-
 
 def team_roles(user: User) -> dict[int, str]:
     """The user's role on each of their teams, whatever engines the teams use (classes and
     recordings are no engine's); none for a signed-out or deactivated user."""
-    return {team: role for team, role, _engines in _memberships(user)}
+    return {team: role for team, role, _engines, _handed in _memberships(user)}
 
 
 def is_administrator(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def _memberships(user: User) -> list[tuple[int, str, str]]:
-    """(team, role, the team's engines) of each team of an active user: the one reader of roles."""
+def _memberships(user: User) -> list[tuple[int, str, str, bool]]:
+    """(team, role, the team's engines, handed over) of each team of an active user: the one
+    reader of roles."""
     if not (user.is_authenticated and user.is_active):
         return []
     return list(
-        Membership.objects.filter(user=user).values_list("team_id", "role", "team__engines")
+        Membership.objects.filter(user=user).values_list(
+            "team_id", "role", "team__engines", "handed_over"
+        )
     )
 
 
@@ -113,9 +110,9 @@ def grants_for(user: User) -> Grants:
     elif user.is_superuser:
         grants = Grants(user.pk, admin=True)
     else:
-        memberships = _memberships(user)
-        roles = {team: role for team, role, names in memberships if engine_name in names.split()}
-        grants = Grants(user.pk, roles=roles)
+        used = [row for row in _memberships(user) if engine_name in row[2].split()]
+        roles = {team: role for team, role, _names, _handed in used}
+        grants = Grants(user.pk, roles=roles, handed_over=any(row[3] for row in used))
     setattr(user, CACHE_ATTRIBUTE, {**cached, engine_name: grants})
     return grants
 

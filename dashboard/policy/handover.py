@@ -2,16 +2,16 @@
 made before its learner came, becomes the learner's when they claim it.
 
 The ownership record changes hands, so the member's rights and quota follow it at once. The
-engine's labels cannot change after a create, and never gave rights: the record's
-``handed_over`` lets the member's lists find objects whose owner label is empty
-(``Grants.list_filters``).
+engine's labels cannot change after a create, and never gave rights: the membership's
+``handed_over`` has the member's lists read the team's objects, narrowed by the records, so
+that they find these, whose owner label is empty (``Grants.list_filters``).
 """
 
 from django.db import transaction
 
 from dashboard.access.roles import User, grants_for
 from dashboard.engine import current as engine
-from dashboard.models import OwnershipRecord
+from dashboard.models import Membership, OwnershipRecord
 from dashboard.policy import quotas
 from dashboard.policy.refusals import PolicyRefusal, locked_team, refuse
 
@@ -44,6 +44,7 @@ def hand_over(user: User, team_id: int, lab_session: str) -> int:
                 reason := quotas.refusal_of(team, user.pk, asked, member_only=True)
             ):
                 raise PolicyRefusal("__all__", reason)
-            return records.update(owner_id=user.pk, handed_over=True)
+            Membership.objects.filter(user=user, team=team).update(handed_over=True)
+            return records.update(owner_id=user.pk)
     except PolicyRefusal as refusal:
         refuse(user, "claim", refusal, team, target_kind="lab", target_id=lab_session)

@@ -93,8 +93,8 @@ def admitted(
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (engine, kind, object_id, team_id, owner_id, lab_session, "  # noqa: S608
-            "memory, nano_cpus, mark, handed_over, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, %s)",
+            "memory, nano_cpus, mark, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s)",
             [
                 engine.current_name(),
                 OwnershipRecord.Kind.CONTAINER,
@@ -104,7 +104,6 @@ def admitted(
                 new_labels.get(labels.LAB_SESSION, ""),
                 _number(new_labels.get(labels.MEMORY)),
                 _number(new_labels.get(labels.NANO_CPUS)),
-                False,
                 timezone.now(),
             ],
         )

@@ -210,6 +210,9 @@ class Engine(models.Model):
     name = models.SlugField(_("name"), max_length=40, unique=True)
     address = models.CharField(_("address"), max_length=255)
     tls = models.BooleanField(default=False)  # client certificate in the data dir's engines/NAME/
+    # Placement lets its running containers request up to its memory times this (none: the
+    # installation's DOCKBOARD_OVERCOMMIT); above 1 when containers use far less than asked.
+    overcommit = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -10,6 +12,17 @@ class EngineForm(BoundedForm):
         label=gettext_lazy("Address"),
         max_length=255,
         help_text=gettext_lazy("unix:///path/docker.sock, tcp://host:2376 or ssh://user@host"),
+    )
+    overcommit = forms.DecimalField(
+        label=gettext_lazy("Overcommit ratio"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=20,
+        decimal_places=2,
+        help_text=gettext_lazy(
+            "Lab placement lets its running containers request up to its memory times this; "
+            "empty: DOCKBOARD_OVERCOMMIT (1: no more than it has)."
+        ),
     )
     tls_ca = forms.FileField(label=gettext_lazy("TLS CA certificate"), required=False)
     tls_cert = forms.FileField(label=gettext_lazy("TLS client certificate"), required=False)

@@ -42,7 +42,8 @@ def _add(request: HttpRequest) -> HttpResponse:
         name = form.cleaned_data["name"]
         address = form.cleaned_data["address"].strip()
         try:
-            actions.add(request.user, name, address, form.tls_files())
+            overcommit = form.cleaned_data["overcommit"]
+            actions.add(request.user, name, address, form.tls_files(), overcommit=overcommit)
         except engines.EngineConfigError as exc:
             form.add_error(None, exc.message)
         else:

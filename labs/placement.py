@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from dashboard.engine import containers as engine_containers
-from dashboard.engine import fanout
+from dashboard.engine import current as engine
+from dashboard.engine import fanout, registry
 from dashboard.engine import system as engine_system
 from dashboard.engine.registry import LOCAL
 from dashboard.notation.units import format_size
@@ -36,9 +37,11 @@ def session_memory(lab_class: LabClass) -> int:
 
 
 def free_memory() -> int:
-    """The current engine's memory (times the overcommit ratio) less what this installation's
+    """The current engine's memory (times its overcommit ratio) less what this installation's
     running containers on it request, by their records (a label could claim anything)."""
-    total = int(int(engine_system.info().get("MemTotal") or 0) * settings.DOCKBOARD_OVERCOMMIT)
+    found = registry.find(engine.current_name())
+    ratio = found.memory_ratio if found else settings.DOCKBOARD_OVERCOMMIT
+    total = int(int(engine_system.info().get("MemTotal") or 0) * ratio)
     running = [
         s["Id"]
         for s in engine_containers.list_containers([labels.MEMORY])

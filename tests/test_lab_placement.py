@@ -10,7 +10,7 @@ import docker
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from dashboard.models import Team
 from dashboard.policy import labels
@@ -226,3 +226,25 @@ def test_a_learners_sessions_follow_their_workspace_to_its_engine(
             for volume in client.volumes.list(filters={"name": "dockboard-workspace-"}):
                 if version.lab.slug in volume.name:
                     volume.remove(force=True)
+
+
+def test_an_engines_own_overcommit_ratio_bounds_what_placement_gives_it(
+    engines: dict[str, docker.DockerClient],
+    lab_class: LabClass,
+    learners: list[User],
+    admin: User,
+) -> None:
+    call_command("engine", "set", "second", "--overcommit", "0.1")
+    # A tenth of its memory: the local engine, all of its own, has more room for each.
+    placed = [start(learner, lab_class) for learner in learners[:2]]
+    assert [s.engine for s in placed] == ["local", "local"]
+    call_command("engine", "set", "second", "--overcommit", "20")
+    assert start(learners[2], lab_class).engine == "second"
+    with pytest.raises(CommandError, match=r"between 0\.1 and 20"):
+        call_command("engine", "set", "second", "--overcommit", "50")
+    with pytest.raises(CommandError, match="DOCKBOARD_OVERCOMMIT"):
+        call_command("engine", "set", "local", "--overcommit", "2")
+    page = signed_in(admin).get("/engines/")
+    assert "\N{MULTIPLICATION SIGN}20" in text_of(page.content)
+    for session in lab_class.sessions.filter(state__in=LabSession.ACTIVE):
+        runtime.finish(session, LabSession.State.ENDED)

@@ -10,6 +10,7 @@ import re
 import shutil
 import urllib.parse
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from dashboard.models import Engine, Team
 LOCAL = "local"
 ALL = "all"  # not an engine: /engines/all/containers/ lists every engine's containers
 TLS_FILES = ("ca", "cert", "key")
+OVERCOMMIT_RANGE = (Decimal("0.1"), Decimal("20"))
 ENGINE_NAME = re.compile(r"^[-a-zA-Z0-9_]{1,40}$", re.ASCII)
 
 
@@ -35,6 +37,13 @@ class EngineAddress:
     name: str
     address: str
     tls: bool = False
+    overcommit: Decimal | None = None  # None: DOCKBOARD_OVERCOMMIT
+
+    @property
+    def memory_ratio(self) -> float:
+        """How much of its memory its running containers may request, as placement counts."""
+        ratio = self.overcommit if self.overcommit is not None else settings.DOCKBOARD_OVERCOMMIT
+        return float(ratio)
 
     @property
     def tls_dir(self) -> Path:
@@ -53,7 +62,11 @@ def find(name: str) -> EngineAddress | None:
     if name == LOCAL:
         return local()
     row = Engine.objects.filter(name=name).first()
-    return EngineAddress(row.name, row.address, row.tls) if row else None
+    return _address(row) if row else None
+
+
+def _address(row: Engine) -> EngineAddress:
+    return EngineAddress(row.name, row.address, row.tls, row.overcommit)
 
 
 def usable_engines(user: object) -> list[str]:
@@ -65,7 +78,7 @@ def usable_engines(user: object) -> list[str]:
 
 
 def every_engine() -> list[EngineAddress]:
-    return [local(), *(EngineAddress(e.name, e.address, e.tls) for e in Engine.objects.all())]
+    return [local(), *(_address(row) for row in Engine.objects.all())]
 
 
 def _check_address(address: str, tls: bool) -> None:
@@ -93,7 +106,12 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def add(name: str, address: str, tls_files: dict[str, bytes] | None = None) -> Engine:
+def add(
+    name: str,
+    address: str,
+    tls_files: dict[str, bytes] | None = None,
+    overcommit: Decimal | None = None,
+) -> Engine:
     """Add an engine; ``tls_files`` maps ca, cert and key to their PEM contents (all or none)."""
     if not ENGINE_NAME.match(name):
         raise EngineConfigError(
@@ -106,8 +124,11 @@ def add(name: str, address: str, tls_files: dict[str, bytes] | None = None) -> E
             _("TLS needs all three files: the CA, the certificate and the key.")
         )
     _check_address(address, bool(tls_files))
+    _check_overcommit(overcommit)
     with transaction.atomic():
-        engine = Engine.objects.create(name=name, address=address, tls=bool(tls_files))
+        engine = Engine.objects.create(
+            name=name, address=address, tls=bool(tls_files), overcommit=overcommit
+        )
         if tls_files:
             target = EngineAddress(name, address, True).tls_dir
             target.mkdir(parents=True, mode=0o700, exist_ok=True)
@@ -116,6 +137,25 @@ def add(name: str, address: str, tls_files: dict[str, bytes] | None = None) -> E
                 with os.fdopen(fd, "wb") as pem:
                     pem.write(content)
     return engine
+
+
+def _check_overcommit(ratio: Decimal | None) -> None:
+    low, high = OVERCOMMIT_RANGE
+    if ratio is not None and not low <= ratio <= high:
+        raise EngineConfigError(
+            _("An overcommit ratio is between %(low)s and %(high)s.") % {"low": low, "high": high}
+        )
+
+
+def set_overcommit(name: str, ratio: Decimal | None) -> None:
+    """The engine's own overcommit ratio (None: the installation's); ``local`` has only that."""
+    if name == LOCAL:
+        raise EngineConfigError(
+            _("The local engine's overcommit ratio is DOCKBOARD_OVERCOMMIT, in the environment.")
+        )
+    _check_overcommit(ratio)
+    if not Engine.objects.filter(name=name).update(overcommit=ratio):
+        raise EngineConfigError(_("No such engine: %(name)s") % {"name": name})
 
 
 def remove(name: str) -> None:

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import docker
 import short
@@ -139,7 +139,13 @@ def team_of_learners(image: str, count: int, engine_names: list[str]) -> tuple[T
 
 
 def start(url: str, cookie: str, class_id: int) -> None:
-    """Press Start lab as the learner does (the CSRF check needs the token of a page)."""
+    """Open the lab list, then press Start lab there, as the learner does."""
+    pressing(url, cookie, class_id)()
+
+
+def pressing(url: str, cookie: str, class_id: int) -> Callable[[], None]:
+    """The press of Start lab on the lab list the learner has open (the CSRF check needs the
+    page's token): the POST, and the session page it leads to."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     opener.addheaders = [("Cookie", cookie)]
     page = opener.open(f"{url}/labs/").read().decode()
@@ -149,7 +155,7 @@ def start(url: str, cookie: str, class_id: int) -> None:
         data=f"csrfmiddlewaretoken={token}".encode(),
         headers={"Cookie": f"{cookie}; csrftoken={_csrf_cookie(opener, url)}", "Referer": url},
     )
-    opener.open(request).read()
+    return lambda: opener.open(request).read()
 
 
 def _csrf_cookie(opener, url: str) -> str:
@@ -331,8 +337,9 @@ def warm_claims(clients, version, teacher, learners, cold: float) -> None:
             cookies = {user.pk: signed_in_cookie(user) for user in learners}
 
             def claim(user) -> float:
+                press = pressing(url, cookies[user.pk], lab_class.pk)
                 pressed = time.perf_counter()
-                start(url, cookies[user.pk], lab_class.pk)
+                press()
                 session = lab_class.sessions.get(learner=user)
                 while session.state != LabSession.State.RUNNING:
                     if not session.is_active:

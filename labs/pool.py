@@ -11,6 +11,7 @@ their rights and quota follow at once; its socket, if it has a workstation, is t
 """
 
 import logging
+import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.access.roles import User
+from dashboard.engine import current as engine
 from dashboard.engine.errors import EngineError
 from dashboard.policy import handover
 from dashboard.policy.refusals import PolicyRefusal
@@ -31,7 +33,6 @@ from labs.tasks import launch_session
 from labs.template import LabTemplate
 
 log = logging.getLogger(__name__)
-CANDIDATES = 5  # warm sessions tried by one claim, should others take the first ones first
 
 
 def refusal(template: LabTemplate) -> str | None:
@@ -141,14 +142,19 @@ def claim(user: User, lab_class: LabClass, room: Callable[[LabClass], None]) -> 
     learner's session is then launched). ``room(locked_class)`` refuses a learner who may not
     start another session, inside the claim's transaction. Two learners never get the same one:
     the claim is an update of a session that has no learner yet."""
-    ready = lab_class.sessions.filter(learner__isnull=True, state=LabSession.State.RUNNING)
-    for session in ready.select_related("lab_class__version", "lab_class__team")[:CANDIDATES]:
+    ready = list(
+        lab_class.sessions.filter(learner__isnull=True, state=LabSession.State.RUNNING).values_list(
+            "pk", "engine"
+        )
+    )
+    random.shuffle(ready)  # learners pressing at once try different ones first
+    for pk, engine_name in ready:
         now = timezone.now()
         try:
             with transaction.atomic():
                 room(LabClass.objects.select_for_update().get(pk=lab_class.pk))
                 taken = LabSession.objects.filter(
-                    pk=session.pk, learner__isnull=True, state=LabSession.State.RUNNING
+                    pk=pk, learner__isnull=True, state=LabSession.State.RUNNING
                 ).update(
                     learner=user,
                     created_at=now,
@@ -158,11 +164,11 @@ def claim(user: User, lab_class: LabClass, room: Callable[[LabClass], None]) -> 
                 )
                 if not taken:
                     continue  # another learner's
-                with runtime.on_engine(session):
-                    handover.hand_over(user, lab_class.team_id, str(session.pk))
+                with engine.on(engine_name):
+                    handover.hand_over(user, lab_class.team_id, str(pk))
         except PolicyRefusal as refusal:
             raise LabError(refusal.message) from None
-        session.refresh_from_db()
+        session = LabSession.objects.select_related("lab_class__version", "learner").get(pk=pk)
         if any(service.workstation for service in lab_class.template.services):
             runtime.open_socket(session)
         return session

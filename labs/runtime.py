@@ -228,8 +228,10 @@ def service_container(session: LabSession, service: str) -> dict[str, Any]:
 def _create_parameters(
     session: LabSession, service: Service, values: dict[str, str], network: str
 ) -> dict[str, Any]:
-    volume = workspace_volume(session.lab_class, session.learner_id)
-    binds = [f"{volume}:{service.workspace}"] if service.workspace else []
+    binds = []
+    if service.workspace:
+        volume = workspace_volume(session.lab_class, session.learner_id)
+        binds.append(f"{volume}:{service.workspace}")
     return {
         "image": substitute(service.image, values),
         "name": container_name(session, service.name),

@@ -19,6 +19,7 @@ from typing import Any
 
 from django import db
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,15 +86,27 @@ def labels_for(user_id: int | None, team_id: int | None, **_: Any) -> dict[str, 
         return {}
     # On every create through the gate: one plain query of ids, the session itself only when a
     # learner has one (most creates are no learner's).
-    active = LabSession.objects.filter(
-        learner_id=user_id,
-        lab_class__team_id=team_id,
-        engine=engine.current_name(),
-        state__in=LabSession.ACTIVE,
-    ).values_list("pk", flat=True)[:1]
-    if not active:
+    active = _active_session_id(user_id, team_id)
+    if active is None:
         return {}
-    return session_labels(LabSession.objects.select_related("lab_class__version").get(pk=active[0]))
+    return session_labels(LabSession.objects.select_related("lab_class__version").get(pk=active))
+
+
+def _active_session_id(user_id: int, team_id: int) -> int | None:
+    """The learner's active session in the team on this engine, if any. Plain SQL: it runs in
+    every create through the gate, where the ORM's own cost was 1.2 ms of the gate's 2.75."""
+    sessions = connection.ops.quote_name(LabSession._meta.db_table)
+    classes = connection.ops.quote_name(LabClass._meta.db_table)
+    states = ", ".join(["%s"] * len(LabSession.ACTIVE))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id FROM {sessions} s JOIN {classes} c ON c.id = s.lab_class_id "  # noqa: S608
+            "WHERE s.learner_id = %s AND c.team_id = %s AND s.engine = %s "
+            f"AND s.state IN ({states}) LIMIT 1",
+            [user_id, team_id, engine.current_name(), *LabSession.ACTIVE],
+        )
+        found = cursor.fetchone()
+    return found[0] if found else None
 
 
 def values_for(session: LabSession) -> dict[str, str]:

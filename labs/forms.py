@@ -27,7 +27,7 @@ class ParameterFields:
 
     def add_parameter_fields(self, template: LabTemplate, values: dict[str, str]) -> None:
         for parameter in template.parameters:
-            if parameter.per_learner:  # each learner's own: not the class's to set
+            if parameter.is_per_learner:  # each learner's own: not the class's to set
                 continue
             self.fields[f"param_{parameter.name}"] = forms.RegexField(
                 regex=f"^(?:{parameter.pattern})$",

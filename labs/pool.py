@@ -41,7 +41,7 @@ def refusal(template: LabTemplate) -> str | None:
     if template.workspace_service is not None:
         return _("This lab mounts each learner's workspace: its sessions cannot be made before "
                  "the learner starts.")  # fmt: skip
-    own = {"learner"} | {p.name for p in template.parameters if p.per_learner}
+    own = {"learner"} | {p.name for p in template.parameters if p.is_per_learner}
     if used := sorted(template.made_with() & own):
         return _(
             "This lab makes each learner's containers with their own value of ${%(name)s}: "

@@ -8,6 +8,7 @@ container is made through the gate all the same.
 
 import functools
 import hashlib
+import random
 import re
 import string
 import tomllib
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import rstr
 from django.utils.translation import gettext as _
 
 from dashboard.notation.korean import particles
@@ -44,13 +46,27 @@ class Parameter:
     # Values one of which each learner gets (`per_learner = [...]`), so that neighbours' answers
     # differ; the class's value is then not asked for.
     per_learner: tuple[str, ...] = ()
+    # Each learner's value is drawn from the pattern (`per_learner = true`).
+    drawn: bool = False
+
+    @property
+    def is_per_learner(self) -> bool:
+        return self.drawn or bool(self.per_learner)
 
     def value_for(self, class_id: int, learner_id: int, class_value: str) -> str:
         """The learner's own value: the same one every time for that learner in that class."""
-        if not self.per_learner:
+        if not self.is_per_learner:
             return class_value
         seed = hashlib.sha256(f"{class_id}:{learner_id}:{self.name}".encode()).digest()
+        if self.drawn:
+            return _draw(self.pattern, int.from_bytes(seed[:8]))
         return self.per_learner[int.from_bytes(seed[:8]) % len(self.per_learner)]
+
+
+def _draw(pattern: str, seed: int) -> str:
+    """A value that matches the pattern, the same one for the same seed (a seeded generator:
+    these are exercises' answers, not secrets)."""
+    return rstr.Rstr(random.Random(seed)).xeger(pattern)  # noqa: S311
 
 
 @dataclass(frozen=True)
@@ -237,19 +253,44 @@ def _parameter(reader: Reader, data: Any, index: int) -> Parameter:
         message = _("pattern: %(reason)s") % {"reason": exc}
         raise reader.fail((*path, "pattern"), message) from None
     default = reader.string(data, path, "default", "")
-    per_learner = reader.array(data, path, "per_learner")
+    drawn = data.get("per_learner") is True
+    per_learner = [] if drawn else reader.array(data, path, "per_learner")
     if not all(isinstance(v, str) and re.fullmatch(pattern, v) for v in per_learner):
         raise reader.fail(
             (*path, "per_learner"), _("per_learner lists values that match the pattern.")
         )
-    if per_learner and not default:
-        default = per_learner[0]
-    parameter = Parameter(
-        name, default, pattern, reader.flag(data, path, "image"), tuple(per_learner)
-    )
+    image = reader.flag(data, path, "image")
+    values = _drawable(reader, data, path, pattern, image) if drawn else per_learner
+    if values and not default:  # the class's value, which each learner's own replaces
+        default = values[0]
+    parameter = Parameter(name, default, pattern, image, tuple(per_learner), drawn)
     if parameter.default and not re.fullmatch(pattern, parameter.default):
         raise reader.fail((*path, "default"), _("The default does not match the pattern."))
     return parameter
+
+
+def _drawable(reader: Reader, data: Any, path: KeyPath, pattern: str, image: bool) -> list[str]:
+    """Some values drawn from a pattern each learner's value is drawn from, once it is checked:
+    the author's own (the default one is far too wide to make a name), of values that match it,
+    of a sane length, and not an image's (a class's images are known when it opens)."""
+    where = (*path, "per_learner")
+    if image:
+        raise reader.fail(where, _("An image parameter lists its values; it is not drawn."))
+    if "pattern" not in data:
+        raise reader.fail(where, _("per_learner = true draws from the pattern: give one."))
+    try:
+        samples = [_draw(pattern, seed) for seed in range(20)]
+    except (ValueError, IndexError, KeyError, TypeError, re.error):
+        samples = []
+    if not samples or not all(_fit_to_draw(pattern, v) for v in samples):
+        raise reader.fail(
+            where, _("Only printable values of 1 to 64 characters may be drawn from a pattern.")
+        )
+    return samples
+
+
+def _fit_to_draw(pattern: str, value: str) -> bool:
+    return 0 < len(value) <= 64 and value.isprintable() and bool(re.fullmatch(pattern, value))
 
 
 def _service(reader: Reader, data: Any, index: int) -> Service:

@@ -51,11 +51,17 @@ class Team(models.Model):
     member_cpus = models.DecimalField(
         _("CPUs per member"), max_digits=6, decimal_places=2, default=Decimal(2)
     )
+    member_volumes = models.PositiveIntegerField(
+        _("volumes per member"),
+        default=10,
+        help_text=_("Named volumes, a learner's lab workspace among them."),
+    )
     team_containers = models.PositiveIntegerField(_("containers in the team"), default=50)
     team_memory = models.BigIntegerField(_("memory in the team (bytes)"), default=16 * GIB)
     team_cpus = models.DecimalField(
         _("CPUs in the team"), max_digits=6, decimal_places=2, default=Decimal(8)
     )
+    team_volumes = models.PositiveIntegerField(_("volumes in the team"), default=100)
     engines = models.TextField(
         _("engines"), default="local", help_text=_("The engines its members use, one a line.")
     )

@@ -181,3 +181,22 @@ def test_a_lab_with_a_workspace_keeps_no_warm_pool_and_paths_are_checked(
     for wrong in ("work", "/", "/work/../etc", "/a:b"):
         with pytest.raises(TemplateError, match="workspace takes a path"):
             parse(source.replace('workspace = "/work"', f'workspace = "{wrong}"'))
+
+
+def test_a_workspace_counts_against_the_learners_volume_quota(
+    workspace_class: LabClass, member: User, team: Team, engine: docker.DockerClient
+) -> None:
+    Team.objects.filter(pk=team.pk).update(member_volumes=0)
+    refused = started(workspace_class, member)
+    assert refused.state == LabSession.State.FAILED
+    assert f"Your quota in team {team.name}: 0 of 0 volumes are in use." in refused.error
+    name = runtime.workspace_volume(workspace_class, member.pk)
+    assert not engine.volumes.list(filters={"name": name})
+
+    Team.objects.filter(pk=team.pk).update(member_volumes=1)
+    session = started(workspace_class, member)  # the workspace is the one volume of theirs
+    assert session.state == LabSession.State.RUNNING, session.error
+    actions.reset(member, session)  # mounted again: not a new volume
+    launch_on_worker(session.pk, again=True)
+    session.refresh_from_db()
+    assert session.state == LabSession.State.RUNNING, session.error

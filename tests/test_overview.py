@@ -6,6 +6,7 @@ import docker
 import pytest
 from django.test import Client
 
+from dashboard.notation.units import format_cpus
 from dashboard.templatetags.docker_format import binary_size
 from dashboard.web.overview import disk_usage_rows
 from tests.harness.run import LABEL_KEY, RUN_ID
@@ -119,3 +120,12 @@ def test_a_member_counts_only_their_own_containers(
     figures = marked(html, "data-figure")
     assert (figures["running"], figures["paused"], figures["stopped"]) == ("1", "0", "1")
     assert b'id="disk-usage"' not in html  # everyone's objects: the administrators' view
+
+
+@pytest.mark.parametrize(
+    ("nano", "shown"),
+    [(0, "0"), (5 * 10**8, "0.5"), (10**9, "1"), (10 * 10**9, "10"), (200 * 10**9, "200"),
+     (1_234_000_000, "1.234")],
+)  # fmt: skip
+def test_cpus_read_as_docker_run_takes_them(nano: int, shown: str) -> None:
+    assert format_cpus(nano) == shown  # 10 CPUs once read "1"

@@ -68,6 +68,8 @@ def test_only_administrators_change_the_policy(
                 "log_max_size",
                 "log_max_files",
                 "member_containers",
+                "member_volumes",
+                "team_volumes",
                 "team_containers",
                 "engines",
             )

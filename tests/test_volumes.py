@@ -2,6 +2,7 @@
 owner, another member of the team and an outsider."""
 
 import contextlib
+import re
 from collections.abc import Iterator
 
 import docker
@@ -201,3 +202,32 @@ def test_a_volume_made_again_behind_dockboards_back_is_nobodys_but_the_administr
     response = create_mounting(member_client, team, busybox, f"taker-{RUN_ID}", name)
     assert response.status_code == 400
     assert f"Volume {name} is not yours to use." in text_of(response.content)
+
+
+def test_volumes_count_against_the_members_and_the_teams_quota(
+    member: User, other_member: User, team: Team, busybox: str, engine: docker.DockerClient
+) -> None:
+    Team.objects.filter(pk=team.pk).update(member_volumes=2, team_volumes=3)
+    member_client, other_client = signed_in(member), signed_in(other_member)
+    first, second, third = (volume_name(f"q{n}") for n in range(3))
+    for name in (first, second):
+        create(member_client, team, name)
+        assert engine.volumes.get(name).attrs["Labels"][labels.OWNER] == str(member.pk)
+
+    refused = text_of(create(member_client, team, third).content)
+    assert f"Your quota in team {team.name}: 2 of 2 volumes are in use." in refused
+    mounting = create_mounting(member_client, team, busybox, f"mounts-{RUN_ID}", third)
+    assert "2 of 2 volumes are in use." in text_of(mounting.content)
+    assert not engine.volumes.list(filters={"name": third})
+    quota_row = text_of(get_ok(member_client, f"/teams/{team.pk}/"))
+    assert "You 0 / 100 0 B / 100 GiB 0 / 100 2 / 2" in " ".join(quota_row.split()), re.findall(
+        r"You .{60}", quota_row
+    )
+
+    create(other_client, team, volume_name("other"))  # the team's third
+    refused = text_of(create(other_client, team, volume_name("other2")).content)
+    assert f"Team {team.name}: 3 of 3 volumes are in use." in refused
+
+    engine.volumes.get(first).remove()  # behind Dockboard's back: the ledger follows the engine
+    create(member_client, team, third)
+    assert engine.volumes.get(third).attrs["Labels"][labels.OWNER] == str(member.pk)

@@ -44,4 +44,4 @@ def nano_cpus(cpus: Decimal | float | str) -> int:
 
 
 def format_cpus(nano: int) -> str:
-    return f"{Decimal(nano) / NANO:f}".rstrip("0").rstrip(".") or "0"
+    return f"{(Decimal(nano) / NANO).normalize():f}"  # normalize: 0.5, not 0.500000000

@@ -135,7 +135,7 @@ def create_container(
             final = _checked_parameters(grants, team, parameters, workstation, for_team)
             if not grants.admin:
                 volumes = _new_volumes(grants, team, final)
-                if reason := quotas.refusal(team, owner_id, final["labels"]):
+                if reason := quotas.refusal(team, owner_id, final["labels"], len(volumes)):
                     raise PolicyRefusal("__all__", reason)
                 for name in volumes:
                     owned, mark = ownership.volume_labels(

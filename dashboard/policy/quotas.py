@@ -1,4 +1,4 @@
-"""Team quotas: containers, memory and CPUs per member and per team.
+"""Team quotas: containers, memory, CPUs and volumes per member and per team.
 
 A create is checked against the ledger (the containers' ``OwnershipRecord``s), which the gate
 writes as it admits containers: a database count, no engine call. Only when the ledger says no
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import current as engine
+from dashboard.engine import volumes as engine_volumes
 from dashboard.engine.errors import EngineError
 from dashboard.models import OwnershipRecord, Team
 from dashboard.notation.units import format_cpus, format_size, nano_cpus
@@ -30,6 +31,7 @@ class Usage:
     containers: int = 0
     memory: int = 0
     nano_cpus: int = 0
+    volumes: int = 0  # named volumes the gate made (a learner's workspace among them)
 
     def add(self, container_labels: dict[str, str]) -> None:
         self.containers += 1
@@ -51,8 +53,13 @@ def usage(team: Team, owner_id: int | None = None) -> tuple[Usage, Usage]:
 def limits(team: Team) -> tuple[Usage, Usage]:
     """The team's limits and each member's, in the same units as ``usage``."""
     return (
-        Usage(team.team_containers, team.team_memory, nano_cpus(team.team_cpus)),
-        Usage(team.member_containers, team.member_memory, nano_cpus(team.member_cpus)),
+        Usage(team.team_containers, team.team_memory, nano_cpus(team.team_cpus), team.team_volumes),
+        Usage(
+            team.member_containers,
+            team.member_memory,
+            nano_cpus(team.member_cpus),
+            team.member_volumes,
+        ),
     )
 
 
@@ -70,14 +77,18 @@ def _ledger_usage(team: Team, owner_id: int | None) -> tuple[Usage, Usage]:
     inside every create's lock, where the ORM's own cost would be most of the gate's)."""
     table = connection.ops.quote_name(OwnershipRecord._meta.db_table)
     team_usage, owner_usage = Usage(), Usage()
+    container, volume = OwnershipRecord.Kind.CONTAINER, OwnershipRecord.Kind.VOLUME
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT owner_id, COUNT(*), SUM(memory), SUM(nano_cpus) FROM {table} "  # noqa: S608
-            "WHERE team_id = %s AND kind = %s GROUP BY owner_id",
-            [team.pk, OwnershipRecord.Kind.CONTAINER],
+            f"SELECT owner_id, kind, COUNT(*), SUM(memory), SUM(nano_cpus) FROM {table} "  # noqa: S608
+            "WHERE team_id = %s AND kind IN (%s, %s) GROUP BY owner_id, kind",
+            [team.pk, container, volume],
         )
-        for owner, count, memory, nano in cursor.fetchall():
+        for owner, kind, count, memory, nano in cursor.fetchall():
             for usage_of in (team_usage, owner_usage) if owner == owner_id else (team_usage,):
+                if kind == volume:
+                    usage_of.volumes += count
+                    continue
                 usage_of.containers += count
                 usage_of.memory += memory or 0
                 usage_of.nano_cpus += nano or 0
@@ -110,18 +121,26 @@ def admitted(
 
 
 def reconcile(team: Team) -> None:
-    """Drop the team's records on the current engine of containers it no longer holds: one
-    call. Nothing is added from labels: only the gate admits."""
-    present = [s["Id"] for s in engine_containers.list_containers([f"{labels.TEAM}={team.pk}"])]
-    OwnershipRecord.objects.filter(
-        team=team, engine=engine.current_name(), kind=OwnershipRecord.Kind.CONTAINER
-    ).exclude(object_id__in=present).delete()
+    """Drop the team's records on the current engine of containers and volumes it no longer
+    holds: two calls. Nothing is added from labels: only the gate admits."""
+    selector = [f"{labels.TEAM}={team.pk}"]
+    present = {
+        OwnershipRecord.Kind.CONTAINER: [
+            s["Id"] for s in engine_containers.list_containers(selector)
+        ],
+        OwnershipRecord.Kind.VOLUME: [v["Name"] for v in engine_volumes.list_volumes(selector)],
+    }
+    for kind, held in present.items():
+        OwnershipRecord.objects.filter(team=team, engine=engine.current_name(), kind=kind).exclude(
+            object_id__in=held
+        ).delete()
 
 
 @receiver(housekeeping)
 def reconcile_every_team(sender: object, **kwargs: object) -> None:
+    kinds = (OwnershipRecord.Kind.CONTAINER, OwnershipRecord.Kind.VOLUME)
     entries = (
-        OwnershipRecord.objects.filter(kind=OwnershipRecord.Kind.CONTAINER, team__isnull=False)
+        OwnershipRecord.objects.filter(kind__in=kinds, team__isnull=False)
         .values_list("team", "engine")
         .distinct()
         .order_by()
@@ -131,10 +150,12 @@ def reconcile_every_team(sender: object, **kwargs: object) -> None:
             reconcile(Team.objects.get(pk=team_id))
 
 
-def refusal(team: Team, owner_id: int | None, new_labels: dict[str, Any]) -> str | None:
-    """Why one more container with these labels would break a quota, with the numbers; or None.
-    Called with the team locked."""
-    asked = Usage()
+def refusal(
+    team: Team, owner_id: int | None, new_labels: dict[str, Any], new_volumes: int = 0
+) -> str | None:
+    """Why one more container with these labels (and the volumes made for it) would break a
+    quota, with the numbers; or None. Called with the team locked."""
+    asked = Usage(volumes=new_volumes)
     asked.add(new_labels)
     return refusal_of(team, owner_id, asked)
 
@@ -161,16 +182,19 @@ def _refusal(team: Team, owner_id: int | None, asked: Usage, member_only: bool) 
         whose = _("Your quota in team %(team)s") % {"team": team.name}
         checks.append((whose, owner_usage, member_limits))
     for whose, used, most in checks:
-        if used.containers + asked.containers > most.containers:
+        if asked.volumes and used.volumes + asked.volumes > most.volumes:
+            message = _("%(whose)s: %(used)s of %(most)s volumes are in use.")
+            shown = (str(used.volumes), str(most.volumes), "")
+        elif asked.containers and used.containers + asked.containers > most.containers:
             message = _("%(whose)s: %(used)s of %(most)s containers are in use.")
             shown = (str(used.containers), str(most.containers), "")
-        elif used.memory + asked.memory > most.memory:
+        elif asked.memory and used.memory + asked.memory > most.memory:
             message = _(
                 "%(whose)s: %(used)s of %(most)s memory requested; this container requests "
                 "%(asked)s."
             )
             shown = tuple(format_size(n) for n in (used.memory, most.memory, asked.memory))
-        elif used.nano_cpus + asked.nano_cpus > most.nano_cpus:
+        elif asked.nano_cpus and used.nano_cpus + asked.nano_cpus > most.nano_cpus:
             message = _(
                 "%(whose)s: %(used)s of %(most)s CPUs requested; this container requests %(asked)s."
             )

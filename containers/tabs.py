@@ -5,9 +5,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from containers import logs, stats
+from containers import logs
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import errors as engine_errors
+from dashboard.notation import docker_stats
 
 CHANGE_KINDS = {0: "C", 1: "A", 2: "D"}
 
@@ -42,7 +43,7 @@ def logs_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
 def stats_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:
     if not container["State"].get("Running"):
         return {"sample": None}
-    return {"sample": stats.sample(engine_containers.container_stats(container["Id"]))}
+    return {"sample": docker_stats.sample(engine_containers.container_stats(container["Id"]))}
 
 
 def processes_tab(request: HttpRequest, container: dict[str, Any]) -> dict[str, Any]:

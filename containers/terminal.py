@@ -28,6 +28,7 @@ from dashboard.actions import audit
 from dashboard.engine import current as engine
 from dashboard.engine.errors import Denied, EngineError
 from dashboard.live.sessions import user_group
+from dashboard.ops import metrics
 from dashboard.policy import containers as container_policy
 from dashboard.policy.ownership import Owner
 from dashboard.policy.sealed import CheckedExec
@@ -109,6 +110,8 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
         self.may_type = rights is Rights.WRITE
         self.lab_session = owner.lab_session if owner else ""
         await self.accept()
+        self.counted = True
+        metrics.OPEN_TERMINALS.inc()
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         params = {k: v[-1] for k, v in parse_qs(self.scope["query_string"].decode()).items()}
         # Someone else's terminal is watched, never typed into unannounced: its owner sees who
@@ -310,6 +313,9 @@ class TerminalConsumer(TerminalPresence, AsyncWebsocketConsumer):
             self.recorder.marker(event["text"])
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.OPEN_TERMINALS.dec()
         if self.group is not None:
             await self.leave_presence()
         if self.recorder:

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "labs",
     "recordings",
     "dockerapi",
+    "stats",
     "axes",
 ]
 
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "servestatic.middleware.ServeStaticMiddleware",
     "dashboard.engine.scope.EngineScopeMiddleware",
     "dashboard.web.middleware.RequestBeganMiddleware",
+    "dashboard.ops.metrics.RequestMetricsMiddleware",
     "dashboard.web.middleware.PrivatePagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,6 +185,15 @@ DOCKBOARD_LAB_SUBNETS = os.environ.get("DOCKBOARD_LAB_SUBNETS", "10.213.0.0/16")
 DOCKBOARD_LAB_WARM_MINUTES = float(os.environ.get("DOCKBOARD_LAB_WARM_MINUTES", "10"))
 # A warm session of a class with no end time is made again after this long unclaimed.
 DOCKBOARD_LAB_WARM_HOURS = float(os.environ.get("DOCKBOARD_LAB_WARM_HOURS", "12"))
+# The stats collector reads every running container on every engine this often (seconds), and
+# keeps each reading this many hours, its minute averages this many hours and its hour averages
+# this many days (bench/stats.py measures what an interval costs).
+# `/metrics` (Prometheus' text format, with a personal access token): off unless "on".
+DOCKBOARD_METRICS = os.environ.get("DOCKBOARD_METRICS", "off") == "on"
+DOCKBOARD_STATS_INTERVAL = float(os.environ.get("DOCKBOARD_STATS_INTERVAL", "5"))
+DOCKBOARD_STATS_RAW_HOURS = float(os.environ.get("DOCKBOARD_STATS_RAW_HOURS", "2"))
+DOCKBOARD_STATS_MINUTE_HOURS = float(os.environ.get("DOCKBOARD_STATS_MINUTE_HOURS", "48"))
+DOCKBOARD_STATS_HOUR_DAYS = float(os.environ.get("DOCKBOARD_STATS_HOUR_DAYS", "90"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -225,6 +236,7 @@ STATICFILES_DIRS = [
     ("vendor/xterm-addon-fit", BASE_DIR / "node_modules/@xterm/addon-fit"),
     ("vendor/xterm-addon-webgl", BASE_DIR / "node_modules/@xterm/addon-webgl"),
     ("vendor/asciinema-player", BASE_DIR / "node_modules/asciinema-player/dist/bundle"),
+    ("vendor/uplot", BASE_DIR / "node_modules/uplot/dist"),
 ]
 SERVESTATIC_USE_FINDERS = True
 

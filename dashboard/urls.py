@@ -16,6 +16,7 @@ from django.views.i18n import set_language
 from dashboard import views
 from dashboard.engine import registry as engines
 from dashboard.terminal import preferences as terminal_preferences
+from dashboard.web import health, metrics
 
 handler500 = "dashboard.web.errors.server_error"
 
@@ -28,12 +29,16 @@ def engine_pages() -> list[URLPattern | URLResolver]:
         path("volumes/", include("volumes.urls")),
         path("networks/", include("networks.urls")),
         path("swarm/", include("swarm.urls")),
+        path("stats/", include("stats.urls")),
     ]
 
 
 def other_pages() -> list[URLPattern | URLResolver]:
     return [
         path("setup/<str:token>/", views.first_administrator, name="setup"),
+        path("healthz", health.healthz, name="healthz"),
+        path("readyz", health.readyz, name="readyz"),
+        path("metrics", metrics.metrics, name="metrics"),
         path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
         path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
         path("", include("teams.urls")),

@@ -8,8 +8,9 @@ class DockerApiConfig(AppConfig):
     background_commands = {"Engine API endpoint": ["dockerapi"]}
 
     def ready(self) -> None:
-        from dashboard.interfaces import session_sockets
+        from dashboard.interfaces import bearer_tokens, session_sockets
         from dockerapi import tokens
 
         session_sockets.wanted.connect(tokens.open_session, dispatch_uid="dockerapi.sessions")
         session_sockets.ended.connect(tokens.end_session, dispatch_uid="dockerapi.sessions")
+        bearer_tokens.provide(tokens.user_of)

@@ -93,6 +93,12 @@ def valid(secret: str) -> ApiToken | None:
     return token
 
 
+def user_of(secret: str) -> AbstractBaseUser | None:
+    """``valid``'s person (``dashboard.interfaces.bearer_tokens``)."""
+    token = valid(secret)
+    return token.user if token is not None else None
+
+
 def still_valid(token_id: int) -> bool:
     """Whether the token may still be used (an open attach asks this while it streams)."""
     return valid_by_id(token_id) is not None

@@ -21,6 +21,7 @@ from dashboard.engine.errors import EngineError
 from dashboard.engine.scope import engine_scope
 from dashboard.interfaces.pulls import FollowedUp, pull_succeeded
 from dashboard.notation.reference import parse_reference
+from dashboard.ops import metrics
 from dashboard.policy import images as image_policy
 from images import pull_feed
 from images.models import HEARTBEAT_SECONDS, PullJob, stale_after
@@ -171,3 +172,5 @@ def run_by_id(job_id: str) -> None:
     if job is not None:
         with engine_scope(job.engine):  # links the follow-up makes point at that engine too
             run(job)
+        job.refresh_from_db(fields=["state"])
+        metrics.PULLS.labels(job.state).inc()

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from containers.ansi import ansi_to_html
-from containers.stats import sample
+from dashboard.notation.docker_stats import sample
 from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, marked, streamed, text_of
 

@@ -32,6 +32,12 @@ def list_containers(label_filters: list[str] | None = None) -> list[dict[str, An
 
 
 @engine_call
+def list_running_containers() -> list[dict[str, Any]]:
+    """`docker ps`: the running ones, everyone's."""
+    return client().containers()
+
+
+@engine_call
 def list_containers_by_id(ids: list[str], *, size: bool = False) -> list[dict[str, Any]]:
     """`docker ps -a --filter id=…` for each id: the summaries of those that still exist (with
     ``size``, `--size`: their writable layers' ``SizeRw``)."""

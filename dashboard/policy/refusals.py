@@ -8,6 +8,7 @@ from dashboard.access.roles import Grants, User
 from dashboard.actions import audit
 from dashboard.engine.errors import BadParameter, Refusal
 from dashboard.models import Membership, Team
+from dashboard.ops import metrics
 from dashboard.policy import quotas
 
 
@@ -24,6 +25,7 @@ def refuse(
     user: User, action: str, refusal: PolicyRefusal, team: Team | None, **target: str
 ) -> NoReturn:
     audit.failed(user, action, refusal, team_id=team.pk if team else None, **target)
+    metrics.GATE_REFUSALS.labels(action).inc()
     raise refusal
 
 

@@ -1,3 +1,5 @@
+import os
+import shutil
 import sys
 
 from django.apps import apps
@@ -43,6 +45,15 @@ def background_commands() -> dict[str, list[str]]:
     }
 
 
+def _share_metrics() -> None:
+    """Every process started here keeps its counters in one directory, summed by `/metrics`
+    (``dashboard.ops.metrics``); emptied first, as the counters of a run before are gone."""
+    directory = settings.DATA_DIR / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(mode=0o700, parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
 class Command(BaseCommand):
     help = "Serve Dockboard and run its task worker together; Ctrl+C stops both."
 
@@ -66,6 +77,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Dockboard at http://{url_host}:{port}/ (engine: {settings.DOCKER_HOST})"
         )
+        _share_metrics()
         task_workers = {
             "task worker" if workers == 1 else f"task worker {n}": worker_command()
             for n in range(1, workers + 1)

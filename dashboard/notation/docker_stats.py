@@ -1,4 +1,6 @@
-"""One sample of `docker stats`, computed as the Engine API documentation says."""
+"""One sample of `docker stats`, computed as the Engine API documentation says: from a reading
+that holds the one before (``precpu_stats``), or from a one-shot reading and the caller's own
+earlier one (the stats collector's, which reads every few seconds anyway)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +22,8 @@ class StatsSample:
         return self.memory_used * 100 / self.memory_limit if self.memory_limit else 0.0
 
 
-def _cpu_percent(stats: dict[str, Any]) -> float:
-    cpu, pre = stats.get("cpu_stats") or {}, stats.get("precpu_stats") or {}
+def cpu_percent(cpu: dict[str, Any], pre: dict[str, Any]) -> float:
+    """The CPU used between two ``cpu_stats`` readings, 100 a CPU as `docker stats` shows it."""
     cpu_delta = (cpu.get("cpu_usage") or {}).get("total_usage", 0) - (
         pre.get("cpu_usage") or {}
     ).get("total_usage", 0)
@@ -41,12 +43,16 @@ def _memory_used(memory: dict[str, Any]) -> int:
     return max(memory.get("usage", 0) - cache, 0)
 
 
-def sample(stats: dict[str, Any]) -> StatsSample:
+def sample(stats: dict[str, Any], earlier_cpu: dict[str, Any] | None = None) -> StatsSample:
+    """``earlier_cpu``: the ``cpu_stats`` of an earlier reading, for a one-shot one (whose
+    ``precpu_stats`` are empty)."""
+    cpu = stats.get("cpu_stats") or {}
+    pre = earlier_cpu if earlier_cpu is not None else stats.get("precpu_stats") or {}
     memory = stats.get("memory_stats") or {}
     networks = (stats.get("networks") or {}).values()
     io = (stats.get("blkio_stats") or {}).get("io_service_bytes_recursive") or []
     return StatsSample(
-        cpu_percent=_cpu_percent(stats),
+        cpu_percent=cpu_percent(cpu, pre),
         memory_used=_memory_used(memory),
         memory_limit=memory.get("limit", 0),
         network_rx=sum(n.get("rx_bytes", 0) for n in networks),

@@ -10,14 +10,20 @@ Starts --containers sleeping containers (labelled dockboard-bench), then:
 - times, alternating, GET /engines/local/stats/ (every row, as an administrator) and
   `docker stats --no-stream`: medians and their ratio;
 - times a container's charts over each window, with 7 days of minute and hour rows and 2 hours
-  of readings written for it first.
+  of readings written for it first;
+- kills --kills containers one at a time under a "died" rule with a webhook on loopback: the
+  time from `docker kill` to the signed message received, p50 and p95.
 Everything is removed at the end.
 """
 
 import argparse
+import http.server
+import json
 import resource
+import secrets
 import statistics
 import subprocess
+import threading
 import time
 
 import short
@@ -30,8 +36,10 @@ from support import (
 )
 from volumes_networks import page, timed
 
+from stats import alerting
 from stats.collector import Collector
-from stats.models import HOUR, MINUTE, RAW, ContainerSample, EngineSample
+from stats.models import HOUR, MINUTE, RAW, AlertRule, ContainerSample, EngineSample
+from tests.harness.registry import free_port
 
 
 def children_cpu() -> float:
@@ -92,13 +100,65 @@ def history(container_id: str, now: int) -> None:
     )  # fmt: skip
 
 
+class Receiver(http.server.ThreadingHTTPServer):
+    """A webhook receiver on loopback: when each message came, by container name."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if body["event"] == "fired":
+                    receiver.arrived[body["alert"]["container_name"]] = time.perf_counter()
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", free_port()), Handler)
+
+
+def alert_latency(client, kills: int) -> list[float]:
+    """Seconds from `docker kill` to the webhook's message, for each of ``kills`` containers."""
+    receiver = Receiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    rule = AlertRule.objects.create(
+        name="bench", kind=AlertRule.Kind.DIED, webhook_secret=secrets.token_hex(32),
+        webhook_url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
+    )  # fmt: skip
+    follower = alerting.EventFollower(alerting.Watcher())
+    follower.start()
+    victims = sleeping_containers(client, kills, name="bench-alert-")
+    took = []
+    try:
+        time.sleep(1)  # the event streams are open
+        for victim in victims:
+            killed = time.perf_counter()
+            victim.kill()
+            deadline = killed + 30
+            while victim.name not in receiver.arrived and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            took.append(receiver.arrived.get(victim.name, float("inf")) - killed)
+    finally:
+        follower.stop()
+        receiver.shutdown()
+        rule.delete()
+        for victim in victims:
+            victim.remove(force=True)
+    return took
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--containers", type=int, default=500)
     parser.add_argument("--passes", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--interval", type=float, default=5.0)
-    options = short.parse(parser, containers=20, passes=3, rounds=3, interval=2.0)
+    parser.add_argument("--kills", type=int, default=20)
+    options = short.parse(parser, containers=20, passes=3, rounds=3, interval=2.0, kills=3)
     cookie = signed_in_cookie()  # migrates the bench's database too
     client = engine()
     remove_bench_containers(client)
@@ -138,6 +198,12 @@ def main() -> None:
                 chart()
                 median = statistics.median(timed(chart) for _ in range(options.rounds)) * 1000
                 print(f"a container's chart over {window}: {median:.0f} ms")
+        took = sorted(alert_latency(client, options.kills))
+        p95 = took[min(len(took) - 1, round(0.95 * (len(took) - 1)))]
+        print(
+            f"alert, docker kill to webhook received, {len(took)} kills: "
+            f"p50 {statistics.median(took) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+        )
     finally:
         for container in containers:
             container.remove(force=True)

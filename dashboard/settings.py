@@ -188,6 +188,21 @@ DOCKBOARD_LAB_WARM_HOURS = float(os.environ.get("DOCKBOARD_LAB_WARM_HOURS", "12"
 # The stats collector reads every running container on every engine this often (seconds), and
 # keeps each reading this many hours, its minute averages this many hours and its hour averages
 # this many days (bench/stats.py measures what an interval costs).
+# Alerts' e-mail: an SMTP server (STARTTLS with DOCKBOARD_EMAIL_TLS=1).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": os.environ.get("DOCKBOARD_EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("DOCKBOARD_EMAIL_PORT", "25")),
+            "username": os.environ.get("DOCKBOARD_EMAIL_USER", ""),
+            "password": os.environ.get("DOCKBOARD_EMAIL_PASSWORD", ""),
+            "use_tls": os.environ.get("DOCKBOARD_EMAIL_TLS") == "1",
+            "timeout": 10,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DOCKBOARD_EMAIL_FROM", "dockboard@localhost")
 # `/metrics` (Prometheus' text format, with a personal access token): off unless "on".
 DOCKBOARD_METRICS = os.environ.get("DOCKBOARD_METRICS", "off") == "on"
 DOCKBOARD_STATS_INTERVAL = float(os.environ.get("DOCKBOARD_STATS_INTERVAL", "5"))

@@ -45,6 +45,7 @@ def other_pages() -> list[URLPattern | URLResolver]:
         path("audit/", include("audit.urls")),
         path("", include("labs.urls")),
         path("recordings/", include("recordings.urls")),
+        path("alerts/", include("stats.alert_urls")),
         path("tokens/", include("dockerapi.urls")),
         path("engines/all/containers/", include("containers.everywhere_urls")),
         path("engines/", include("engines.urls")),
@@ -66,5 +67,7 @@ def patterns_for(engine: str) -> list[URLPattern | URLResolver]:
 urlpatterns = [
     *patterns_for(engines.LOCAL),
     path("", views.old_local_path),
-    re_path(r"^(?P<rest>(?:images|containers|volumes|networks|swarm)/.*)$", views.old_local_path),
+    re_path(
+        r"^(?P<rest>(?:images|containers|volumes|networks|swarm|stats)/.*)$", views.old_local_path
+    ),
 ]

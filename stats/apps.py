@@ -8,7 +8,9 @@ class StatsConfig(AppConfig):
     background_commands = {"stats collector": ["collectstats"]}
 
     def ready(self) -> None:
+        from dashboard.interfaces import container_stats
         from dashboard.interfaces.metrics import metric_families
-        from stats import metrics
+        from stats import metrics, series
 
         metric_families.connect(metrics.families, dispatch_uid="stats.metrics")
+        container_stats.provide(series.points)

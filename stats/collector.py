@@ -19,7 +19,8 @@ from dashboard.engine import registry, stats_reads
 from dashboard.engine import system as engine_system
 from dashboard.engine.errors import EngineError
 from dashboard.notation.docker_stats import StatsSample, sample
-from stats import rollup
+from dashboard.notation.names import container_name
+from stats import alerting, rollup
 from stats.models import RAW, ContainerSample, EngineSample
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,18 @@ def _disk(usage: dict[str, Any]) -> int:
 
 
 class Collector:
-    def __init__(self) -> None:
+    def __init__(self, watcher: alerting.Watcher | None = None) -> None:
         self.readings: dict[tuple[str, str], Reading] = {}
         self.facts: dict[str, EngineFacts] = {}
+        self.watcher = watcher or alerting.Watcher()
 
     def collect(self) -> int:
-        """One pass over every engine; the number of container rows written."""
+        """One pass over every engine, then the alert rules on what it read; the number of
+        container rows written."""
         running: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
         facts: dict[str, EngineFacts] = {}
+        answered = {}
         for address in registry.every_engine():
             with engine.on(address.name):
                 try:
@@ -74,19 +79,23 @@ class Collector:
                     facts[address.name] = self._facts(address.name)
                 except EngineError:  # down: a gap, and readings start again once it answers
                     self._forget(address.name, keep=set())
+                    answered[address.name] = False
                     continue
             running[address.name] = [c["Id"] for c in listed]
+            names.update((c["Id"], container_name(c)) for c in listed)
         readings = stats_reads.stats_now(running)  # those stopped since the list are left out
         now = time.time()
-        written = 0
+        written, seen = 0, []
         for name, ids in running.items():
+            answered[name] = name in readings
             if name not in readings:  # down since it listed
                 self._forget(name, keep=set())
                 continue
             rows = [self._row(name, c, stats, now) for c, stats in readings[name].items()]
-            written += self._write(
-                name, [row for row in rows if row is not None], ids, now, facts[name]
-            )
+            rows = [row for row in rows if row is not None]
+            written += self._write(name, rows, ids, now, facts[name])
+            seen += [_seen(row, names.get(row.container_id, "")) for row in rows]
+        self.watcher.after_pass(answered, seen, now)
         return written
 
     def _write(
@@ -155,14 +164,23 @@ class Collector:
             del self.readings[key]
 
 
+def _seen(row: ContainerSample, name: str) -> alerting.Reading:
+    limit = row.memory_limit
+    memory_percent = row.memory * 100 / limit if limit else 0.0
+    return alerting.Reading(row.engine, row.container_id, name, row.cpu, memory_percent)
+
+
 def run_forever(interval: float) -> None:
     """Collect every ``interval`` seconds (a pass that overruns skips the ticks it missed), and
-    roll up and trim the rows once a minute."""
+    roll up and trim the rows once a minute; alert on engine events meanwhile."""
     collector = Collector()
+    events = alerting.EventFollower(collector.watcher)
+    events.start()
     next_pass = time.monotonic()
     rolled = float("-inf")
     while True:
         try:
+            events.follow_engines()
             collector.collect()
             if time.monotonic() - rolled >= 60:
                 rolled = time.monotonic()

@@ -5,7 +5,11 @@ Times are whole seconds since the epoch, as charts read them; rates are per seco
 readings. A gap in the rows is a gap in what was known (the collector or the engine was down).
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.models import Team
 
 RAW, MINUTE, HOUR = 0, 60, 3600
 
@@ -47,3 +51,86 @@ class EngineSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engine} at {self.at}"
+
+
+class AlertRule(models.Model):
+    """What to watch, in a team (its instructors' and administrators') or everywhere
+    (administrators'), and whom to tell: e-mail addresses and a webhook signed with HMAC."""
+
+    class Kind(models.TextChoices):
+        DIED = "died", _("A container died (exited with an error, not stopped)")
+        OOM = "oom", _("A container was killed for want of memory")
+        UNHEALTHY = "unhealthy", _("A container became unhealthy")
+        RESTARTING = "restarting", _("A container is restart-looping")
+        CPU = "cpu", _("A container's CPU stays above a threshold")
+        MEMORY = "memory", _("A container's memory stays above a threshold")
+        ENGINE_DOWN = "engine_down", _("An engine does not answer")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("when"), max_length=16, choices=Kind.choices)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("team"),
+    )  # fmt: skip
+    threshold = models.PositiveSmallIntegerField(
+        _("threshold, percent"), default=90, help_text=_("CPU: of one CPU; memory: of its limit.")
+    )
+    minutes = models.PositiveSmallIntegerField(
+        _("for (minutes)"), default=5, help_text=_("How long the CPU, memory or engine stays so.")
+    )
+    emails = models.TextField(_("e-mail addresses"), blank=True, help_text=_("One a line."))
+    webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)
+    webhook_secret = models.CharField(max_length=64, editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alert(models.Model):
+    """One firing of a rule, for one container (or engine), until it is resolved: a rule fires
+    once for a container however often its condition is seen meanwhile."""
+
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    engine = models.CharField(max_length=64)
+    container_id = models.CharField(max_length=64, blank=True)
+    container_name = models.CharField(max_length=255, blank=True)
+    owner_id = models.BigIntegerField(null=True)  # the container's, when it fired: they see it
+    message = models.TextField()
+    fired_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    resolved_at = models.DateTimeField(null=True)
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "engine", "container_id"],
+                condition=models.Q(resolved_at=None),
+                name="one_open_alert",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AlertDelivery(models.Model):
+    """A message about an alert (fired or resolved) to one address or webhook, retried with
+    backoff until it is delivered or given up."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=8)  # fired or resolved
+    channel = models.CharField(max_length=8)  # email or webhook
+    target = models.CharField(max_length=500)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    delivered_at = models.DateTimeField(null=True)
+    failed_at = models.DateTimeField(null=True)  # given up
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.target}"

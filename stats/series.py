@@ -1,6 +1,7 @@
 """What the pages read: a container's or an engine's series over a window, with its gaps, the
 latest row of each container, and the recent CPU of each for the sparklines."""
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -70,6 +71,18 @@ def engine_series(engine: str, window: Window, now: int) -> dict:
     return columns(
         with_gaps(list(rows.values_list("at", *ENGINE_FIELDS)), window.step), ENGINE_FIELDS
     )
+
+
+def points(engine: str, container_ids: set[str], seconds: int) -> dict[str, list]:
+    """(time, CPU, memory) readings of the last ``seconds`` of each of ``container_ids``, for
+    ``dashboard.interfaces.container_stats``: one query."""
+    found: dict[str, list] = defaultdict(list)
+    rows = ContainerSample.objects.filter(
+        engine=engine, step=RAW, container_id__in=container_ids, at__gte=time.time() - seconds
+    ).order_by("at")
+    for container_id, at, cpu, memory in rows.values_list("container_id", "at", "cpu", "memory"):
+        found[container_id].append((at, cpu, memory))
+    return found
 
 
 def recent(engine: str, container_ids: set[str], now: int) -> tuple[dict, dict[str, list]]:

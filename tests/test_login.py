@@ -9,7 +9,10 @@ from tests.routes import every_url
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/", "/invitations/x/"}
+# For load balancers, and for a scraper that brings a token (tests/test_health.py and
+# tests/test_metrics.py).
+HEALTH = {"/healthz", "/readyz", "/metrics"}
+PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/", "/invitations/x/", *HEALTH}
 
 
 def test_the_url_walk_sees_every_page() -> None:

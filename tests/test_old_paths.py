@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 LOCAL = "/engines/local"
 OLD_PATHS = [url.removeprefix(LOCAL) for url in every_url() if url.startswith(f"{LOCAL}/")]
-OLD_PREFIXES = ("/containers/", "/images/", "/volumes/", "/networks/", "/swarm/")
+OLD_PREFIXES = ("/containers/", "/images/", "/volumes/", "/networks/", "/swarm/", "/stats/")
 LINK = re.compile(r'(?:href|action|hx-get|hx-post|ws-connect|data-[a-z-]+-url)="([^"]*)"')
 
 

@@ -106,11 +106,16 @@ def test_setup_link_then_ctrl_c_stops_all_its_processes(dashboard_process) -> No
     children = children_of(process.pid)
     words = [Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children]
     programs = sorted(
-        next(w for w in (b"uvicorn", b"taskworker", b"reaplabs", b"dockerapi") if w in c)
+        next(
+            w
+            for w in (b"uvicorn", b"taskworker", b"reaplabs", b"dockerapi", b"collectstats")
+            if w in c
+        )
         for c in words
     )
-    # server, worker, lab reaper, and the Engine API endpoint, which asks for a token
-    assert programs == [b"dockerapi", b"reaplabs", b"taskworker", b"uvicorn"]
+    # server, worker, lab reaper, stats collector, and the Engine API endpoint (which asks for
+    # a token)
+    assert programs == [b"collectstats", b"dockerapi", b"reaplabs", b"taskworker", b"uvicorn"]
     refused = refusal_of(f"http://{process.docker_api}/_ping")
     assert refused.code == 401 and b"personal access token" in refused.read()
 

@@ -14,6 +14,10 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from dashboard.engine import registry
+from dashboard.models import Team
+from labs import actions
+from labs.launch import launch as launch_on_worker
+from labs.library import import_template
 from stats import rollup, series
 from stats.collector import Collector
 from stats.models import HOUR, MINUTE, RAW, ContainerSample, EngineSample
@@ -154,3 +158,24 @@ def test_the_collector_leaves_out_nothing_it_cannot_read(
     """An engine's row is written even with no container running of ours."""
     collector.collect()
     assert EngineSample.objects.filter(engine="local").exists()
+
+
+def test_the_roster_shows_each_learners_cpu_and_memory(
+    small_lab_source: str,
+    instructor: User,
+    member: User,
+    team: Team,
+    lab_objects_removed: None,
+    collector: Collector,
+) -> None:
+    version = import_template(small_lab_source, instructor)
+    lab_class = actions.open_class(instructor, version, team, {})
+    session = actions.start_session(member, lab_class)
+    launch_on_worker(session.pk)
+    collected(collector, 3)
+
+    page = get_ok(signed_in(instructor), f"/classes/{lab_class.pk}/").decode()
+    row = page[page.index(f'id="session-{session.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "CPU over the last minutes: from" in row and "Memory over the last minutes" in row
+    assert re.search(r'data-stat="memory">[0-9.]+ (KiB|MiB)<', row)

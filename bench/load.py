@@ -7,7 +7,7 @@ Usage: DOCKBOARD_DATABASE_URL=postgres://… .venv/bin/python bench/load.py
 
 - The database is PostgreSQL (DOCKBOARD_DATABASE_URL, which it migrates); Redis is a real
   redis-server on a free loopback port, started here. Each run starts `manage.py rundashboard`
-  (web processes, task worker, lab reaper) with DOCKBOARD_WEB_PROCESSES set.
+  (web processes, task worker, lab reaper, stats collector) with DOCKBOARD_WEB_PROCESSES set.
 - --users instructors of one team, each a real session, each a thread of its own (requests'
   keep-alive session) that opens a page (overview, container list and detail, a container's
   logs tab, images, volumes, networks) and waits --think seconds on average before the next.
@@ -107,9 +107,9 @@ def start_dockboard(processes: int, redis_url: str) -> tuple[subprocess.Popen, s
     deadline = time.monotonic() + 60
     while True:
         try:
-            requests.get(f"{url}/accounts/login/", timeout=1)
+            requests.get(f"{url}/accounts/login/", timeout=5)  # the first loads the whole site
             return server, url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             if time.monotonic() > deadline:
                 server.kill()
                 raise
@@ -198,6 +198,7 @@ def server_rss(server: subprocess.Popen) -> dict[str, float]:
             name = ("web server" if b"spawn_main" in command or b"uvicorn" in command
                     else "task worker" if b"taskworker" in command
                     else "lab reaper" if b"reaplabs" in command
+                    else "stats collector" if b"collectstats" in command
                     else "Engine API endpoint" if b"dockerapi" in command else "other")  # fmt: skip
             if b"resource_tracker" not in command:
                 key = f"{name} {child}"

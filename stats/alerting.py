@@ -251,6 +251,7 @@ class EventFollower:
         self.events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
         self.unsubscribe: dict[str, Callable[[], None]] = {}
         self.running = False
+        self.active = True  # False while another process holds the collector's lease
         self.thread: threading.Thread | None = None
 
     def follow_engines(self) -> None:
@@ -282,6 +283,8 @@ class EventFollower:
                 engine, event = self.events.get(timeout=0.5)
             except queue.Empty:
                 engine = None
+            if not self.active:  # another collector tells
+                continue
             try:
                 if engine is not None:
                     self.watcher.on_event(engine, event)

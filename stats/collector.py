@@ -20,7 +20,7 @@ from dashboard.engine import system as engine_system
 from dashboard.engine.errors import EngineError
 from dashboard.notation.docker_stats import StatsSample, sample
 from dashboard.notation.names import container_name
-from stats import alerting, rollup
+from stats import alerting, lease, rollup
 from stats.models import RAW, ContainerSample, EngineSample
 
 log = logging.getLogger(__name__)
@@ -172,19 +172,25 @@ def _seen(row: ContainerSample, name: str) -> alerting.Reading:
 
 def run_forever(interval: float) -> None:
     """Collect every ``interval`` seconds (a pass that overruns skips the ticks it missed), and
-    roll up and trim the rows once a minute; alert on engine events meanwhile."""
+    roll up and trim the rows once a minute; alert on engine events meanwhile. All of it only
+    while this process holds the collector's lease (``stats.lease``)."""
     collector = Collector()
     events = alerting.EventFollower(collector.watcher)
     events.start()
+    holder = lease.holder_name()
     next_pass = time.monotonic()
     rolled = float("-inf")
     while True:
         try:
-            events.follow_engines()
-            collector.collect()
-            if time.monotonic() - rolled >= 60:
-                rolled = time.monotonic()
-                rollup.roll_up_now()
+            events.active = lease.held(holder, 3 * interval + 10)
+            if events.active:
+                events.follow_engines()
+                collector.collect()
+                if time.monotonic() - rolled >= 60:
+                    rolled = time.monotonic()
+                    rollup.roll_up_now()
+            else:  # another collects: what this one read is stale by the time it takes over
+                collector.readings.clear()
         except Exception:  # the database went away, …: log, and try again next time
             log.exception("stats collection failed")
         next_pass += interval

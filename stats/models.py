@@ -134,3 +134,16 @@ class AlertDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} to {self.target}"
+
+
+class CollectorLease(models.Model):
+    """Which process collects: one installation may run `make run` on several hosts against
+    one database, and one collector is enough (two would write every reading twice and send
+    every alert twice). The holder renews it each pass; another takes it once it expires."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder}"

@@ -7,20 +7,22 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import docker
 import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
+from django.utils import timezone
 
 from dashboard.engine import registry
 from dashboard.models import Team
 from labs import actions
 from labs.launch import launch as launch_on_worker
 from labs.library import import_template
-from stats import rollup, series
+from stats import lease, rollup, series
 from stats.collector import Collector
-from stats.models import HOUR, MINUTE, RAW, ContainerSample, EngineSample
+from stats.models import HOUR, MINUTE, RAW, CollectorLease, ContainerSample, EngineSample
 from tests.harness.accounts import signed_in
 from tests.harness.engine_proxy import EngineProxy
 from tests.pages import get_ok, text_of
@@ -179,3 +181,13 @@ def test_the_roster_shows_each_learners_cpu_and_memory(
     row = row[: row.index("</tr>")]
     assert "CPU over the last minutes: from" in row and "Memory over the last minutes" in row
     assert re.search(r'data-stat="memory">[0-9.]+ (KiB|MiB)<', row)
+
+
+def test_one_collector_holds_the_lease_until_it_lapses() -> None:
+    """Two hosts running `make run` on one database: one collects, the other waits."""
+    assert lease.held("host a", 30)
+    assert not lease.held("host b", 30)
+    assert lease.held("host a", 30)  # renewed by its holder
+    CollectorLease.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert lease.held("host b", 30)
+    assert not lease.held("host a", 30)

@@ -60,9 +60,10 @@ def websocket_application() -> Any:
     from containers.routing import websocket_urlpatterns as containers
     from images.routing import websocket_urlpatterns as images
     from labs.routing import websocket_urlpatterns as labs
+    from stats.routing import websocket_urlpatterns as stats
 
     # The last route refuses any other path: the router itself would fail the handshake with a 500.
-    routes = [*containers, *images, *labs, re_path(r"", WebsocketDenier.as_asgi())]
+    routes = [*containers, *images, *labs, *stats, re_path(r"", WebsocketDenier.as_asgi())]
     return SameOriginOnly(
         EngineScopeWebsocket(AuthMiddlewareStack(LoginRequired(URLRouter(routes))))
     )

@@ -24,12 +24,7 @@ class LiveSessionConsumer(LivePageConsumer):
         self.shown = await self.on_page(self._read)
         if self.shown is None:
             return False
-        self.watch = asyncio.create_task(self._watch())
-        return True
-
-    async def stop(self) -> None:
-        self.watch.cancel()
-        await asyncio.gather(self.watch, return_exceptions=True)
+        return self.keep(self._watch())
 
     def _read(self) -> tuple[object, ...] | None:
         """What others change in the session; None once the user may not see it."""

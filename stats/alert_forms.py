@@ -47,7 +47,7 @@ class AlertRuleForm(forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         team, kind, url = data.get("team"), data.get("kind"), data.get("webhook_url")
-        if kind == AlertRule.Kind.ENGINE_DOWN and team is not None:
+        if kind in (AlertRule.Kind.ENGINE_DOWN, AlertRule.Kind.DISK) and team is not None:
             self.add_error("team", _("Engines are watched by rules of no team."))
         if url:
             if not url.startswith(("https://", "http://")):

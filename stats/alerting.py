@@ -3,7 +3,8 @@
 Engine events fire at once (a reader of each engine's event stream, ``dashboard.engine.events``):
 a container died (exited with an error, not stopped), was killed for want of memory, became
 unhealthy, or died three times in five minutes. The collector's readings fire after each pass:
-CPU or memory above a threshold for N minutes, an engine that has not answered for N minutes.
+CPU or memory above a threshold for N minutes, an engine that has not answered for N minutes,
+an engine's data file system fuller than a threshold for N minutes.
 
 A rule fires once for a container until the condition ends (one open alert, kept by a unique
 constraint), then the alert is resolved. Each firing and resolution is queued for delivery
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from dashboard.engine import registry
 from dashboard.engine.events import reader
 from dashboard.models import OwnershipRecord
+from dashboard.notation.units import format_size
 from stats import alert_delivery
 from stats.models import Alert, AlertRule
 
@@ -89,12 +91,14 @@ def resolve(rules: list[AlertRule], engine: str, container_id: str, resolution: 
 
 class Watcher:
     """What the rules need to remember between readings and events: since when each container
-    has been above each threshold, since when each engine has been down, recent deaths."""
+    has been above each threshold, since when each engine has been down or its disk full,
+    recent deaths."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.above: dict[tuple[int, str, str], float] = {}
         self.down_since: dict[str, float] = {}
+        self.filling: dict[tuple[int, str], float] = {}  # (rule, engine): disk above since
         self.deaths: dict[tuple[str, str], deque[float]] = {}
         self.stopping: dict[tuple[str, str], float] = {}
 
@@ -103,8 +107,17 @@ class Watcher:
 
     # The collector's passes.
 
-    def after_pass(self, answered: dict[str, bool], readings: list[Reading], now: float) -> None:
+    def after_pass(
+        self,
+        answered: dict[str, bool],
+        readings: list[Reading],
+        now: float,
+        filesystems: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
+        """After a pass: which engines answered, the running containers it read, and the used
+        and usable bytes of the engines' data file systems it could see."""
         self._engines(answered, now)
+        self._disks(filesystems or {}, now)
         self._thresholds(readings, now)
         self._quiet_loops(now)
 
@@ -120,6 +133,27 @@ class Watcher:
                 if rule.team_id is None and now - since >= rule.minutes * 60:
                     message = _("Engine %(engine)s has not answered for %(minutes)s minutes.")
                     values = {"engine": engine, "minutes": rule.minutes}
+                    fire(rule, engine, "", "", None, message % values)
+
+    def _disks(self, filesystems: dict[str, tuple[int, int]], now: float) -> None:
+        rules = [rule for rule in self.rules(Kind.DISK) if rule.team_id is None]
+        for rule in rules:
+            for engine, (used, size) in filesystems.items():
+                percent = used * 100 / size if size else 0.0
+                key = (rule.pk, engine)
+                if percent < rule.threshold:
+                    if self.filling.pop(key, None) is not None:
+                        below = _("It is below the threshold again.")
+                        resolve([rule], engine, "", below)
+                    continue
+                since = self.filling.setdefault(key, now)
+                if now - since >= rule.minutes * 60:
+                    message = _(
+                        "Engine %(engine)s's disk is %(percent)d%% full (%(used)s of %(size)s) "
+                        "for %(minutes)s minutes."
+                    )
+                    values = {"engine": engine, "percent": percent, "minutes": rule.minutes,
+                              "used": format_size(used), "size": format_size(size)}  # fmt: skip
                     fire(rule, engine, "", "", None, message % values)
 
     def _thresholds(self, readings: list[Reading], now: float) -> None:

@@ -57,7 +57,14 @@ ENGINE_CHARTS = (
         (MEMORY, Measure("memory_total", _("The engine's memory"), "bytes")),
     ),
     Chart(_("Running containers"), (Measure("containers", _("Running containers"), ""),)),
-    Chart(_("Disk"), (Measure("disk", _("Disk used"), "bytes"),)),
+    Chart(
+        _("Disk"),
+        (
+            Measure("disk", _("Disk used"), "bytes"),
+            Measure("filesystem_used", _("Its file system, used"), "bytes"),
+            Measure("filesystem_size", _("Its file system, size"), "bytes"),
+        ),
+    ),
 )
 
 

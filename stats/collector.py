@@ -40,6 +40,8 @@ class EngineFacts:
     cpus: int = 1
     memory_total: int = 0
     disk: int | None = None
+    root_dir: str = ""
+    filesystem: tuple[int, int] | None = None  # used and usable bytes, read each pass
     info_at: float = float("-inf")
     disk_at: float = float("-inf")
 
@@ -95,7 +97,8 @@ class Collector:
             rows = [row for row in rows if row is not None]
             written += self._write(name, rows, ids, now, facts[name])
             seen += [_seen(row, names.get(row.container_id, "")) for row in rows]
-        self.watcher.after_pass(answered, seen, now)
+        filesystems = {name: f.filesystem for name, f in facts.items() if f.filesystem}
+        self.watcher.after_pass(answered, seen, now, filesystems)
         return written
 
     def _write(
@@ -113,6 +116,8 @@ class Collector:
             memory_total=facts.memory_total,
             containers=len(ids),
             disk=facts.disk,
+            filesystem_used=facts.filesystem[0] if facts.filesystem else None,
+            filesystem_size=facts.filesystem[1] if facts.filesystem else None,
         )
         return len(rows)
 
@@ -150,7 +155,9 @@ class Collector:
         if now - facts.info_at >= INFO_SECONDS:
             info = engine_system.info()
             facts.cpus, facts.memory_total = info.get("NCPU") or 1, info.get("MemTotal") or 0
+            facts.root_dir = info.get("DockerRootDir") or ""
             facts.info_at = now
+        facts.filesystem = engine_system.data_filesystem(facts.root_dir)
         if now - facts.disk_at >= DISK_SECONDS:
             facts.disk_at = now
             try:

@@ -45,6 +45,9 @@ class EngineSample(models.Model):
     memory_total = models.BigIntegerField()
     containers = models.PositiveIntegerField()  # running
     disk = models.BigIntegerField(null=True)  # `docker system df`: images, containers, volumes
+    # The file system of the engine's data, when it is on this machine (``data_filesystem``).
+    filesystem_used = models.BigIntegerField(null=True)
+    filesystem_size = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["engine", "step", "at"])]
@@ -65,6 +68,7 @@ class AlertRule(models.Model):
         CPU = "cpu", _("A container's CPU stays above a threshold")
         MEMORY = "memory", _("A container's memory stays above a threshold")
         ENGINE_DOWN = "engine_down", _("An engine does not answer")
+        DISK = "disk", _("An engine's disk fills above a threshold")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("when"), max_length=16, choices=Kind.choices)
@@ -73,10 +77,14 @@ class AlertRule(models.Model):
         verbose_name=_("team"),
     )  # fmt: skip
     threshold = models.PositiveSmallIntegerField(
-        _("threshold, percent"), default=90, help_text=_("CPU: of one CPU; memory: of its limit.")
+        _("threshold, percent"),
+        default=90,
+        help_text=_("CPU: of one CPU; memory: of its limit; disk: of the engine's file system."),
     )
     minutes = models.PositiveSmallIntegerField(
-        _("for (minutes)"), default=5, help_text=_("How long the CPU, memory or engine stays so.")
+        _("for (minutes)"),
+        default=5,
+        help_text=_("How long the CPU, memory, engine or disk stays so."),
     )
     emails = models.TextField(_("e-mail addresses"), blank=True, help_text=_("One a line."))
     webhook_url = models.URLField(_("webhook URL"), max_length=500, blank=True)

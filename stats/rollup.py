@@ -20,9 +20,14 @@ AVERAGED = {
         ["cpu", "memory", "net_rx", "net_tx", "block_read", "block_write"],
         ["memory_limit", "pids"],
     ),
-    EngineSample: (("engine",), ["cpu", "memory", "containers"], ["cpus", "memory_total", "disk"]),
+    EngineSample: (
+        ("engine",),
+        ["cpu", "memory", "containers"],
+        ["cpus", "memory_total", "disk", "filesystem_used", "filesystem_size"],
+    ),
 }
-INTEGERS = {"memory", "memory_limit", "pids", "containers", "cpus", "memory_total", "disk"}
+INTEGERS = {"memory", "memory_limit", "pids", "containers", "cpus", "memory_total", "disk",
+            "filesystem_used", "filesystem_size"}  # fmt: skip
 
 
 def roll_up_now() -> None:

@@ -31,7 +31,8 @@ WINDOWS = {
 SPARK_SECONDS = 300
 CONTAINER_FIELDS = ["cpu", "memory", "memory_limit", "net_rx", "net_tx", "block_read",
                     "block_write", "pids"]  # fmt: skip
-ENGINE_FIELDS = ["cpu", "cpus", "memory", "memory_total", "containers", "disk"]
+ENGINE_FIELDS = ["cpu", "cpus", "memory", "memory_total", "containers", "disk", "filesystem_used",
+                 "filesystem_size"]  # fmt: skip
 
 
 def seconds_between(step: int) -> float:

@@ -8,50 +8,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from dashboard.access.containers import access_container, visible_containers
+from dashboard.access.containers import access_container
 from dashboard.access.roles import grants_for
 from dashboard.engine import current as engine
-from dashboard.notation.names import container_name
-from stats import series
+from stats import list_page, series
 from stats.charts import CONTAINER_CHARTS, ENGINE_CHARTS, summary_rows
 from stats.series import WINDOWS
 
-SORTS = {
-    "name": lambda row: row["name"].lower(),
-    "cpu": lambda row: row["sample"].cpu if row["sample"] else -1.0,
-    "memory": lambda row: row["sample"].memory if row["sample"] else -1,
-    "net": lambda row: row["sample"].net_rx + row["sample"].net_tx if row["sample"] else -1.0,
-    "block": lambda row: (
-        row["sample"].block_read + row["sample"].block_write if row["sample"] else -1.0
-    ),
-    "pids": lambda row: row["sample"].pids if row["sample"] else -1,
-}
-
 
 def stats_list(request: HttpRequest) -> HttpResponse:
-    """`docker stats` for every running container the user may see: the collector's latest
-    reading of each, with the last minutes as sparklines. The table reloads itself every
-    collection (``hx-get`` on its own URL)."""
-    running = [c for c in visible_containers(request.user) if c.get("State") == "running"]
-    now = int(time.time())
-    latest, spark = series.recent(engine.current_name(), {c["Id"] for c in running}, now)
-    rows = [
-        {
-            "id": c["Id"],
-            "name": container_name(c),
-            "image": c.get("Image", ""),
-            "sample": latest.get(c["Id"]),
-            "spark": spark.get(c["Id"], []),
-        }
-        for c in running
-    ]
-    sort = request.GET.get("sort", "-cpu")
-    key = SORTS.get(sort.lstrip("-"), SORTS["cpu"])
-    rows.sort(key=key, reverse=sort.startswith("-"))
+    """`docker stats` for every running container the user may see. The page's websocket
+    (``stats.live``) receives the table again after each collector pass; while it is down, the
+    table reloads itself every interval (``hx-get`` on its own URL)."""
     context = {
-        "rows": rows,
-        "sort": sort,
-        "params": request.GET,
+        **list_page.table_context(request.user, request.GET),
         "interval_ms": int(settings.DOCKBOARD_STATS_INTERVAL * 1000),
     }
     template = "stats/list.html#table" if request.htmx else "stats/list.html"

@@ -20,7 +20,8 @@ from django.test import Client
 from dashboard.models import AuditEvent, Team
 from dashboard.policy.ownership import Kind
 from stats import alerting
-from stats.models import Alert, AlertDelivery, AlertRule
+from stats.collector import Collector
+from stats.models import Alert, AlertDelivery, AlertRule, EngineSample
 from tests.harness import owned
 from tests.harness.accounts import signed_in
 from tests.harness.registry import free_port
@@ -212,6 +213,33 @@ def test_thresholds_and_engines_fire_after_their_minutes_and_resolve(
     assert AlertDelivery.objects.filter(event="resolved").count() == 2
 
 
+def test_an_engines_disk_fuller_than_a_threshold_fires_after_its_minutes(admin: User) -> None:
+    """The real file system under the engine's data, against thresholds just below and above
+    how full it is now."""
+    collector = Collector()
+    collector.collect()
+    used, size = collector.facts["local"].filesystem
+    row = EngineSample.objects.filter(engine="local").latest("at")
+    assert (row.filesystem_used, row.filesystem_size) == (used, size) and 0 < used < size
+    full = int(used * 100 / size)
+    client = signed_in(admin)
+    below = make_rule(client, kind="disk", threshold=max(full, 1), minutes=1, emails="a@b.org")
+    make_rule(client, kind="disk", threshold=full + 1, minutes=1, emails="a@b.org")
+    watcher = alerting.Watcher()
+    watcher.after_pass({"local": True}, [], 1000.0, {"local": (used, size)})
+    assert not Alert.objects.exists()  # not for a minute yet
+    watcher.after_pass({"local": True}, [], 1060.0, {"local": (used, size)})
+    (alert,) = Alert.objects.all()
+    assert alert.rule == below and f"Engine local's disk is {full}% full" in alert.message
+
+    AlertRule.objects.filter(pk=below.pk).update(threshold=full + 1)
+    watcher.after_pass({"local": True}, [], 1120.0, {"local": (used, size)})
+    alert.refresh_from_db()
+    assert alert.resolution == "It is below the threshold again."
+    page = text_of(get_ok(client, "/engines/local/stats/engine/"))
+    assert "Its file system, size" in page
+
+
 def test_rules_are_for_instructors_and_alerts_for_their_containers_people(
     instructor: User, member: User, other_member: User, outsider: User, team: Team,
     make_container: Callable,
@@ -226,6 +254,9 @@ def test_rules_are_for_instructors_and_alerts_for_their_containers_people(
         "/alerts/", {**rule_fields, "team": team.pk, "webhook_url": "http://127.0.0.1:9/hook"}
     )
     assert "must reach a public address" in text_of(inward.content)
+    disk = as_instructor.post("/alerts/", {**rule_fields, "kind": "disk", "team": team.pk,
+                                           "emails": "a@example.org"})  # fmt: skip
+    assert "Engines are watched by rules of no team." in text_of(disk.content)
 
     rule = make_rule(as_instructor, kind="memory", team=team.pk, emails="i@example.org")
     mine = make_container(["sleep", "600"], name="mine", init=True)

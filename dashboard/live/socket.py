@@ -4,7 +4,7 @@ group, so that signing out (anywhere, in any process) closes it like a terminal.
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -30,6 +30,8 @@ def page_since(text: str) -> float:
 
 
 class LivePageConsumer(AsyncWebsocketConsumer):
+    task: asyncio.Task[None] | None = None  # what the page runs while it is open (``keep``)
+
     async def connect(self) -> None:
         self.query = dict(parse_qsl(self.scope.get("query_string", b"").decode()))
         wanted = self.query.get("lang")
@@ -48,7 +50,13 @@ class LivePageConsumer(AsyncWebsocketConsumer):
         return True
 
     async def stop(self) -> None:
-        """The page's own clean-up, once the socket is closed."""
+        """The page's own clean-up, once the socket is closed (its ``keep`` task is cancelled
+        after)."""
+
+    def keep(self, work: Coroutine[Any, Any, None]) -> bool:
+        """Run ``work`` while the socket is open (from ``start``, which it answers)."""
+        self.task = asyncio.create_task(work)
+        return True
 
     async def disconnect(self, code: int) -> None:
         await self._end()
@@ -65,6 +73,9 @@ class LivePageConsumer(AsyncWebsocketConsumer):
         if getattr(self, "joined", False) and not getattr(self, "ended", False):
             self.ended = True
             await self.stop()
+            if self.task is not None:
+                self.task.cancel()
+                await asyncio.gather(self.task, return_exceptions=True)
 
     async def on_page(self, work: Callable[..., Any], *args: Any) -> Any:
         """``work(*args)`` in a worker thread (the ORM's), on the page's engine and language, so
@@ -94,13 +105,10 @@ class EngineEventsConsumer(LivePageConsumer):
             lambda event: loop.call_soon_threadsafe(self.events.put_nowait, event),
             page_since(self.query.get("since", "")),
         )
-        self.pump = asyncio.create_task(self._pump())
-        return True
+        return self.keep(self._pump())
 
     async def stop(self) -> None:
         self.unsubscribe()
-        self.pump.cancel()
-        await asyncio.gather(self.pump, return_exceptions=True)
 
     def render_batch(self, batch: list[dict[str, Any]]) -> str:
         """What the page receives for these events, rendered for its user ("" for nothing)."""

@@ -22,9 +22,12 @@ def read_secret_key(data_dir: Path) -> str | None:
 
 
 def prepare(data_dir: Path) -> None:
-    """The directory, its static files' folder, and a secret key readable by its owner alone
-    (never replaced: sessions and signed links depend on it)."""
+    """The directory, its static files' folder, the vault's keys, and a secret key readable by
+    its owner alone (never replaced: sessions and signed links depend on it)."""
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
+    from dashboard.ops.vault import make_keys  # the secrets' keys: made once too
+
+    make_keys(data_dir)
     try:
         fd = os.open(data_dir / KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

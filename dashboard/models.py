@@ -159,6 +159,33 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
 
 
+class RegistryLogin(models.Model):
+    """A team's login to a registry, on one engine or every engine of the team: its pulls use
+    it. The password is kept encrypted (``dashboard.ops.vault``) and never shown again."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="registry_logins")
+    registry = models.CharField(_("registry"), max_length=255)  # as references name it
+    engine = models.CharField(_("engine"), max_length=64, blank=True)  # "": every engine
+    username = models.CharField(_("user name"), max_length=255)
+    secret = models.TextField()  # the password, encrypted
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True)
+    last_used_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "registry", "engine"], name="one_login_a_registry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.registry}"
+
+
 class Installation(models.Model):
     """This installation of Dockboard: one row, made by the first migrate. Its id is written on
     what it creates (``dockboard.installation``), so that installations sharing an engine tell

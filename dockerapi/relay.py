@@ -33,11 +33,14 @@ async def forward(
     action: str = "",
     command: str = "",
     query: dict[str, str] | None = None,
+    replaced: dict[bytes, bytes] | None = None,
     **target: Any,
 ) -> EngineResponse | Json:
     """Send the caller's request, for ``path`` (the object's full id in place of the name
-    asked), and audit its outcome (with an ``action``); a failure is read and answered here."""
-    headers = [(name, call.headers[name]) for name in FORWARDED_HEADERS if name in call.headers]
+    asked), with its headers or the ``replaced`` ones, and audit its outcome (with an
+    ``action``); a failure is read and answered here."""
+    sent = {name: call.headers[name] for name in FORWARDED_HEADERS if name in call.headers}
+    headers = list((sent | (replaced or {})).items())
     engine_target = call.engine_target(path, query)
     response = await passthrough.send(call.method, engine_target, call.body, headers)
     if response.status < 400:

@@ -3,6 +3,8 @@
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 DOWNLOADED = {"Verifying Checksum", "Download complete", "Extracting", "Pull complete"}
 LAYER_STATUSES = {
     "Pulling fs layer", "Waiting", "Downloading", "Retrying", "Already exists", *DOWNLOADED,
@@ -20,6 +22,36 @@ def short_error(message: str) -> str:
     lines = message.strip().splitlines()
     first = QUOTED.sub(_keep_urls, lines[0] if lines else message)
     return first if len(first) <= MAX_ERROR else first[: MAX_ERROR - 1] + "…"
+
+
+# How an engine says the registry wants a login, or refused the one it sent.
+LOGIN_WANTED = re.compile(
+    r"no basic auth credentials|unauthorized|authentication required|incorrect username", re.I
+)
+
+
+def pull_error(message: str, registry: str, login: str | None) -> str:
+    """The engine's reason, and what to do when the registry wants a login: ``login`` is the
+    user name of the stored login the pull sent, None for none."""
+    reason = short_error(message)
+    if not LOGIN_WANTED.search(message):
+        return reason
+    values = {"registry": registry, "user": login, "reason": reason}
+    if login is None:
+        return (
+            _(
+                "%(registry)s asks for a login, and none of your teams has stored one for it. "
+                "An instructor adds it under Registry logins on the team's page. (%(reason)s)"
+            )
+            % values
+        )
+    return (
+        _(
+            "%(registry)s refused the stored login of %(user)s. An instructor replaces its "
+            "password under Registry logins on the team's page. (%(reason)s)"
+        )
+        % values
+    )
 
 
 def _keep_urls(quoted: re.Match[str]) -> str:

@@ -20,12 +20,13 @@ from dashboard.engine import images as engine_images
 from dashboard.engine.errors import EngineError
 from dashboard.engine.scope import engine_scope
 from dashboard.interfaces.pulls import FollowedUp, pull_succeeded
-from dashboard.notation.reference import parse_reference
+from dashboard.notation.reference import ImageReference, parse_reference
 from dashboard.ops import metrics
 from dashboard.policy import images as image_policy
+from dashboard.policy.sealed import CheckedPull
 from images import pull_feed
 from images.models import HEARTBEAT_SECONDS, PullJob, stale_after
-from images.pull_progress import PullFailed, PullProgress, short_error
+from images.pull_progress import PullFailed, PullProgress, pull_error
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.25
@@ -72,6 +73,7 @@ def run(job: PullJob) -> None:
     if not _write(job, queued, state=PullJob.State.RUNNING, started_at=now, heartbeat_at=now):
         return  # cancelled, or taken by another worker
     progress = PullProgress()
+    checked = None
     try:
         # The gate again, with the requester's rights as they are now.
         checked = image_policy.check_pull(
@@ -79,16 +81,15 @@ def run(job: PullJob) -> None:
         )
         response, messages = engine_images.pull_stream(checked)
     except EngineError as exc:
-        _finish(job, PullJob.State.FAILED, error=short_error(exc.message))
+        _finish(job, PullJob.State.FAILED, error=_failure(exc.message, reference, checked))
         return
     heartbeat = _Heartbeat(job.pk, response)
     heartbeat.start()
     try:
         _stream(job, messages, progress, heartbeat)
     except PullFailed as exc:
-        _finish(
-            job, PullJob.State.FAILED, error=short_error(exc.message), **_progress_fields(progress)
-        )
+        error = _failure(exc.message, reference, checked)
+        _finish(job, PullJob.State.FAILED, error=error, **_progress_fields(progress))
     except Exception as exc:  # the stream broke: cancelled by us, or the engine went away
         if heartbeat.cancelled:
             _finish(job, PullJob.State.CANCELLED, **_progress_fields(progress))
@@ -101,6 +102,11 @@ def run(job: PullJob) -> None:
         heartbeat.stopped.set()
         with contextlib.suppress(Exception):
             response.close()
+
+
+def _failure(message: str, reference: ImageReference, checked: CheckedPull | None) -> str:
+    login = checked.auth.username if checked is not None and checked.auth else None
+    return pull_error(message, reference.domain, login)
 
 
 def _progress_fields(progress: PullProgress) -> dict[str, object]:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from dashboard.policy import registry_logins
 from dashboard.policy.refusals import PolicyRefusal
 from dashboard.web.object_actions import perform
 from images import pulls
@@ -31,7 +32,7 @@ def pull_form(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("images:pull_job", job.pk)
     jobs = [job.seen_now() for job in visible_pull_jobs(request.user)[:RECENT]]
-    context = {"form": form, "jobs": jobs}
+    context = {"form": form, "jobs": jobs, "logins": registry_logins.registries_for(request.user)}
     status = 400 if request.method == "POST" else 200
     return render(request, "images/pull.html", context, status=status)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teams import invitation_views, user_views, views
+from teams import invitation_views, registry_views, user_views, views
 
 app_name = "teams"
 urlpatterns = [
@@ -14,6 +14,17 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("teams/<int:team_id>/members/<int:user_id>/", views.member_role, name="member"),
+    path("teams/<int:team_id>/registries/", registry_views.login_add, name="registry_add"),
+    path(
+        "teams/<int:team_id>/registries/<int:login_id>/password/",
+        registry_views.login_rotate,
+        name="registry_rotate",
+    ),
+    path(
+        "teams/<int:team_id>/registries/<int:login_id>/remove/",
+        registry_views.login_remove,
+        name="registry_remove",
+    ),
     path("users/", user_views.user_list, name="users"),
     path("users/<int:user_id>/active/", user_views.user_active, name="user_active"),
     path("invitations/<str:token>/", invitation_views.invitation, name="invitation"),

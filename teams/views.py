@@ -15,6 +15,7 @@ from dashboard.policy import quotas
 from dashboard.policy.containers import DEFAULT_CAPABILITIES
 from teams import actions, invitations
 from teams.forms import InviteForm, RoleForm, TeamCreateForm, TeamPolicyForm
+from teams.registry_forms import RegistryLoginForm
 
 SHOWN_INVITATIONS = 200  # the open ones, the latest first: a whole class invited at once
 
@@ -41,6 +42,7 @@ def team_detail(
     team_id: int,
     policy_form: TeamPolicyForm | None = None,
     invite_form: InviteForm | None = None,
+    registry_form: RegistryLoginForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     team = access_team(request.user, team_id)
@@ -65,6 +67,8 @@ def team_detail(
         "policy_form": policy_form or TeamPolicyForm(instance=team),
         "invite_form": invite_form or InviteForm(),
         "invitations": invitations.open_invitations(team)[:SHOWN_INVITATIONS] if manage else [],
+        "registry_logins": team.registry_logins.order_by("registry", "engine") if manage else [],
+        "registry_form": registry_form or RegistryLoginForm(team=team),
         "sections": team_page.sections_for(team, request.user),
     }
     return render(request, "teams/detail.html", context, status=status)

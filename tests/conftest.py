@@ -30,7 +30,7 @@ from tests.harness.browser import headless_chromium
 from tests.harness.database import database_url
 from tests.harness.engine import remove_labelled, running_engine
 from tests.harness.images import build_busybox_image, build_layered_image, push
-from tests.harness.registry import loopback_registry
+from tests.harness.registry import PRIVATE_LOGIN, loopback_registry
 from tests.harness.run import LABEL_KEY, RUN_ID, TEST_LABEL
 from tests.harness.second_engine import second_engine
 from tests.harness.server import live_asgi_server
@@ -114,6 +114,21 @@ def busybox(engine: docker.DockerClient, registry: str) -> str:
     build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID})
     push(engine, reference)
     return reference
+
+
+@pytest.fixture(scope="session")
+def private_image(engine: docker.DockerClient, busybox: str) -> Iterator[str]:
+    """The test image in a registry that lets in one user alone (``PRIVATE_LOGIN``); not
+    tagged here, so that a pull of it must ask the registry."""
+    user, password = PRIVATE_LOGIN
+    with loopback_registry(login=PRIVATE_LOGIN) as address:
+        reference = f"{address}/dockboard-test/private:{RUN_ID}"
+        engine.images.get(busybox).tag(reference)
+        push(engine, reference, {"username": user, "password": password})
+        engine.images.remove(reference)
+        yield reference
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            engine.images.remove(reference)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dashboard.models import AuditEvent, Team
 from dockerapi import tokens
+from teams import registry_logins
 from tests.harness.accounts import PASSWORD, join
 from tests.harness.docker_cli import (
     ENGINE_SOCKET,
@@ -26,6 +27,7 @@ from tests.harness.docker_cli import (
 from tests.harness.docker_cli import (
     docker as docker_cli,
 )
+from tests.harness.registry import PRIVATE_LOGIN, allowing
 from tests.harness.run import RUN_ID, TEST_LABEL
 from tests.harness.world import World
 
@@ -210,6 +212,22 @@ def test_pull_goes_through_the_gate(
     assert "is not on the list of images your teams may use" in refused.stderr
     every_tag = cli("pull", "--all-tags", f"{registry}/dockboard-test/layered")
     assert "Name one tag to pull" in every_tag.stderr
+
+
+def test_a_cli_pull_logs_in_with_the_teams_stored_login(
+    cli_of, member: User, instructor: User, team: Team, private_image: str,
+    engine: docker.DockerClient,
+) -> None:  # fmt: skip
+    allowing(team, private_image)
+    cli = cli_of(member)
+    refused = cli("pull", private_image)
+    assert refused.returncode != 0 and "no basic auth credentials" in refused.stderr
+    registry, (user, password) = private_image.split("/", 1)[0], PRIVATE_LOGIN
+    registry_logins.add(instructor, team, registry, "", user, password)
+    pulled = cli("pull", private_image)
+    assert pulled.returncode == 0, pulled.stderr
+    assert f"Status: Downloaded newer image for {private_image}" in pulled.stdout
+    engine.images.remove(private_image)
 
 
 def test_without_a_valid_token_nothing_answers(

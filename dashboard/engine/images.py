@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import requests
+from docker import auth
 from docker.utils.json_stream import json_stream
 
 from dashboard.engine.client import (
@@ -15,6 +16,7 @@ from dashboard.engine.client import (
     require,
     translated_errors,
 )
+from dashboard.notation.reference import auth_server
 from dashboard.policy.sealed import CheckedPull
 
 
@@ -35,6 +37,27 @@ def inspect_distribution(ref: str) -> dict[str, Any]:
     return client().inspect_distribution(ref)
 
 
+def registry_auth_header(checked: CheckedPull) -> str | None:
+    """The ``X-Registry-Auth`` of the stored login the gate chose for this pull, as the CLI
+    sends one after `docker login`; None for none."""
+    found = require(checked, CheckedPull).auth
+    if found is None:
+        return None
+    config = {"username": found.username, "password": found.password,
+              "serveraddress": auth_server(found.registry)}  # fmt: skip
+    return auth.encode_header(config).decode()
+
+
+@engine_call
+def check_login(registry: str, username: str, password: str) -> None:
+    """`docker login`: the engine asks the registry whether the login holds (an error says why
+    not). Sent as it is, not through the SDK's login(), which would keep the login in the shared
+    client for everyone's calls."""
+    api = client()
+    body = {"username": username, "password": password, "serveraddress": auth_server(registry)}
+    raise_for_status(api.post(api_url(api, "/auth"), json=body))
+
+
 def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
     """Start `docker pull`: the open response (close it to cancel) and its decoded messages.
     Errors before the stream begins raise ``EngineError``, and so does a stream that breaks;
@@ -45,11 +68,14 @@ def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
         params = {"fromImage": reference.repository, "tag": reference.pull_tag}
         if checked.platform:
             params["platform"] = checked.platform
+        login = registry_auth_header(checked)
+        headers = {"X-Registry-Auth": login} if login else {}
         # The SDK's pull() hides the response, and closing the response is how a pull is
         # cancelled (as Ctrl+C does).
         response = api.post(
-            api_url(api, "/images/create"), params=params, stream=True, timeout=None
-        )
+            api_url(api, "/images/create"), params=params, headers=headers, stream=True,
+            timeout=None,
+        )  # fmt: skip
         raise_for_status(response)
     return response, _messages(response)
 

@@ -67,6 +67,12 @@ class ImageReference:
         return f"{self.familiar_repository}{tag}{digest}"
 
 
+def auth_server(domain: str) -> str:
+    """A registry as an engine's login (its auth config) names it: Docker Hub by its old
+    address, as `docker login` does."""
+    return "https://index.docker.io/v1/" if domain == DEFAULT_DOMAIN else domain
+
+
 def parse_reference(text: str) -> ImageReference:
     """Parse and normalise; ``InvalidReference`` says precisely what is wrong."""
     text = text.strip()

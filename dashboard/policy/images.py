@@ -3,9 +3,10 @@
 from django.utils.translation import gettext as _
 
 from dashboard.access.roles import User, grants_for
+from dashboard.engine import current as engine
 from dashboard.models import Team
 from dashboard.notation.reference import ImageReference
-from dashboard.policy import registry_guard
+from dashboard.policy import registry_guard, registry_logins
 from dashboard.policy.image_patterns import matches
 from dashboard.policy.refusals import PolicyRefusal, refuse
 from dashboard.policy.seal import SEAL
@@ -44,4 +45,5 @@ def check_pull(user: User, reference: ImageReference, platform: str = "") -> Che
                 None,
                 **target,
             )
-    return CheckedPull(reference, platform, seal=SEAL)
+    auth = registry_logins.login_for(user, reference, engine.current_name())
+    return CheckedPull(reference, platform, auth, seal=SEAL)

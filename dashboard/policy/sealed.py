@@ -77,6 +77,16 @@ class CheckedCommit(_Sealed):
 
 
 @dataclass(frozen=True)
+class RegistryAuth:
+    """A stored registry login, opened for one pull (``dashboard.policy.registry_logins``)."""
+
+    registry: str
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class CheckedPull(_Sealed):
     reference: ImageReference
     platform: str
+    auth: RegistryAuth | None = None  # the team's stored login the gate chose

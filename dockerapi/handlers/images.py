@@ -1,5 +1,8 @@
 """Images through the endpoint: seen by everyone on a team, pulled through the policy gate."""
 
+import base64
+import binascii
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -8,6 +11,7 @@ from dashboard.access.images import access_image, image_denied, may_manage_image
 from dashboard.access.roles import grants_for
 from dashboard.actions import audit, commits
 from dashboard.actions import images as actions
+from dashboard.engine import images as engine_images
 from dashboard.notation.reference import ImageReference, InvalidReference, parse_reference
 from dashboard.policy.images import check_pull
 from dockerapi import create_body, relay
@@ -53,7 +57,21 @@ async def pull(call: Call) -> Any:
         query["platform"] = platform
     line = f"docker pull {reference.familiar}"
     target = {"target_kind": "image", "target_name": reference.familiar}
-    return await relay.forward(call, "/images/create", "pull", line, query, **target)
+    stored = engine_images.registry_auth_header(checked)
+    login = {b"x-registry-auth": stored.encode()} if stored and not _own_login(call) else None
+    return await relay.forward(call, "/images/create", "pull", line, query, login, **target)
+
+
+def _own_login(call: Call) -> bool:
+    """The caller sent a login of their own (`docker login` on their side): it goes first. The
+    CLI sends ``{}`` when it has none."""
+    try:
+        sent = json.loads(
+            base64.urlsafe_b64decode(call.headers.get(b"x-registry-auth", b"") + b"==")
+        )
+    except (ValueError, binascii.Error):
+        return False
+    return isinstance(sent, dict) and bool(sent.get("username") or sent.get("identitytoken"))
 
 
 def _reference(repository: str, tag: str) -> ImageReference:

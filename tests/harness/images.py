@@ -25,9 +25,11 @@ def build_busybox_image(client: docker.DockerClient, tag: str, labels: dict[str,
     return image.id
 
 
-def push(client: docker.DockerClient, reference: str) -> None:
+def push(client: docker.DockerClient, reference: str, login: dict | None = None) -> None:
+    """Push ``reference``; with ``login`` (username, password), as `docker login` would."""
     repository, _, tag = reference.rpartition(":")
-    for line in client.images.push(repository, tag, stream=True, decode=True):
+    lines = client.images.push(repository, tag, stream=True, decode=True, auth_config=login)
+    for line in lines:
         if "error" in line:
             raise RuntimeError(f"push of {reference} failed: {line['error']}")
 

@@ -5,10 +5,19 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import bcrypt
+
+from tests.harness.run import RUN_ID
+
+if TYPE_CHECKING:
+    from dashboard.models import Team
 
 
 def free_port() -> int:
@@ -19,10 +28,15 @@ def free_port() -> int:
 
 @contextmanager
 def loopback_registry(
-    timeout: float = 20.0, *, port: int | None = None, root: Path | None = None
+    timeout: float = 20.0,
+    *,
+    port: int | None = None,
+    root: Path | None = None,
+    login: tuple[str, str] | None = None,
 ) -> Iterator[str]:
     """Yield ``127.0.0.1:PORT`` of a running registry; the storage it made is removed
-    afterwards. Given a port and a root, it is that registry started again, with what it held."""
+    afterwards. Given a port and a root, it is that registry started again, with what it held.
+    Given a ``login`` (user, password), it lets in that user alone (htpasswd, bcrypt)."""
     binary = shutil.which("docker-registry")
     if binary is None:
         raise RuntimeError("docker-registry is not installed (apt-get install docker-registry)")
@@ -39,6 +53,14 @@ def loopback_registry(
         "  delete:\n    enabled: true\n"
         f"http:\n  addr: 127.0.0.1:{port}\n"
     )
+    if login is not None:
+        user, password = login
+        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=6)).decode()
+        (root / "htpasswd").write_text(f"{user}:{hashed}\n")
+        with config.open("a") as more:
+            more.write(
+                f"auth:\n  htpasswd:\n    realm: dockboard-test\n    path: {root / 'htpasswd'}\n"
+            )
     process = subprocess.Popen(
         [binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -48,7 +70,9 @@ def loopback_registry(
         try:
             with urllib.request.urlopen(f"http://{address}/v2/", timeout=1):
                 break
-        except OSError:
+        except OSError as failure:
+            if isinstance(failure, urllib.error.HTTPError) and failure.code == 401 and login:
+                break  # up, and asking for the login
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError("the loopback registry did not start") from None
@@ -60,3 +84,16 @@ def loopback_registry(
         process.wait(timeout=10)
         if made:
             shutil.rmtree(root, ignore_errors=True)
+
+
+PRIVATE_LOGIN = (
+    "pusher",
+    f"s3cret-{RUN_ID}",
+)  # the private registry's one user (``private_image``)
+
+
+def allowing(team: "Team", reference: str) -> "Team":
+    """``team`` may pull from ``reference``'s registry too."""
+    team.allowed_images += f"\n{reference.split('/', 1)[0]}/dockboard-test/**"
+    team.save(update_fields=["allowed_images"])
+    return team

@@ -9,6 +9,7 @@ Starts --containers sleeping containers (labelled dockboard-bench), then:
   CPU);
 - times, alternating, GET /engines/local/stats/ (every row, as an administrator) and
   `docker stats --no-stream`: medians and their ratio;
+- then live: the time from a collector pass written to the page's websocket frame;
 - times a container's charts over each window, with 7 days of minute and hour rows and 2 hours
   of readings written for it first;
 - kills --kills containers one at a time under a "died" rule with a webhook on loopback: the
@@ -17,6 +18,7 @@ Everything is removed at the end.
 """
 
 import argparse
+import asyncio
 import http.server
 import json
 import resource
@@ -35,6 +37,7 @@ from support import (
     sleeping_containers,
 )
 from volumes_networks import page, timed
+from websockets.asyncio.client import connect
 
 from stats import alerting
 from stats.collector import Collector
@@ -121,6 +124,23 @@ class Receiver(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", free_port()), Handler)
 
 
+async def live_latency(url: str, cookie: str, passes: int, interval: float) -> list[float]:
+    """Seconds from a collector pass written to the stats page's websocket frame with its
+    table (every row), for each of ``passes`` passes ``interval`` apart."""
+    path = url.replace("http", "ws", 1) + "/engines/local/ws/stats/live/"
+    collector = Collector()
+    took = []
+    async with connect(path, additional_headers={"Cookie": cookie, "Origin": url}) as socket:
+        for _ in range(passes):
+            await asyncio.sleep(interval)
+            await asyncio.to_thread(collector.collect)
+            written = time.perf_counter()
+            frame = await asyncio.wait_for(socket.recv(), timeout=30)
+            took.append(time.perf_counter() - written)
+            assert frame.startswith('<div id="stats-table"'), frame[:200]
+    return took
+
+
 def alert_latency(client, kills: int) -> list[float]:
     """Seconds from `docker kill` to the webhook's message, for each of ``kills`` containers."""
     receiver = Receiver()
@@ -189,6 +209,12 @@ def main() -> None:
             print(
                 f"all containers' stats, {options.containers} rows: page {page_ms:.0f} ms, "
                 f"docker stats --no-stream {cli_ms:.0f} ms: ratio {page_ms / cli_ms:.2f}"
+            )
+            live = asyncio.run(live_latency(url, cookie, options.rounds, options.interval))
+            print(
+                f"then live: a pass written to its {options.containers} rows on the page's "
+                f"websocket, {len(live)} passes: p50 {statistics.median(live) * 1000:.0f} ms, "
+                f"max {max(live) * 1000:.0f} ms"
             )
             short_id = containers[0].id[:12]
             for window in ("15m", "1h", "24h", "7d"):

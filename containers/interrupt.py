@@ -56,6 +56,10 @@ async def skip_backlog(session, data: bytes) -> tuple[bytes, int]:
         cut = (len(tail) if echo < 0 else echo) - TAIL
         if cut > TAIL:  # cut seldom: each cut copies the tail
             skipped, tail = skipped + cut, tail[cut:]
+    echo = tail.find(ECHOED)
+    cut = (len(tail) if echo < 0 else echo) - TAIL
+    if cut > 0:  # the loop cut seldom, and its last read can be large: TAIL at most is drawn
+        skipped, tail = skipped + cut, tail[cut:]
     if skipped:
         # Drawn from a line's start (a cut line or escape sequence is not drawn), or from the
         # echo when no line ends before it (one endless line: `tr` of /dev/zero).

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dashboard.web.paging import page_of
+from images import updates
 
 NONE = "<none>"
 SORT_KEYS = {
@@ -81,7 +82,8 @@ def image_rows(
 
 
 def list_context(summaries: list[dict[str, Any]], params: Mapping[str, str]) -> dict[str, Any]:
-    """The image list page's rows for its filters (``q``, ``dangling``, ``sort``, ``page``)."""
+    """The image list page's rows for its filters (``q``, ``dangling``, ``sort``, ``page``),
+    and the tags whose registry holds another image (the last update check)."""
     query = params.get("q", "")
     dangling = params.get("dangling") == "on"
     sort = normalise_sort(params.get("sort"))
@@ -90,6 +92,7 @@ def list_context(summaries: list[dict[str, Any]], params: Mapping[str, str]) -> 
         "rows": rows,
         "page": page_of(rows, params.get("page")),
         "image_count": len(summaries),
+        "outdated": updates.outdated(summaries),
         "query": query,
         "dangling": dangling,
         "sort": sort,

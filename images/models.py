@@ -90,3 +90,22 @@ class PullJob(models.Model):
         """Running, but its worker has not been heard from: it died or was killed."""
         last = self.heartbeat_at or self.started_at or self.created_at
         return self.state == self.State.RUNNING and timezone.now() - last > stale_after()
+
+
+class UpdateCheck(models.Model):
+    """Which image a tag's registry named when it was last asked (`docker manifest inspect`,
+    through the engine): the image list marks the tags whose local image is another one."""
+
+    engine = models.CharField(max_length=64)
+    reference = models.CharField(max_length=512)  # repository:tag, as the list shows it
+    remote_digest = models.CharField(max_length=100, blank=True)  # "" when it did not answer
+    error = models.CharField(max_length=300, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engine", "reference"], name="one_check_a_tag")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} on {self.engine}"

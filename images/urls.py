@@ -10,6 +10,7 @@ urlpatterns = [
     path("pulls/<uuid:job_id>/", pull_views.pull_job, name="pull_job"),
     path("pulls/<uuid:job_id>/actions/", pull_views.pull_action, name="pull_action"),
     path("prune/", views.image_prune, name="prune"),
+    path("updates/", views.image_updates, name="updates"),
     path("<str:ref>/", views.image_detail, name="detail"),
     path("<str:ref>/actions/", views.image_action, name="action"),
 ]

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.images import access_image, containers_using_image, visible_images
@@ -8,6 +10,7 @@ from dashboard.actions import images as actions
 from dashboard.engine import images as engine_images
 from dashboard.engine.errors import EngineError
 from dashboard.web.object_actions import perform
+from images import updates
 from images.forms import TagForm
 from images.listing import list_context
 
@@ -64,6 +67,25 @@ def _remove(request: HttpRequest, ref: str) -> HttpResponse:
     except EngineError:
         return redirect("images:list")
     return redirect("images:detail", ref)
+
+
+@require_POST
+def image_updates(request: HttpRequest) -> HttpResponse:
+    """Ask every tag's registry which image the tag names now; the list marks the outdated."""
+    counts = updates.check(request.user, visible_images(request.user))
+    asked = sum(counts.values())
+    if not asked:
+        messages.info(request, _("No tag here came from a registry: there is nothing to ask."))
+    else:
+        done = ngettext(
+            "Asked the registry of %(asked)d tag: %(outdated)d with an update, %(current)d up "
+            "to date, %(failed)d not answered.",
+            "Asked the registries of %(asked)d tags: %(outdated)d with an update, %(current)d "
+            "up to date, %(failed)d not answered.",
+            asked,
+        )
+        messages.success(request, done % {"asked": asked, **counts})
+    return redirect("images:list")
 
 
 @require_http_methods(["GET", "POST"])

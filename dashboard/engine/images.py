@@ -17,7 +17,7 @@ from dashboard.engine.client import (
     translated_errors,
 )
 from dashboard.notation.reference import auth_server
-from dashboard.policy.sealed import CheckedPull
+from dashboard.policy.sealed import CheckedPull, RegistryAuth
 
 
 @engine_call
@@ -31,21 +31,25 @@ def inspect_image(ref: str) -> dict[str, Any]:
 
 
 @engine_call
-def inspect_distribution(ref: str) -> dict[str, Any]:
+def inspect_distribution(ref: str, login: RegistryAuth | None = None) -> dict[str, Any]:
     """What the image's registry says of it (`docker manifest inspect`), asked by the engine as
-    its pull would be: an error when the registry does not answer or has no such image."""
-    return client().inspect_distribution(ref)
+    its pull would be (with ``login``, the stored login the gate chose): an error when the
+    registry does not answer or has no such image."""
+    config = _auth_config(login) if login is not None else None
+    return client().inspect_distribution(ref, auth_config=config)
+
+
+def _auth_config(login: RegistryAuth) -> dict[str, str]:
+    """A stored login as an engine's auth config, what `docker login` keeps."""
+    return {"username": login.username, "password": login.password,
+            "serveraddress": auth_server(login.registry)}  # fmt: skip
 
 
 def registry_auth_header(checked: CheckedPull) -> str | None:
     """The ``X-Registry-Auth`` of the stored login the gate chose for this pull, as the CLI
     sends one after `docker login`; None for none."""
     found = require(checked, CheckedPull).auth
-    if found is None:
-        return None
-    config = {"username": found.username, "password": found.password,
-              "serveraddress": auth_server(found.registry)}  # fmt: skip
-    return auth.encode_header(config).decode()
+    return auth.encode_header(_auth_config(found)).decode() if found is not None else None
 
 
 @engine_call

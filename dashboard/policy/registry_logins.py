@@ -15,19 +15,20 @@ from dashboard.policy.sealed import RegistryAuth
 log = logging.getLogger(__name__)
 
 
-def login_for(user: User, reference: ImageReference, engine: str) -> RegistryAuth | None:
+def login_for(user: User | None, reference: ImageReference, engine: str) -> RegistryAuth | None:
     """The login for ``reference``'s registry of a team that lets the user pull it (any team,
-    for an administrator): one for this engine before one for every engine, then the team made
-    first. None when there is none, or the keys here cannot open it."""
-    grants = grants_for(user)
+    for an administrator; with no user, as the installation's own update checks ask, a team
+    whose allow-list names it): one for this engine before one for every engine, then the team
+    made first. None when there is none, or the keys here cannot open it."""
+    anyone = user is not None and grants_for(user).admin
     logins = RegistryLogin.objects.filter(registry=reference.domain, engine__in=[engine, ""])
-    if not grants.admin:
-        teams = grants.teams_with(Membership.Role.INSTRUCTOR, Membership.Role.MEMBER)
+    if user is not None and not anyone:
+        teams = grants_for(user).teams_with(Membership.Role.INSTRUCTOR, Membership.Role.MEMBER)
         logins = logins.filter(team__in=teams)
     usable = [
         login
         for login in logins.select_related("team")
-        if grants.admin or matches(login.team.image_patterns, str(reference))
+        if anyone or matches(login.team.image_patterns, str(reference))
     ]
     if not usable:
         return None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:ref>/actions/", views.container_action, name="action"),
     path("<str:ref>/terminal/", views.container_terminal, name="terminal"),
     path("<str:ref>/commit/", views.container_commit, name="commit"),
+    path("<str:ref>/recreate/", views.container_recreate, name="recreate"),
     path("<str:ref>/tabs/<str:tab>/", views.container_tab, name="tab"),
     path("<str:ref>/logs/download/", views.container_logs_download, name="logs_download"),
 ]

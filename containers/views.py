@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
-from containers import actions, commit, create, list_page, logs
+from containers import actions, commit, create, list_page, logs, recreate
 from containers.create_form import CreateContainerForm
 from containers.listing import container_rows
 from containers.signals import FOLLOW_UP_KIND
@@ -196,6 +196,22 @@ def container_commit(request: HttpRequest, ref: str) -> HttpResponse:
             return redirect("images:detail", image_id)
     context = {"c": container, "form": form, "command": f"docker commit {name} REPOSITORY[:TAG]"}
     return render(request, "containers/commit.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def container_recreate(request: HttpRequest, ref: str) -> HttpResponse:
+    """Make the container again from the image its reference names now: first what it does,
+    as CLI lines; then the new container's page, or the old one's with the refusal."""
+    if request.method == "POST":
+        try:
+            new_id = recreate.recreate(request.user, ref)
+        except SpecError as refusal:
+            messages.error(request, refusal.message)
+            return redirect("containers:detail", ref)
+        messages.success(request, _("Recreated it from the image its reference names now."))
+        return redirect("containers:detail", new_id)
+    found = recreate.plan(request.user, ref)
+    return render(request, "containers/recreate.html", {"plan": found, "c": found.container})
 
 
 def container_detail(request: HttpRequest, ref: str) -> HttpResponse:

@@ -37,6 +37,7 @@ POST_ONLY = {
         {"action": "tag", "target": "app:v2"},
         {"action": "remove"},
     ],
+    "/engines/local/images/updates/": [{}],
     "/engines/local/swarm/services/x/actions/": [{"action": "remove"}],
     "/engines/local/swarm/nodes/x/actions/": [{"action": "availability", "availability": "drain"}],
     "/engines/local/volumes/x/actions/": [{"action": "remove"}],

@@ -133,6 +133,15 @@ def spec_of(container: dict[str, Any], image: dict[str, Any]) -> ContainerSpec:
     )
 
 
+def newer_image(container: dict[str, Any]) -> bool:
+    """Whether the container's image reference names another image now (a pull brought an
+    update); False when the reference names nothing here."""
+    try:
+        return engine_images.inspect_image(container["Config"]["Image"])["Id"] != container["Image"]
+    except EngineError:
+        return False
+
+
 def plan(user: User, ref: str) -> Plan:
     """What recreating ``ref`` would do; ``Denied`` unless the user owns it (the new container
     is theirs, as the one they made) and it is no lab's."""

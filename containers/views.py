@@ -218,7 +218,11 @@ def container_detail(request: HttpRequest, ref: str) -> HttpResponse:
     """The facts from one inspect; a tab named in ``?tab=`` is rendered in place too."""
     container = access_container(request.user, ref)
     tab = request.GET.get("tab")
-    context = {"c": container, "tab": tab if tab in TABS else None}
+    context = {
+        "c": container,
+        "tab": tab if tab in TABS else None,
+        "newer_image": recreate.newer_image(container),
+    }
     if context["tab"]:
         context.update(TABS[tab](request, container))
     return render(request, "containers/detail.html", context)

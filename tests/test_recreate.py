@@ -46,6 +46,9 @@ def test_a_container_is_made_again_from_the_updated_image(
     old, _first, second = service
     client = signed_in(member)
     path = f"/engines/local/containers/{old.id}/recreate/"
+    detail = get_ok(client, f"/engines/local/containers/{old.id}/").decode()
+    assert "names a newer image than this container runs" in text_of(detail)
+    assert f'href="{path}"' in detail
     preview = text_of(get_ok(client, path))
     assert "names a newer image than the one" in preview
     assert f"$ docker stop {NAME} $ docker rename {NAME} {NAME}-replaced-{old.id[:12]}" in preview
@@ -67,6 +70,8 @@ def test_a_container_is_made_again_from_the_updated_image(
     with pytest.raises(docker.errors.NotFound):
         engine.containers.get(old.id)
     assert NAME in text_of(get_ok(client, "/engines/local/containers/"))  # still theirs
+    detail = text_of(get_ok(client, f"/engines/local/containers/{new.id}/"))
+    assert "names a newer image" not in detail
     assert AuditEvent.objects.filter(action="recreate", target_id=new.id).exists()
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from containers import views
+from containers import file_views, views
 
 app_name = "containers"
 urlpatterns = [
@@ -15,4 +15,8 @@ urlpatterns = [
     path("<str:ref>/recreate/", views.container_recreate, name="recreate"),
     path("<str:ref>/tabs/<str:tab>/", views.container_tab, name="tab"),
     path("<str:ref>/logs/download/", views.container_logs_download, name="logs_download"),
+    path("<str:ref>/files/", file_views.container_files, name="files"),
+    path("<str:ref>/files/download/", file_views.container_file_download, name="file_download"),
+    path("<str:ref>/files/upload/", file_views.container_file_upload, name="file_upload"),
+    path("<str:ref>/files/save/", file_views.container_file_save, name="file_save"),
 ]

@@ -230,6 +230,8 @@ DOCKBOARD_AUDIT_DAYS = int(os.environ.get("DOCKBOARD_AUDIT_DAYS", "90"))
 # Terminal recordings (asciicast v2 under the data directory): kept this long, this large at most.
 DOCKBOARD_RECORDING_DAYS = int(os.environ.get("DOCKBOARD_RECORDING_DAYS", "30"))
 DOCKBOARD_RECORDING_MAX_BYTES = int(os.environ.get("DOCKBOARD_RECORDING_MAX_MB", "50")) * 1024**2
+# What one copy into a container's files may hold (the file browser's upload, `docker cp -`).
+DOCKBOARD_UPLOAD_MAX_BYTES = int(os.environ.get("DOCKBOARD_UPLOAD_MAX_MB", "100")) * 1024**2
 
 # Paths, not URL names: a name would be reversed onto the engine of the page that redirects.
 LOGIN_URL = "/accounts/login/"

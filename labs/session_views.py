@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Min
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dashboard.engine.errors import EngineError, NotFound
 from dashboard.engine.scope import engine_scope
+from dashboard.web.streaming import download
 from labs import actions, checks, runtime, workspace
 from labs.access import access_own_session, access_session, may_manage_class
 from labs.forms import AnswerForm
@@ -168,8 +169,5 @@ def session_resume(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_workspace(request: HttpRequest, session_id: int) -> HttpResponse:
     """The learner's workspace of the session's lab, as a tar (read as the learner)."""
     session = access_session(request.user, session_id)
-    chunks = workspace.streamed(workspace.archive(session))
-    response = StreamingHttpResponse(chunks, content_type="application/x-tar")
     name = f"{session.lab_class.version.lab.slug}-workspace.tar"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(workspace.archive(session), name, "application/x-tar")

@@ -9,14 +9,14 @@ removes a session's containers, never a named volume. The volume lives on one en
 learner's later sessions of the lab go to that engine.
 """
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
 from dashboard.engine import containers as engine_containers
 from dashboard.engine import current as engine
+from dashboard.engine import files as engine_files
 from dashboard.engine import workstation
 from dashboard.engine.errors import NotFound
 from dashboard.interfaces import session_sockets
@@ -45,10 +45,10 @@ def archive(session: LabSession) -> Iterator[bytes]:
     with engine.on(held[0]):
         with contextlib.suppress(NotFound):
             container = runtime.service_container(session, service.name)
-            return engine_containers.archive(container["Id"], service.workspace)
+            return engine_files.archive_chunks(container["Id"], service.workspace)
         reader = _reading_container(session, service)
         try:
-            chunks = engine_containers.archive(reader, service.workspace)
+            chunks = engine_files.archive_chunks(reader, service.workspace)
         except Exception:
             engine_containers.remove_container(reader, force=True, volumes=False)
             raise
@@ -81,15 +81,3 @@ def _then_removed(chunks: Iterator[bytes], engine_name: str, reader: str) -> Ite
     finally:
         with engine.on(engine_name):
             engine_containers.remove_container(reader, force=True, volumes=False)
-
-
-async def streamed(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """``chunks`` read a chunk at a time off the event loop, so that the server sends a large
-    workspace as it is read (a plain iterator would be read whole first); closed however the
-    download ends, so a reading container is removed even when the browser goes away."""
-    try:
-        while chunk := await asyncio.to_thread(next, chunks, b""):
-            yield chunk
-    finally:
-        if close := getattr(chunks, "close", None):
-            await asyncio.to_thread(close)

@@ -33,6 +33,8 @@ OTHER_PAGES = [
 # Each object's actions, as its page's buttons post them.
 POST_ONLY = {
     "/engines/local/containers/x/actions/": [{"action": "stop"}],
+    "/engines/local/containers/x/files/upload/": [{"files": []}],
+    "/engines/local/containers/x/files/save/": [{"path": "/etc/motd", "text": "", "digest": ""}],
     "/engines/local/images/x/actions/": [
         {"action": "tag", "target": "app:v2"},
         {"action": "remove"},

@@ -79,7 +79,7 @@ def shell(engine: docker.DockerClient, session: LabSession) -> Callable[[str], s
 
 
 def files_of(tar: bytes) -> dict[str, bytes]:
-    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+    with tarfile.open(fileobj=io.BytesIO(tar), mode="r:") as archive:  # a tar, not gzip
         return {
             member.name: archive.extractfile(member).read()
             for member in archive.getmembers()

@@ -17,6 +17,7 @@ from dashboard.models import Team
 from dashboard.notation.names import container_name
 from dashboard.web.object_actions import perform
 from dashboard.web.paging import named_page
+from volumes.file_views import mounts
 from volumes.forms import VolumeForm
 
 
@@ -80,9 +81,11 @@ def _command(form: VolumeForm) -> dict[str, Any]:
 def volume_detail(request: HttpRequest, name: str) -> HttpResponse:
     """`docker volume inspect`, and the containers that mount it."""
     volume, rights = access_volume_with_rights(request.user, name)
-    seen = {c["Id"] for c in visible_containers(request.user)}
-    using = [c for c in engine_volumes.containers_using_volume(name) if c["Id"] in seen]
-    context = {"volume": volume, "containers": using, "changeable": rights is Rights.WRITE}
+    context = {
+        "volume": volume,
+        "mounts": mounts(request, name),
+        "changeable": rights is Rights.WRITE,
+    }
     return render(request, "volumes/detail.html", context)
 
 

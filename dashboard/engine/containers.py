@@ -2,7 +2,6 @@
 `top`, `stats` and `commit` reach them."""
 
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -20,7 +19,6 @@ from dashboard.engine.client import (
 from dashboard.policy.sealed import CheckedCommit, CheckedCreate, CheckedExec
 
 EXEC_MARKER = "DOCKBOARD_EXEC"
-ARCHIVE_CHUNK = 256 * 1024
 
 
 @engine_call
@@ -114,14 +112,6 @@ def container_action(ref: str, action: str) -> None:
 @engine_call
 def remove_container(ref: str, force: bool, volumes: bool) -> None:
     client().remove_container(ref, force=force, v=volumes)
-
-
-@engine_call
-def archive(ref: str, path: str) -> Iterator[bytes]:
-    """`docker cp CONTAINER:PATH -`: a tar of ``path`` in the container (running or not),
-    streamed from the engine as it is read."""
-    chunks, _stat = client().get_archive(ref, path, chunk_size=ARCHIVE_CHUNK)
-    return chunks
 
 
 @engine_call

@@ -90,3 +90,14 @@ class CheckedPull(_Sealed):
     reference: ImageReference
     platform: str
     auth: RegistryAuth | None = None  # the team's stored login the gate chose
+
+
+@dataclass(frozen=True)
+class CheckedUpload(_Sealed):
+    """A tar to unpack into a container's directory (``dashboard.policy.files``)."""
+
+    container_id: str
+    directory: str
+    archive: Any = field(repr=False)  # a file object at its start, or bytes
+    size: int
+    owned_by_container_user: bool  # `docker cp`'s files are the container's user's, else as tarred

@@ -24,7 +24,7 @@ test: $(VENV)/.dev node_modules/.installed
 # after the tests; the figures of a note come from the full sizes (`.venv/bin/python bench/NAME.py`).
 # bench/load.py measures several processes, which needs PostgreSQL: LOAD_DATABASE_URL.
 BENCHES := asgi_servers listing volumes_networks team_policy engines pull pull_watchers terminal \
-	terminal_watch terminal_peer live_pages live_rate labs faults docker_api stats files
+	terminal_watch terminal_peer live_pages live_rate labs faults docker_api stats files builds
 
 bench: $(VENV)/.dev node_modules/.installed
 	$(PY) -m dashboard.data_dir

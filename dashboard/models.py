@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +63,10 @@ class Team(models.Model):
         _("CPUs in the team"), max_digits=6, decimal_places=2, default=Decimal(8)
     )
     team_volumes = models.PositiveIntegerField(_("volumes in the team"), default=100)
+    build_minutes = models.PositiveIntegerField(
+        _("minutes a build may take"), default=10, validators=[MinValueValidator(1)]
+    )
+    build_size = models.BigIntegerField(_("size of a built image (bytes)"), default=GIB)
     engines = models.TextField(
         _("engines"), default="local", help_text=_("The engines its members use, one a line.")
     )

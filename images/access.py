@@ -6,16 +6,12 @@ from django.utils.translation import gettext as _
 
 from dashboard.access.roles import User, grants_for
 from dashboard.engine.errors import NotFound
-from images.models import PullJob
+from images.models import BuildJob, PullJob
 
 
 def visible_pull_jobs(user: User) -> QuerySet[PullJob]:
     """Administrators follow every pull; everyone else the pulls they asked for."""
-    grants = grants_for(user)
-    jobs = PullJob.objects.select_related("requested_by")
-    if grants.admin:
-        return jobs
-    return jobs.filter(requested_by_id=grants.user_id) if grants.has_team else jobs.none()
+    return _asked_by(user, PullJob.objects.select_related("requested_by"))
 
 
 def access_pull_job(user: User, job_id: object) -> PullJob:
@@ -23,4 +19,24 @@ def access_pull_job(user: User, job_id: object) -> PullJob:
     job = visible_pull_jobs(user).filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("No such pull: %(ref)s") % {"ref": job_id})
+    return job
+
+
+def visible_build_jobs(user: User) -> QuerySet[BuildJob]:
+    """Administrators follow every build; everyone else the builds they asked for."""
+    return _asked_by(user, BuildJob.objects.select_related("requested_by"))
+
+
+def _asked_by[J: (PullJob, BuildJob)](user: User, jobs: QuerySet[J]) -> QuerySet[J]:
+    grants = grants_for(user)
+    if grants.admin:
+        return jobs
+    return jobs.filter(requested_by_id=grants.user_id) if grants.has_team else jobs.none()
+
+
+def access_build_job(user: User, job_id: object) -> BuildJob:
+    """A build job, or ``NotFound`` alike for a missing or hidden one."""
+    job = visible_build_jobs(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such build: %(ref)s") % {"ref": job_id})
     return job

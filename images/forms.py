@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.notation.reference import ImageReference, InvalidReference, parse_reference
-from dashboard.web.forms import BoundedForm
+from dashboard.web.forms import BoundedForm, PairsField
+from dashboard.web.team_forms import TeamOwnedForm
 
 PLATFORM = re.compile(r"^[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_.]+)?$")
 
@@ -44,3 +45,33 @@ class TagForm(BoundedForm):
         if reference.digest:
             raise forms.ValidationError(_("A tag cannot carry a digest."))
         return reference
+
+
+class BuildForm(TeamOwnedForm):
+    """`docker build -t TAG [--build-arg K=V] [--target T] CONTEXT`."""
+
+    submit_keys = {"csrfmiddlewaretoken", "build"}
+    tag = forms.CharField(
+        label=gettext_lazy("Tag (-t)"),
+        max_length=600,
+        help_text=gettext_lazy("[registry/]repository/name:tag, in your team's namespace"),
+    )
+    dockerfile = forms.CharField(
+        label=gettext_lazy("Dockerfile"),
+        required=False,
+        max_length=64 * 1024,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80, "spellcheck": "false"}),
+        help_text=gettext_lazy("Leave it empty to build with the context's own Dockerfile."),
+    )
+    context = forms.FileField(
+        label=gettext_lazy("Build context (a tar, plain or compressed, or a zip)"),
+        required=False,
+    )
+    build_args = PairsField(label=gettext_lazy("Build arguments (--build-arg KEY=VALUE)"))
+    target = forms.CharField(label=gettext_lazy("Target stage (--target)"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("dockerfile") or "").strip() and not data.get("context"):
+            raise forms.ValidationError(_("Type a Dockerfile, or upload a context that has one."))
+        return data

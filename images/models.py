@@ -1,5 +1,6 @@
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -14,8 +15,9 @@ def stale_after() -> timedelta:
     return timedelta(seconds=settings.DOCKBOARD_PULL_STALE_SECONDS)
 
 
-class PullJob(models.Model):
-    """One `docker pull`, run by the task worker, with its per-layer progress."""
+class WorkerJob(models.Model):
+    """What the task worker runs for a user, on one engine: its state, who asked, when it ran,
+    and the heartbeat that tells a running job from one whose worker died."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -29,23 +31,37 @@ class PullJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     engine = models.CharField(max_length=40, default="local")
-    reference = models.CharField(max_length=512)
-    platform = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
-    layers = models.JSONField(default=dict)
-    bytes_done = models.BigIntegerField(default=0)
-    bytes_total = models.BigIntegerField(default=0)
     image_id = models.CharField(max_length=128, blank=True)
-    digest = models.CharField(max_length=256, blank=True)
     error = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def is_stale(self) -> bool:
+        """Running, but its worker has not been heard from: it died or was killed."""
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return self.state == self.State.RUNNING and timezone.now() - last > stale_after()
+
+
+class PullJob(WorkerJob):
+    """One `docker pull`, run by the task worker, with its per-layer progress."""
+
+    reference = models.CharField(max_length=512)
+    platform = models.CharField(max_length=64, blank=True)
+    layers = models.JSONField(default=dict)
+    bytes_done = models.BigIntegerField(default=0)
+    bytes_total = models.BigIntegerField(default=0)
+    digest = models.CharField(max_length=256, blank=True)
     # What the requester does once the image is here (`docker run` of a missing image): given by
     # the requester, carried out by its receiver of ``pull_succeeded``, whose answer the worker
     # records as ``next_url`` (where the user goes on to) or ``follow_up_error``.
@@ -54,8 +70,7 @@ class PullJob(models.Model):
     next_url = models.CharField(max_length=512, blank=True)
     follow_up_error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(WorkerJob.Meta):
         indexes = [models.Index(fields=["engine", "reference", "state"])]
 
     def __str__(self) -> str:
@@ -86,11 +101,6 @@ class PullJob(models.Model):
             self.state = self.State.INTERRUPTED
         return self
 
-    def is_stale(self) -> bool:
-        """Running, but its worker has not been heard from: it died or was killed."""
-        last = self.heartbeat_at or self.started_at or self.created_at
-        return self.state == self.State.RUNNING and timezone.now() - last > stale_after()
-
 
 class UpdateCheck(models.Model):
     """Which image a tag's registry named when it was last asked (`docker manifest inspect`,
@@ -109,3 +119,29 @@ class UpdateCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} on {self.engine}"
+
+
+class BuildJob(WorkerJob):
+    """One `docker build`, run by the task worker, with the builder's output."""
+
+    LOG_MOST = 512 * 1024  # the output kept: its end, as a terminal's scrollback
+
+    team = models.ForeignKey("dashboard.Team", null=True, on_delete=models.SET_NULL)
+    tag = models.CharField(max_length=512)
+    dockerfile = models.TextField()
+    build_args = models.JSONField(default=dict)
+    target = models.CharField(max_length=128, blank=True)
+    has_context = models.BooleanField(default=False)  # an uploaded context, in the data dir
+    command = models.TextField()
+    log = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"build {self.tag} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE and not self.is_stale()
+
+    @property
+    def context_path(self) -> Path:
+        return Path(settings.DATA_DIR) / "builds" / f"{self.pk}.tar"

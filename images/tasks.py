@@ -1,9 +1,15 @@
 from django.tasks import task
 
-from images import pull_runner
+from images import build_runner, pull_runner
 
 
 @task()
 def pull_image(job_id: str) -> None:
     """Run a queued pull job in the worker (`manage.py taskworker`)."""
     pull_runner.run_by_id(job_id)
+
+
+@task()
+def build_image(job_id: str) -> None:
+    """Run a queued build job in the worker."""
+    build_runner.run_by_id(job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from images import pull_views, views
+from images import build_views, pull_views, views
 
 app_name = "images"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("pulls/prune/", pull_views.pull_prune, name="pull_prune"),
     path("pulls/<uuid:job_id>/", pull_views.pull_job, name="pull_job"),
     path("pulls/<uuid:job_id>/actions/", pull_views.pull_action, name="pull_action"),
+    path("build/", build_views.build_form, name="build"),
+    path("builds/<uuid:job_id>/", build_views.build_job, name="build_job"),
+    path("builds/<uuid:job_id>/cancel/", build_views.build_cancel, name="build_cancel"),
     path("prune/", views.image_prune, name="prune"),
     path("updates/", views.image_updates, name="updates"),
     path("<str:ref>/", views.image_detail, name="detail"),

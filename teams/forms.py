@@ -13,7 +13,7 @@ from dashboard.notation.units import format_size, parse_size
 from dashboard.policy.image_patterns import pattern_is_valid
 from dashboard.web.forms import BoundedForm
 
-SIZE_FIELDS = ("max_memory", "memory_request", "member_memory", "team_memory")
+SIZE_FIELDS = ("max_memory", "memory_request", "member_memory", "team_memory", "build_size")
 MINIMUM_MEMORY = 6 * 1024**2  # the engine refuses less
 
 
@@ -58,6 +58,8 @@ class TeamPolicyForm(forms.ModelForm):
             "team_memory",
             "team_cpus",
             "team_volumes",
+            "build_minutes",
+            "build_size",
             "engines",
             "recording",
             "record_input",

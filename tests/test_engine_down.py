@@ -9,13 +9,15 @@ from tests.routes import every_url
 pytestmark = pytest.mark.django_db
 
 CLOSED_SOCKET = "unix:///tmp/dockboard-test-no-engine.sock"
-# An engine's pages that need no engine: the pull pages read the database, the command line is
+# An engine's pages that need no engine: the pull and build pages read the database (a build
+# is checked against the engine when the worker runs it), the command line is
 # computed, the volume and network forms say it once sent. Pages of no engine need none either:
 # teams, users, invitations and the audit log are Dockboard's own, the engines page says which
 # engine is down; labs, classes, sessions, recordings and terminal settings are records (a
 # session page without its engine shows no terminal, a check says FAIL with the reason). An
 # engine's charts are its history: the gap is drawn.
-ENGINE_FREE = ("/engines/local/images/pull", "/engines/local/containers/new/command-line/",
+ENGINE_FREE = ("/engines/local/images/pull", "/engines/local/images/build",
+               "/engines/local/containers/new/command-line/",
                "/engines/local/volumes/new/", "/engines/local/networks/new/",
                "/engines/local/stats/engine/")  # fmt: skip
 ENGINE_PAGES = [

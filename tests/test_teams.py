@@ -87,6 +87,8 @@ def test_only_administrators_change_the_policy(
         "port_range_end": "20099",
         "recording": "all",
         "record_input": "on",
+        "build_minutes": "5",
+        "build_size": "300m",
     }
     refused = signed_in(instructor).post(f"/teams/{team.pk}/policy/", change)
     assert refused.status_code == 403
@@ -98,6 +100,7 @@ def test_only_administrators_change_the_policy(
     team.refresh_from_db()
     assert team.max_memory == 256 * 1024**2 and team.port_range_end == 20099
     assert team.memory_request == 32 * 1024**2 and str(team.cpu_request) == "0.05"
+    assert team.build_minutes == 5 and team.build_size == 300 * 1024**2
     above = {**change, "memory_request": "512m"}  # a request is at most the limit
     said = text_of(admin_client.post(f"/teams/{team.pk}/policy/", above).content)
     assert "A request is above 0 and at most the limit." in said

@@ -81,10 +81,11 @@ def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
             timeout=None,
         )  # fmt: skip
         raise_for_status(response)
-    return response, _messages(response)
+    return response, json_messages(response)
 
 
-def _messages(response: requests.Response) -> Iterator[dict]:
+def json_messages(response: requests.Response) -> Iterator[dict]:
+    """The decoded messages of a pull's or a build's answer, as they come."""
     with translated_errors():  # the engine or the registry gone midway
         # Each progress message is a chunk of its own: read them as they come, not by the buffer.
         yield from json_stream(response.iter_content(chunk_size=None))

@@ -11,12 +11,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from dashboard.access.roles import Rights, User, grants_for
-from dashboard.engine import images as engine_images
-from dashboard.engine.errors import NotFound
 from dashboard.models import Team
 from dashboard.notation.reference import ImageReference
 from dashboard.policy import labels, ownership
-from dashboard.policy.images import check_image
+from dashboard.policy.images import check_image, check_not_taken
 from dashboard.policy.refusals import PolicyRefusal
 from dashboard.policy.seal import SEAL
 from dashboard.policy.sealed import CheckedCommit
@@ -46,7 +44,7 @@ def checked_commit(
             check_image(team, target.familiar)
         except PolicyRefusal as refusal:
             raise PolicyRefusal("repository", refusal.message) from None
-        _check_not_taken(grants.user_id, target)
+        check_not_taken(grants.user_id, target, "repository")
     container_labels = container["Config"].get("Labels") or {}
     emptied = [
         f"LABEL {shlex.quote(key)}=''"
@@ -95,17 +93,3 @@ def _label_keys(arguments: str) -> list[str]:
     if words and "=" not in words[0]:
         return [words[0]]
     return [word.partition("=")[0] for word in words]
-
-
-def _check_not_taken(user_id: int | None, target: ImageReference) -> None:
-    try:
-        existing = engine_images.inspect_image(target.familiar)
-    except NotFound:
-        return
-    owner = ownership.owner_of(ownership.Kind.IMAGE, existing["Id"])
-    if owner is None or owner.owner_id != user_id:
-        raise PolicyRefusal(
-            "repository",
-            _("%(name)s already names an image that is not yours: choose another name.")
-            % {"name": target.familiar},
-        )

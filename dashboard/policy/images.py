@@ -4,9 +4,11 @@ from django.utils.translation import gettext as _
 
 from dashboard.access.roles import User, grants_for
 from dashboard.engine import current as engine
+from dashboard.engine import images as engine_images
+from dashboard.engine.errors import NotFound
 from dashboard.models import Team
 from dashboard.notation.reference import ImageReference
-from dashboard.policy import registry_guard, registry_logins
+from dashboard.policy import ownership, registry_guard, registry_logins
 from dashboard.policy.image_patterns import matches
 from dashboard.policy.refusals import PolicyRefusal, refuse
 from dashboard.policy.seal import SEAL
@@ -19,6 +21,22 @@ def check_image(team: Team, image: str) -> None:
             "image",
             _("%(image)s is not on the list of images team %(team)s may use.")
             % {"image": image, "team": team.name},
+        )
+
+
+def check_not_taken(user_id: int | None, target: ImageReference, field: str) -> None:
+    """A name a member makes an image under (a commit's, a build's tag) never takes another's
+    image's: a shared tag is never overwritten."""
+    try:
+        existing = engine_images.inspect_image(target.familiar)
+    except NotFound:
+        return
+    owner = ownership.owner_of(ownership.Kind.IMAGE, existing["Id"])
+    if owner is None or owner.owner_id != user_id:
+        raise PolicyRefusal(
+            field,
+            _("%(name)s already names an image that is not yours: choose another name.")
+            % {"name": target.familiar},
         )
 
 

@@ -101,3 +101,17 @@ class CheckedUpload(_Sealed):
     archive: Any = field(repr=False)  # a file object at its start, or bytes
     size: int
     owned_by_container_user: bool  # `docker cp`'s files are the container's user's, else as tarred
+
+
+@dataclass(frozen=True)
+class CheckedBuild(_Sealed):
+    """`docker build` as the gate admitted it (``dashboard.policy.builds``)."""
+
+    tag: str  # the familiar reference the image gets
+    build_args: dict[str, str]
+    target: str
+    memory: int  # each RUN step's memory limit in bytes; 0 for none
+    seconds: int  # how long the build may take; 0 for no limit
+    most_bytes: int  # the largest image it may make; 0 for no limit
+    owner_id: int | None
+    team_id: int | None

@@ -22,7 +22,7 @@ from tests.harness.crawl import Findings, knock, paths, tried, visit
 from tests.harness.installation import OtherInstallation
 from tests.harness.world import World
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.crawl, pytest.mark.django_db(transaction=True)]
 
 MANY = 101
 REAPER_MINUTE = 60  # our reaper runs this long over the world before the final look

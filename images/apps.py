@@ -6,7 +6,7 @@ class ImagesConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard.interfaces import pulls
-        from images import updates  # noqa: F401 - its hourly check
+        from images import builds, updates  # noqa: F401 - their hourly upkeep
         from images.pulls import request_pull
 
         pulls.provide(request_pull)

@@ -1,10 +1,12 @@
 """Build jobs as users ask for them: checked by the gate, queued for the worker, cancelled."""
 
 import shlex
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,11 +14,14 @@ from dashboard.access.roles import User
 from dashboard.actions import audit
 from dashboard.engine import current as engine
 from dashboard.notation.units import format_size
+from dashboard.ops.housekeeping import housekeeping
 from dashboard.policy import builds as build_policy
 from dashboard.policy.refusals import PolicyRefusal
 from images import build_context
 from images.models import BuildJob
 from images.tasks import build_image
+
+KEPT_DAYS = 30
 
 
 def command_line(tag: str, build_args: dict[str, str], target: str) -> str:
@@ -82,3 +87,11 @@ def cancel(job: BuildJob) -> None:
     ):
         job.context_path.unlink(missing_ok=True)
     BuildJob.objects.filter(pk=job.pk, state=BuildJob.State.RUNNING).update(cancel_requested=True)
+
+
+@receiver(housekeeping, dispatch_uid="images.builds")
+def forget_old_builds(sender: object, **kwargs: object) -> int:
+    """Finished builds are kept ``KEPT_DAYS`` with their output; the audit log keeps the rest."""
+    cutoff = timezone.now() - timedelta(days=KEPT_DAYS)
+    old = BuildJob.objects.exclude(state__in=BuildJob.ACTIVE).filter(created_at__lt=cutoff)
+    return old.delete()[0]

@@ -7,15 +7,18 @@ import io
 import tarfile
 import time
 import zipfile
+from datetime import timedelta
 
 import docker
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from dashboard.models import AuditEvent, Team
 from dashboard.notation.dockerfile import instructions, substituted
 from dashboard.policy import ownership
+from images.builds import KEPT_DAYS, forget_old_builds
 from images.models import BuildJob
 from tests.harness.accounts import signed_in
 from tests.harness.run import LABEL_KEY, RUN_ID
@@ -191,3 +194,14 @@ def test_a_dockerfile_is_read_as_the_builder_reads_it() -> None:
         (8, "COPY", {"from": "first"}, "/x /y"),
     ]
     assert substituted("${BASE:-other}:1 $X ${Y:+set}", {"BASE": "busybox"}) == "busybox:1 $X "
+
+
+def test_finished_builds_are_forgotten_after_a_month(member: User, team: Team) -> None:
+    old = timezone.now() - timedelta(days=KEPT_DAYS + 1)
+    fields = {"requested_by": member, "team": team, "tag": "x:1", "dockerfile": "FROM x\n"}
+    done = BuildJob.objects.create(**fields, state="succeeded")
+    waiting = BuildJob.objects.create(**fields, state="queued")
+    recent = BuildJob.objects.create(**fields, state="failed")
+    BuildJob.objects.filter(pk__in=[done.pk, waiting.pk]).update(created_at=old)
+    assert forget_old_builds(sender=None) == 1
+    assert set(BuildJob.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}

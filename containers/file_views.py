@@ -3,13 +3,11 @@ listing, a file's page with its text to edit, downloads, and uploads into a fold
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -21,11 +19,8 @@ from dashboard.actions import files as file_actions
 from dashboard.engine.errors import EngineError
 from dashboard.notation.names import container_name
 from dashboard.notation.paths import container_path
-from dashboard.notation.units import format_size
 from dashboard.policy.ownership import Kind
-from dashboard.web import file_pages
-
-FORM_FRAMING = 64 * 1024  # an upload's own fields and multipart boundaries, beside its files
+from dashboard.web import file_pages, uploads
 
 
 def _place(container: dict[str, Any]) -> file_actions.Place:
@@ -65,14 +60,9 @@ def container_file_download(request: HttpRequest, ref: str) -> HttpResponse:
 def container_file_upload(request: HttpRequest, ref: str) -> HttpResponse:
     """Files copied into the folder at ``?path=``. A body above the limit is refused before
     anything reads it (the CSRF check would read it to the end, onto the disk)."""
-    most = settings.DOCKBOARD_UPLOAD_MAX_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > most + FORM_FRAMING:
+    if uploads.too_large(request):
         container = changeable(request.user, ref, "file-upload")
-        messages.error(
-            request,
-            _("The files are larger than a copy into a container may be (%(most)s).")
-            % {"most": format_size(most)},
-        )
+        messages.error(request, uploads.refusal())
         return redirect(files_url(container["Id"], request.GET.get("path") or "/"))
     return _upload(request, ref)
 

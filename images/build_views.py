@@ -1,10 +1,13 @@
 """The build pages: the form and recent builds, one build's output as it comes, and cancel."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.engine.errors import EngineError
+from dashboard.web import uploads
 from images import builds
 from images.access import access_build_job, visible_build_jobs
 from images.forms import BuildForm
@@ -12,9 +15,19 @@ from images.forms import BuildForm
 RECENT = 20
 
 
+@csrf_exempt  # checked by _build_form, once the body is known to be within the limit
 @require_http_methods(["GET", "POST"])
 def build_form(request: HttpRequest) -> HttpResponse:
-    """`docker build`: refused by the gate in the form, else queued and followed on its page."""
+    """`docker build`: refused by the gate in the form, else queued and followed on its page.
+    A context above the upload limit is refused before anything reads it."""
+    if request.method == "POST" and uploads.too_large(request):
+        messages.error(request, uploads.refusal())
+        return redirect("images:build")
+    return _build_form(request)
+
+
+@csrf_protect
+def _build_form(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = BuildForm.for_user(request.user, data, files=request.FILES or None)
     if data is not None and form.is_valid():

@@ -13,6 +13,7 @@ import docker
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
 from dashboard.models import AuditEvent, Team
@@ -205,3 +206,15 @@ def test_finished_builds_are_forgotten_after_a_month(member: User, team: Team) -
     BuildJob.objects.filter(pk__in=[done.pk, waiting.pk]).update(created_at=old)
     assert forget_old_builds(sender=None) == 1
     assert set(BuildJob.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
+
+
+def test_a_context_above_the_upload_limit_is_refused_before_it_is_read(
+    member: User, team: Team, tag: str
+) -> None:
+    with override_settings(DOCKBOARD_UPLOAD_MAX_BYTES=4096):
+        response = signed_in(member).post(BUILD, {
+            "team": team.pk, "tag": tag, "dockerfile": "", "build_args": "", "build": "1",
+            "context": SimpleUploadedFile("context.tar", b"\0" * 200_000),
+        }, follow=True)  # fmt: skip
+    assert "The files are larger than an upload may be (4 KiB)." in text_of(response.content)
+    assert not BuildJob.objects.exists()

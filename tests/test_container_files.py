@@ -117,7 +117,7 @@ def test_an_upload_above_the_limit_is_refused_and_nothing_lands(site, member: Us
     with override_settings(DOCKBOARD_UPLOAD_MAX_BYTES=4096):
         big = SimpleUploadedFile("big.bin", b"x" * 200_000)
         refused = text_of(client.post(upload, {"files": [big]}, follow=True).content)
-        assert "larger than a copy into a container may be (4 KiB)" in refused
+        assert "The files are larger than an upload may be (4 KiB)." in refused
         small = SimpleUploadedFile("small.bin", b"x" * 5000)  # the body fits, the file does not
         refused = text_of(client.post(upload, {"files": [small]}, follow=True).content)
         assert "4.883 KiB is more than the 4 KiB a copy into a container may hold" in refused

@@ -23,6 +23,8 @@ test: $(VENV)/.dev node_modules/.installed
 # Every bench in its short mode (small sizes): a bench that fails, fails. `.ci/run` runs this
 # after the tests; the figures of a note come from the full sizes (`.venv/bin/python bench/NAME.py`).
 # bench/load.py measures several processes, which needs PostgreSQL: LOAD_DATABASE_URL.
+# A short bench that runs past BENCH_SECONDS is stopped and fails, so that no hang holds CI.
+BENCH_SECONDS ?= 600
 BENCHES := asgi_servers listing volumes_networks team_policy engines pull pull_watchers terminal \
 	terminal_watch terminal_peer live_pages live_rate labs faults docker_api stats files builds
 
@@ -30,10 +32,11 @@ bench: $(VENV)/.dev node_modules/.installed
 	$(PY) -m dashboard.data_dir
 	@for name in $(BENCHES); do \
 		echo "== bench/$$name.py --short"; \
-		$(PY) bench/$$name.py --short || { echo "bench/$$name.py failed" >&2; exit 1; }; \
+		timeout -k 10 $(BENCH_SECONDS) $(PY) bench/$$name.py --short || \
+			{ echo "bench/$$name.py failed ($$?)" >&2; exit 1; }; \
 	done
 	@echo "== bench/load.py --short (PostgreSQL: LOAD_DATABASE_URL)"
-	DOCKBOARD_DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) bench/load.py --short
+	DOCKBOARD_DATABASE_URL="$(LOAD_DATABASE_URL)" timeout -k 10 $(BENCH_SECONDS) $(PY) bench/load.py --short
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "Dockboard needs Python >= 3.12 on PATH" >&2; exit 1; }

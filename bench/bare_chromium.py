@@ -23,6 +23,9 @@ from websockets.sync.client import connect
 from tests.harness.browser import CHROMIUM_FLAGS
 
 CONTROL = 2  # the DevTools protocol's modifier bit for Ctrl
+# The longest a DevTools call may take, awaited promises included: a page that stalls fails the
+# bench with what it was waiting for, instead of holding CI until its time limit.
+ANSWER_SECONDS = 300
 
 
 class Page:
@@ -32,8 +35,13 @@ class Page:
     def send(self, method: str, **params: Any) -> dict:
         number = next(self.ids)
         self.ws.send(json.dumps({"id": number, "method": method, "params": params}))
+        deadline = time.monotonic() + ANSWER_SECONDS
         while True:  # events of domains never enabled do not come; skip any that do
-            answer = json.loads(self.ws.recv())
+            left = deadline - time.monotonic()
+            try:
+                answer = json.loads(self.ws.recv(timeout=max(left, 0)))
+            except TimeoutError:
+                raise TimeoutError(f"{method}: no answer in {ANSWER_SECONDS} s: {params}") from None
             if answer.get("id") == number:
                 if "error" in answer:
                     raise RuntimeError(f"{method}: {answer['error']}")

@@ -49,11 +49,14 @@ def raw_engine_mb_s(client, image: str, seq_lines: int, workload: str) -> float:
     sock = client.api.attach_socket(
         shell.id, params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
     )._sock
+    sock.settimeout(DRAW_SECONDS)
 
     def read_until(marker: bytes) -> int:
         total, tail = 0, b""
         while marker not in tail:
             data = sock.recv(262144)
+            if not data:
+                raise RuntimeError(f"the attach socket closed before {marker!r}")
             total, tail = total + len(data), (tail + data)[-64:]
         return total
 
@@ -89,8 +92,16 @@ def chromium_render(
               f"{used} renderer")  # fmt: skip
         page.evaluate(f"({DRAW_PROBE})()")
         page.type(f"{command}; echo END-$((1+1))")
-        elapsed = page.evaluate("window.drawn", await_promise=True) / 1000
+        elapsed = page.evaluate(DRAWN_OR_NULL, await_promise=True)
         feeds, frames = page.evaluate("[window.feeds, window.frames]")
+        if elapsed is None:
+            line, ended = page.evaluate(f"[({CURSOR_LINE})(), {ENDED}]")
+            shell.remove(force=True)
+            raise DrawStalled(
+                f"not drawn in {DRAW_SECONDS} s: {feeds} line feeds, {frames} frames, "
+                f"{line!r} above the cursor, the connection {ended}"
+            )
+        elapsed /= 1000
     shell.remove(force=True)
     counted = feeds - 2  # the command line's own newline and END-2's
     verdict = "nothing lost" if counted >= lines else "LINES LOST"
@@ -99,6 +110,19 @@ def chromium_render(
           f"it at {raw:.1f} MB/s) in {frames} frames; line feeds counted {counted} of {lines}: "
           f"{verdict}")  # fmt: skip
     return megabytes / elapsed
+
+
+class DrawStalled(RuntimeError):
+    pass
+
+
+# A draw that has not ended by then raises with the page's state (one in CI never ended).
+DRAW_SECONDS = 240
+ENDED = "document.getElementById('terminal-page').dataset.ended ?? 'open'"
+DRAWN_OR_NULL = (
+    "Promise.race([window.drawn, "
+    f"new Promise((resolve) => setTimeout(() => resolve(null), {DRAW_SECONDS * 1000}))])"
+)
 
 
 # Each probe times in the page, from the key's keydown to the frame that draws what it waits

@@ -31,9 +31,11 @@
   // skip (Ctrl+C into a flood, see containers/interrupt.py) can drop what is not drawn yet.
   // Ctrl+C holds the queue until the server answers whether it skips. The answer follows what
   // is in flight (up to a megabyte in a flood), which a page parsing on takes in one frame a
-  // parse at a time: 50-100 ms later than with parsing held. A busy server answers in a second
-  // or two (measured under a full test run), and what the page parsed meanwhile would be drawn.
-  const INTERRUPT_WAIT = 3000; // ms: then the queue goes on, answered or not
+  // parse at a time: 50-100 ms later than with parsing held. The server answers each Ctrl+C
+  // as it reads it, before any skip, but a loaded one took more than 3 s (a full test run on two
+  // cores, twice), and what the page parsed meanwhile was drawn. The wait only guards against a
+  // server gone silent on an open socket; a new connection starts with nothing held.
+  const INTERRUPT_WAIT = 10000; // ms: then the queue goes on, answered or not
   let output = { frames: [], parsing: false, held: null, hold() {}, release() {} };
   window.paceFrames(window, () => output.parsing || output.frames.length > 0);
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "recordings",
     "dockerapi",
     "stats",
+    "stacks",
     "axes",
 ]
 

@@ -28,6 +28,7 @@ def engine_pages() -> list[URLPattern | URLResolver]:
         path("containers/", include("containers.urls")),
         path("volumes/", include("volumes.urls")),
         path("networks/", include("networks.urls")),
+        path("stacks/", include("stacks.urls")),
         path("swarm/", include("swarm.urls")),
         path("stats/", include("stats.urls")),
     ]

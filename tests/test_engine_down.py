@@ -19,7 +19,9 @@ CLOSED_SOCKET = "unix:///tmp/dockboard-test-no-engine.sock"
 ENGINE_FREE = ("/engines/local/images/pull", "/engines/local/images/build",
                "/engines/local/containers/new/command-line/",
                "/engines/local/volumes/new/", "/engines/local/networks/new/",
-               "/engines/local/stats/engine/")  # fmt: skip
+               "/engines/local/stats/engine/",
+               # a stack's record is read first: "x" names none, and is not found
+               "/engines/local/stacks/new/", "/engines/local/stacks/x/")  # fmt: skip
 ENGINE_PAGES = [
     url
     for url in every_url()

@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from dashboard.notation.compose_file import MAX_BYTES
+from dashboard.web.forms import BoundedForm
+from dashboard.web.team_forms import TeamOwnedForm
+
+
+class ComposeFields(forms.Form):
+    """The file and its ``.env``, pasted, or the file uploaded (which then wins)."""
+
+    compose = forms.CharField(
+        label=gettext_lazy("compose.yaml"),
+        required=False,
+        max_length=MAX_BYTES,
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 80, "spellcheck": "false"}),
+    )
+    compose_file = forms.FileField(label=gettext_lazy("Or upload compose.yaml"), required=False)
+    env = forms.CharField(
+        label=gettext_lazy(".env (KEY=VALUE lines, for ${KEY} in the file)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80, "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        upload = data.get("compose_file")
+        if upload is not None:
+            if upload.size > MAX_BYTES:
+                raise forms.ValidationError(gettext_lazy("A compose file is at most 256 KiB."))
+            try:
+                data["compose"] = upload.read().decode()
+            except UnicodeDecodeError:
+                raise forms.ValidationError(gettext_lazy("A compose file is UTF-8 text.")) from None
+        if not (data.get("compose") or "").strip():
+            raise forms.ValidationError(gettext_lazy("Paste or upload a compose file."))
+        return data
+
+
+class StackForm(ComposeFields, TeamOwnedForm):
+    submit_keys = {"csrfmiddlewaretoken", "deploy"}
+
+    name = forms.CharField(
+        label=gettext_lazy("Name (docker-compose -p)"),
+        max_length=63,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+    field_order = ["name", "team", "compose", "compose_file", "env"]
+
+
+class RedeployForm(ComposeFields, BoundedForm):
+    """A deployed stack's new file: its name and team stay."""

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.models import Team
+
+
+class Stack(models.Model):
+    """A compose project Dockboard deployed on one engine: its file and ``.env`` as last
+    deployed, and whose it is. Its containers, networks and volumes carry the compose labels
+    (so that `docker-compose -p NAME ps` sees them) and are each in the ownership record."""
+
+    engine = models.CharField(max_length=40, default="local")
+    name = models.CharField(_("name"), max_length=63)
+    team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    compose = models.TextField()
+    env = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deployed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["engine", "name"], name="one_stack_a_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,6 @@
 """Dockboard's settings: embedded defaults, everything else from the environment (see README)."""
 
+import ipaddress
 import os
 from datetime import timedelta
 
@@ -233,6 +234,14 @@ DOCKBOARD_RECORDING_DAYS = int(os.environ.get("DOCKBOARD_RECORDING_DAYS", "30"))
 DOCKBOARD_RECORDING_MAX_BYTES = int(os.environ.get("DOCKBOARD_RECORDING_MAX_MB", "50")) * 1024**2
 # What one copy into a container's files may hold (the file browser's upload, `docker cp -`).
 DOCKBOARD_UPLOAD_MAX_BYTES = int(os.environ.get("DOCKBOARD_UPLOAD_MAX_MB", "100")) * 1024**2
+# Networks (CIDR, comma-separated) a stack's Git repository may be on besides the internet: a
+# Git server on the LAN. Loopback and private addresses are refused otherwise (a server-side
+# request could reach this machine's or the network's services).
+DOCKBOARD_GIT_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network.strip(), strict=False)
+    for network in os.environ.get("DOCKBOARD_GIT_ALLOWED_NETWORKS", "").split(",")
+    if network.strip()
+]
 
 # Paths, not URL names: a name would be reversed onto the engine of the page that redirects.
 LOGIN_URL = "/accounts/login/"

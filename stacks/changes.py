@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from dashboard.notation.compose_project import SERVICE_LABEL, Project
 from dashboard.notation.names import container_name
+from stacks.deploy import outdated
 from stacks.plan import HASH_LABEL, create_parameters
 
 
@@ -31,8 +32,10 @@ def changes(
         current = by_name.get(service.container_name)
         if current is None:
             found.append(Change(service.name, "create", _("not made yet")))
-        elif current["Labels"].get(HASH_LABEL) == parameters["labels"][HASH_LABEL]:
+        elif not (reason := outdated(current, parameters)):
             found.append(Change(service.name, "keep", _("unchanged")))
+        elif reason == "image":
+            found.append(Change(service.name, "recreate", _("its image was updated")))
         else:
             why = _differences(before.get(service.name), parameters)
             found.append(Change(service.name, "recreate", why))

@@ -18,12 +18,15 @@ from dashboard.actions import audit
 from dashboard.actions import networks as network_actions
 from dashboard.actions import volumes as volume_actions
 from dashboard.engine import containers as engine_containers
+from dashboard.engine import images as engine_images
 from dashboard.engine import networks as engine_networks
 from dashboard.engine import system as engine_system
 from dashboard.engine import volumes as engine_volumes
-from dashboard.engine.errors import Conflict, EngineError, NotFound
+from dashboard.engine.errors import BadParameter, Conflict, EngineError, NotFound
+from dashboard.interfaces import pulls
 from dashboard.notation.compose_project import PROJECT_LABEL, Project, Service
 from dashboard.notation.names import container_name
+from dashboard.notation.reference import InvalidReference, parse_reference
 from dashboard.policy import containers as container_policy
 from dashboard.policy import networks as network_policy
 from dashboard.policy import volumes as volume_policy
@@ -136,7 +139,7 @@ def _deploy_service(
     parameters = parameters_of(project, service, api_version)
     found = current.get(service.container_name)
     try:
-        if found and found["Labels"].get(HASH_LABEL) == parameters["labels"][HASH_LABEL]:
+        if found and not outdated(found, parameters):
             if found["State"] != "running":
                 engine_containers.container_action(
                     access_container(user, found["Id"], change=True)["Id"], "start"
@@ -166,6 +169,34 @@ def _deploy_service(
     except EngineError as error:
         error.service = service.name
         raise
+
+
+def outdated(found: dict[str, Any], parameters: dict[str, Any]) -> str:
+    """Why the container is not what the service asks for now ("" when it is): its settings
+    changed, or its image's reference names another image now (a pull brought a new one)."""
+    if found["Labels"].get(HASH_LABEL) != parameters["labels"][HASH_LABEL]:
+        return "settings"
+    try:
+        image_id = engine_images.inspect_image(parameters["image"])["Id"]
+    except NotFound:
+        return ""  # the create says the image is missing
+    return "image" if found.get("ImageID") != image_id else ""
+
+
+def pull(user: User, stack: Stack, project: Project) -> str:
+    """`docker-compose pull`: each service's image, queued for the worker through the gate
+    (the team's allow-list); Up then recreates the containers whose image changed."""
+    images = sorted({service.image for service in project.services})
+    command = command_line(stack.name, "pull")
+    with audit.audited(user, "stack-pull", command, **_target(stack)):
+        for image in images:
+            try:
+                pulls.request_pull(user, parse_reference(image))
+            except InvalidReference as error:
+                raise BadParameter(str(error)) from None
+    return _("Pulling %(images)s: Up recreates what a new image changes.") % {
+        "images": ", ".join(images)
+    }
 
 
 def _set_aside(user: User, found: dict[str, Any]) -> Replaced:

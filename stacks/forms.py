@@ -32,7 +32,7 @@ class ComposeFields(forms.Form):
                 data["compose"] = upload.read().decode()
             except UnicodeDecodeError:
                 raise forms.ValidationError(gettext_lazy("A compose file is UTF-8 text.")) from None
-        if not (data.get("compose") or "").strip():
+        if not (data.get("compose") or "").strip() and not data.get("git_url"):
             raise forms.ValidationError(gettext_lazy("Paste or upload a compose file."))
         return data
 
@@ -45,8 +45,25 @@ class StackForm(ComposeFields, TeamOwnedForm):
         max_length=63,
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
-    field_order = ["name", "team", "compose", "compose_file", "env"]
+    git_url = forms.CharField(  # the policy reads the address (dashboard.policy.git_sources)
+        label=gettext_lazy("Or read it from a Git repository (https:// address)"),
+        required=False,
+        max_length=500,
+    )
+    git_branch = forms.CharField(label=gettext_lazy("Branch"), required=False, initial="main")
+    git_paths = forms.CharField(
+        label=gettext_lazy("Files in the repository (override files after a comma)"),
+        required=False,
+        initial="compose.yaml",
+    )
+    field_order = ["name", "team", "compose", "compose_file", "git_url", "git_branch", "git_paths",
+                   "env"]  # fmt: skip
 
 
 class RedeployForm(ComposeFields, BoundedForm):
-    """A deployed stack's new file: its name and team stay."""
+    """A deployed stack's new file: its name and team stay. A Git stack's file comes with the
+    commit it was fetched at."""
+
+    git_commit = forms.RegexField(
+        regex=r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$", required=False, widget=forms.HiddenInput
+    )

@@ -16,8 +16,15 @@ class Stack(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    compose = models.TextField()
+    compose = models.TextField()  # as last deployed: override files are later YAML documents
     env = models.TextField(blank=True)
+    # A stack read from a Git repository: its address, branch and files, the commit deployed,
+    # and the secret its webhook's calls are signed with (encrypted, dashboard.ops.vault).
+    git_url = models.URLField(_("Git repository"), max_length=500, blank=True)
+    git_branch = models.CharField(_("branch"), max_length=200, blank=True)
+    git_paths = models.CharField(_("files"), max_length=500, blank=True)
+    git_commit = models.CharField(max_length=64, blank=True)
+    webhook_secret = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deployed_at = models.DateTimeField(null=True)
 

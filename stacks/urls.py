@@ -10,4 +10,5 @@ urlpatterns = [
     path("<str:name>/actions/", views.stack_action, name="action"),
     path("<str:name>/redeploy/", views.stack_redeploy, name="redeploy"),
     path("<str:name>/logs/", views.stack_logs, name="logs"),
+    path("<str:name>/webhook/", views.stack_webhook, name="webhook"),
 ]

@@ -4,12 +4,16 @@ each with its command line. Views validate; ``stacks.deploy`` acts and audits.""
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.access.containers import visible_containers
 from dashboard.access.roles import Rights, grants_for
+from dashboard.engine import current as engine
 from dashboard.engine import system as engine_system
 from dashboard.engine.errors import EngineError
 from dashboard.models import Team
@@ -18,7 +22,7 @@ from dashboard.notation.compose_file import ComposeError
 from dashboard.notation.compose_project import PROJECT_LABEL, SERVICE_LABEL, Project
 from dashboard.notation.names import container_name
 from dashboard.web.object_actions import perform
-from stacks import deploy, interleave
+from stacks import deploy, git_stacks, interleave, tasks
 from stacks.access import access_stack, visible_stacks
 from stacks.changes import changes
 from stacks.forms import RedeployForm, StackForm
@@ -82,20 +86,27 @@ def stack_new(request: HttpRequest) -> HttpResponse:
     if bound and form.is_valid():
         data = form.cleaned_data
         team = Team.objects.filter(pk=form.team_id()).first()
+        stack = Stack(
+            name=data["name"],
+            team=team,
+            owner=request.user,
+            compose=data["compose"],
+            env=data["env"],
+            git_url=data["git_url"],
+            git_branch=data["git_branch"] or "main",
+            git_paths=data["git_paths"] or "compose.yaml",
+        )
         try:
-            project = _project(data["name"], data["compose"], data["env"])
-            stack = Stack(
-                name=data["name"],
-                team=team,
-                owner=request.user,
-                compose=data["compose"],
-                env=data["env"],
-            )
+            if stack.git_url:
+                fetched = git_stacks.fetch_for(stack)
+                stack.compose, stack.git_commit = fetched.compose, fetched.commit
+                git_stacks.give_webhook_secret(stack)
+            project = _project(stack.name, stack.compose, stack.env)
             message = deploy.create(request.user, stack, project)
         except ComposeError as error:
             form.add_error("name" if "-p" in error.message else "compose", str(error))
         except EngineError as error:
-            form.add_error(None, error.message)
+            form.add_error(getattr(error, "field", None) if stack.git_url else None, error.message)
         else:
             messages.success(request, message)
             return redirect("stacks:detail", stack.name)
@@ -135,12 +146,19 @@ def _detail(request: HttpRequest, stack: Stack, rights: Rights, **extra: Any) ->
         "problem": problem,
         "changeable": rights is Rights.WRITE,
         "form": form,
+        "webhook": _webhook(request, stack) if rights is Rights.WRITE and stack.git_url else None,
         "commands": {
-            action: command_line(stack.name, action) for action in ("ps", "stop", "restart", "down")
+            action: command_line(stack.name, action)
+            for action in ("ps", "pull", "stop", "restart", "down")
         }
         | {"up": command_line(stack.name)},
         **extra,
     }
+
+
+def _webhook(request: HttpRequest, stack: Stack) -> dict[str, str]:
+    path = reverse("stacks:webhook", args=[stack.name])
+    return {"url": request.build_absolute_uri(path), "secret": git_stacks.webhook_secret(stack)}
 
 
 @require_POST
@@ -148,6 +166,8 @@ def stack_redeploy(request: HttpRequest, name: str) -> HttpResponse:
     """A new file: first what `up` would change (and why), then, confirmed, the deploy. The
     stack keeps its old file until a deploy of the new one succeeds."""
     stack, rights = access_stack(request.user, name, change=True)
+    if "fetch" in request.POST and stack.git_url:
+        return _fetched(request, stack, rights)
     form = RedeployForm(request.POST, request.FILES)
     extra: dict[str, Any] = {"form": form}
     if form.is_valid():
@@ -158,6 +178,7 @@ def stack_redeploy(request: HttpRequest, name: str) -> HttpResponse:
                 extra["changes"] = _changes(stack, project)
             else:
                 stack.compose, stack.env = data["compose"], data["env"]
+                stack.git_commit = data["git_commit"] or stack.git_commit
                 messages.success(request, deploy.up(request.user, stack, project))
                 return redirect("stacks:detail", stack.name)
         except ComposeError as error:
@@ -169,6 +190,38 @@ def stack_redeploy(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "stacks/detail.html", _detail(request, stack, rights, **extra), status=status
     )
+
+
+def _fetched(request: HttpRequest, stack: Stack, rights: Rights) -> HttpResponse:
+    """The branch's newest files in the form, with what deploying them would change."""
+    try:
+        fetched = git_stacks.fetch_for(stack)
+    except EngineError as error:
+        messages.error(request, error.message)
+        return redirect("stacks:detail", stack.name)
+    data = {"compose": fetched.compose, "env": stack.env, "git_commit": fetched.commit}
+    form = RedeployForm(data)
+    extra: dict[str, Any] = {"form": form, "fetched": fetched.commit}
+    try:
+        extra["changes"] = _changes(stack, _project(stack.name, fetched.compose, stack.env))
+    except ComposeError as error:
+        form.is_valid()
+        form.add_error("compose", str(error))
+    return render(request, "stacks/detail.html", _detail(request, stack, rights, **extra))
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def stack_webhook(request: HttpRequest, name: str) -> HttpResponse:
+    """A Git host's push: signed with the stack's secret, it queues a redeploy by the worker.
+    A missing stack and a wrong signature answer alike."""
+    stack = Stack.objects.filter(engine=engine.current_name(), name=name).first()
+    header = request.headers.get(git_stacks.SIGNATURE_HEADER, "")
+    if stack is None or not git_stacks.signed(stack, request.body, header):
+        return JsonResponse({"error": "bad signature"}, status=403)
+    tasks.redeploy_from_git.enqueue(stack.pk)
+    return JsonResponse({"queued": stack.name}, status=202)
 
 
 def _changes(stack: Stack, project: Project) -> list:
@@ -185,6 +238,7 @@ def stack_action(request: HttpRequest, name: str) -> HttpResponse:
         request,
         {
             "up": lambda: _act(request, name, "up"),
+            "pull": lambda: _act(request, name, "pull"),
             "stop": lambda: _act(request, name, "stop"),
             "restart": lambda: _act(request, name, "restart"),
             "down": lambda: _act(request, name, "down"),
@@ -201,6 +255,8 @@ def _act(request: HttpRequest, name: str, action: str) -> HttpResponse:
             project = _project(stack.name, stack.compose, stack.env)
             if action == "up":
                 message = deploy.up(request.user, stack, project)
+            elif action == "pull":
+                message = deploy.pull(request.user, stack, project)
             else:
                 volumes = request.POST.get("volumes") == "on"
                 message = deploy.down(request.user, stack, project, volumes=volumes)

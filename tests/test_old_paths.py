@@ -16,8 +16,14 @@ from tests.terminal_client import TerminalClient
 pytestmark = pytest.mark.django_db
 
 LOCAL = "/engines/local"
-OLD_PATHS = [url.removeprefix(LOCAL) for url in every_url() if url.startswith(f"{LOCAL}/")]
 OLD_PREFIXES = ("/containers/", "/images/", "/volumes/", "/networks/", "/swarm/", "/stats/")
+# The pages there were before several engines (stacks came after: they never had an old path).
+OLD_PATHS = [
+    old
+    for url in every_url()
+    if url.startswith(f"{LOCAL}/")
+    and ((old := url.removeprefix(LOCAL)) == "/" or old.startswith(OLD_PREFIXES))
+]
 LINK = re.compile(r'(?:href|action|hx-get|hx-post|ws-connect|data-[a-z-]+-url)="([^"]*)"')
 
 

@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 from dashboard.models import AuditEvent, Team
 from stacks.models import Stack
 from tests.harness.accounts import signed_in
+from tests.harness.images import build_busybox_image, push
 from tests.harness.run import LABEL_KEY, RUN_ID, TEST_LABEL
 from tests.pages import get_ok, text_of
 
@@ -413,3 +414,49 @@ def test_the_command_line_deploys_with_an_override_and_removes(
     assert (kept.id, kept.status) == (web.id, "running")
     call_command("stack", "down", name)
     assert made(engine, name)["containers"] == []
+
+
+def test_pull_then_up_recreates_the_services_whose_image_changed(
+    engine: docker.DockerClient,
+    busybox: str,
+    registry: str,
+    member: User,
+    ports_team: Team,
+    project_name,
+    start_worker,
+) -> None:
+    reference = f"{registry}/dockboard-test/stacked:{RUN_ID}"
+    first = build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "edition": "1"})
+    push(engine, reference)
+    name = project_name("pull")
+    client = signed_in(member)
+    text = compose(busybox).replace(
+        f"  cache:\n    image: {busybox}", f"  cache:\n    image: {reference}"
+    )
+    assert deploy(client, name, text, team=ports_team).status_code == 302
+    before = {
+        c.labels["com.docker.compose.service"]: c.id for c in made(engine, name)["containers"]
+    }
+
+    # A new image under the same tag, pushed from elsewhere; this engine still has the first.
+    build_busybox_image(engine, reference, {LABEL_KEY: RUN_ID, "edition": "2"})
+    push(engine, reference)
+    engine.images.get(first).tag(reference)
+    start_worker()
+    pulled = client.post(f"{STACKS}{name}/actions/", {"action": "pull"}, follow=True)
+    assert f"Pulling {busybox}, {reference}" in text_of(pulled.content) or (
+        f"Pulling {reference}, {busybox}" in text_of(pulled.content)
+    )
+    deadline = time.monotonic() + 60
+    while engine.images.get(reference).id == first:
+        assert time.monotonic() < deadline, "the pull did not bring the new image"
+        time.sleep(0.3)
+
+    preview = client.post(f"{STACKS}{name}/redeploy/", {"compose": text, "env": "", "preview": ""})
+    assert "cache recreate its image was updated" in text_of(preview.content)
+    assert "web keep unchanged" in text_of(preview.content)
+    assert client.post(f"{STACKS}{name}/actions/", {"action": "up"}).status_code == 302
+    after = {c.labels["com.docker.compose.service"]: c for c in made(engine, name)["containers"]}
+    assert after["web"].id == before["web"]
+    assert after["cache"].id != before["cache"]
+    assert after["cache"].image.id == engine.images.get(reference).id

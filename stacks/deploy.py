@@ -29,6 +29,7 @@ from dashboard.notation.names import container_name
 from dashboard.notation.reference import InvalidReference, parse_reference
 from dashboard.policy import containers as container_policy
 from dashboard.policy import networks as network_policy
+from dashboard.policy import ownership
 from dashboard.policy import volumes as volume_policy
 from dashboard.policy.ownership import Kind
 from stacks.models import Stack
@@ -57,9 +58,12 @@ class Made:
 
 
 def containers_of(stack: Stack) -> list[dict[str, Any]]:
-    """The engine's containers labelled with the stack's project (their names are checked
-    against Dockboard's record by the gatekeeper before anything is done to them)."""
-    return engine_containers.list_containers([f"{PROJECT_LABEL}={stack.name}"])
+    """The stack's containers: labelled with its project, and in Dockboard's ownership record
+    (a label anyone can write: the compose CLI, another installation with a stack of the same
+    name). Each is checked by the gatekeeper again before anything is done to it."""
+    found = engine_containers.list_containers([f"{PROJECT_LABEL}={stack.name}"])
+    recorded = ownership.owners(Kind.CONTAINER, [container["Id"] for container in found])
+    return [container for container in found if container["Id"] in recorded]
 
 
 def create(user: User, stack: Stack, project: Project) -> str:

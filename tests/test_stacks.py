@@ -360,10 +360,18 @@ def test_down_removes_containers_and_networks_and_keeps_volumes_unless_asked(
     client = signed_in(member)
     for name, volumes in ((project_name("dn"), False), (project_name("dv"), True)):
         assert deploy(client, name, compose(busybox), team=ports_team).status_code == 302
+        # The CLI (or another installation) labels a container of its own with the project.
+        intruder = engine.containers.create(
+            busybox, ["sleep", "600"], name=f"{name}_intruder_1",
+            labels={PROJECT: name, "com.docker.compose.service": "intruder", LABEL_KEY: RUN_ID},
+        )  # fmt: skip
+        assert "intruder" not in text_of(get_ok(client, f"{STACKS}{name}/"))
         data = {"action": "down", **({"volumes": "on"} if volumes else {})}
         assert client.post(f"{STACKS}{name}/actions/", data).status_code == 302
         left = made(engine, name)
-        assert left["containers"] == [] and left["networks"] == []
+        assert [c.id for c in left["containers"]] == [intruder.id]  # not the stack's: left
+        intruder.remove(force=True)
+        assert left["networks"] == []
         assert [v.name for v in left["volumes"]] == ([] if volumes else [f"{name}_data"])
         assert not Stack.objects.filter(name=name).exists()
         assert AuditEvent.objects.filter(action="stack-down", target_name=name).exists()

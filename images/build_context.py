@@ -54,8 +54,12 @@ def _add_dockerfile(tar: tarfile.TarFile, dockerfile: str) -> None:
 
 
 def _safe(name: str) -> str | None:
-    name = posixpath.normpath(name.lstrip("./") or ".")
-    if name in {".", ""} or name.startswith(("/", "..")) or "/../" in f"/{name}/":
+    """The entry's path inside the context; None for one that leaves it (absolute, ``..``).
+    Only a leading ``./`` goes: ``.dockerignore`` keeps its dot."""
+    while name.startswith("./"):
+        name = name[2:]
+    name = posixpath.normpath(name or ".")
+    if name == "." or name.startswith("/") or name == ".." or name.startswith("../"):
         return None
     return name
 

@@ -1,5 +1,7 @@
 """The build pages: the form and recent builds, one build's output as it comes, and cancel."""
 
+import contextlib
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from dashboard.engine.errors import EngineError
 from dashboard.web import uploads
 from images import builds
 from images.access import access_build_job, visible_build_jobs
+from images.build_git import git_context
 from images.forms import BuildForm
 
 RECENT = 20
@@ -33,15 +36,22 @@ def _build_form(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid():
         fields = form.cleaned_data
         try:
-            job = builds.request_build(
-                request.user,
-                form.team_id(),
-                fields["tag"],
-                fields["dockerfile"],
-                fields["context"],
-                fields["build_args"],
-                fields["target"].strip(),
-            )
+            upload, address = fields["context"], "."
+            if fields["git_url"]:
+                branch = fields["git_branch"] or "main"
+                from_git = git_context(fields["git_url"], branch, fields["git_folder"])
+                upload, address = from_git.archive, from_git.address
+            with contextlib.closing(upload) if upload else contextlib.nullcontext():
+                job = builds.request_build(
+                    request.user,
+                    form.team_id(),
+                    fields["tag"],
+                    fields["dockerfile"],
+                    upload,
+                    fields["build_args"],
+                    fields["target"].strip(),
+                    address,
+                )
         except EngineError as error:  # the gate's refusal, an unreadable context, the engine
             field = getattr(error, "field", None)
             form.add_error(field if field in form.fields else None, error.message)

@@ -4,6 +4,7 @@ import shlex
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.dispatch import receiver
@@ -24,13 +25,13 @@ from images.tasks import build_image
 KEPT_DAYS = 30
 
 
-def command_line(tag: str, build_args: dict[str, str], target: str) -> str:
+def command_line(tag: str, build_args: dict[str, str], target: str, context: str = ".") -> str:
     options = [
         part for key, value in build_args.items() for part in ("--build-arg", f"{key}={value}")
     ]
     if target:
         options += ["--target", target]
-    return shlex.join(["docker", "build", "-t", tag, *options, "."])
+    return shlex.join(["docker", "build", "-t", tag, *options, context])
 
 
 def request_build(
@@ -38,11 +39,13 @@ def request_build(
     team_id: int | None,
     tag: str,
     dockerfile: str,
-    upload: UploadedFile | None,
+    upload: UploadedFile | File | None,
     build_args: dict[str, str],
     target: str,
+    context: str = ".",
 ) -> BuildJob:
-    """A queued build, refused by the gate before anything is queued (audited either way)."""
+    """A queued build, refused by the gate before anything is queued (audited either way).
+    ``context``: where the files came from, for the command line (a Git address)."""
     if upload is not None and upload.size > settings.DOCKBOARD_UPLOAD_MAX_BYTES:
         raise PolicyRefusal(
             "context",
@@ -56,7 +59,7 @@ def request_build(
         dockerfile = build_context.uploaded_dockerfile(upload)
         if not dockerfile:
             raise PolicyRefusal("context", _("The context has no Dockerfile at its top."))
-    command = command_line(tag, build_args, target)
+    command = command_line(tag, build_args, target, context)
     target_of = {"target_kind": "image", "target_name": tag, "team_id": team_id}
     with audit.audited(user, "build", command, **target_of):
         checked = build_policy.check_build(user, team_id, dockerfile, tag, build_args, target)

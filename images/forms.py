@@ -67,11 +67,21 @@ class BuildForm(TeamOwnedForm):
         label=gettext_lazy("Build context (a tar, plain or compressed, or a zip)"),
         required=False,
     )
+    git_url = forms.CharField(  # the policy reads the address (dashboard.policy.git_sources)
+        label=gettext_lazy("Or the context from a Git repository (https:// address)"),
+        required=False,
+        max_length=500,
+    )
+    git_branch = forms.CharField(label=gettext_lazy("Branch"), required=False, initial="main")
+    git_folder = forms.CharField(label=gettext_lazy("Folder in the repository"), required=False)
     build_args = PairsField(label=gettext_lazy("Build arguments (--build-arg KEY=VALUE)"))
     target = forms.CharField(label=gettext_lazy("Target stage (--target)"), required=False)
 
     def clean(self) -> dict:
         data = super().clean()
-        if not (data.get("dockerfile") or "").strip() and not data.get("context"):
+        if data.get("context") and data.get("git_url"):
+            raise forms.ValidationError(_("Upload a context or name a repository, not both."))
+        if not any((data.get("dockerfile") or "").strip() or data.get(source)
+                   for source in ("context", "git_url")):  # fmt: skip
             raise forms.ValidationError(_("Type a Dockerfile, or upload a context that has one."))
         return data

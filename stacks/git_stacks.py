@@ -14,9 +14,10 @@ from dashboard.engine.errors import BadParameter
 from dashboard.notation import compose_file, compose_project
 from dashboard.notation.compose_file import ComposeError
 from dashboard.ops import vault
+from dashboard.ops.git_clone import check_branch
 from dashboard.policy.git_sources import check_git_source
 from stacks import deploy
-from stacks.git_fetch import Fetched, check_branch, check_paths, fetch
+from stacks.git_fetch import Fetched, check_paths, fetch
 from stacks.models import Stack
 from stacks.plan import command_line
 

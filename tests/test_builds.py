@@ -4,10 +4,12 @@ gate's refusals before anything is queued; cancel; the team's size limit."""
 
 import contextlib
 import io
+import ipaddress
 import tarfile
 import time
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import docker
 import pytest
@@ -22,6 +24,7 @@ from dashboard.policy import ownership
 from images.builds import KEPT_DAYS, forget_old_builds
 from images.models import BuildJob
 from tests.harness.accounts import signed_in
+from tests.harness.git_server import Repository
 from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, text_of
 
@@ -114,6 +117,49 @@ def test_a_zip_context_builds_with_its_own_dockerfile(
     job = _finished(response["Location"].rstrip("/").rsplit("/", 1)[1])
     assert job.state == "succeeded", (job.error, job.log[-800:])
     assert engine.containers.run(tag, ["sh", "/app/run.sh"], remove=True) == b"zipped\n"
+
+
+@override_settings(DOCKBOARD_GIT_ALLOWED_NETWORKS=[ipaddress.ip_network("127.0.0.1/32")])
+def test_a_context_from_a_git_repository_builds_its_folder(
+    member: User, team: Team, busybox: str, tag: str, start_worker, engine: docker.DockerClient,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    repository = Repository(tmp_path)
+    try:
+        repository.commit({
+            "app/Dockerfile": f"FROM {busybox}\nCOPY . /app/\nLABEL {LABEL_KEY}={RUN_ID}\n",
+            "app/.profile": "a dotfile keeps its dot\n",
+            "app/run.sh": "echo from git\n",
+            "elsewhere.txt": "outside the folder\n",
+        })  # fmt: skip
+        start_worker()
+        client = signed_in(member)
+        response = client.post(BUILD, {
+            "team": team.pk, "tag": tag, "dockerfile": "", "build_args": "",
+            "git_url": repository.url, "git_branch": "main", "git_folder": "app", "build": "1",
+        })  # fmt: skip
+        assert response.status_code == 302, text_of(response.content)[-800:]
+        job = _finished(response["Location"].rstrip("/").rsplit("/", 1)[1])
+        assert job.state == "succeeded", (job.error, job.log[-800:])
+        assert f"$ docker build -t {tag} '{repository.url}#main:app'" in text_of(
+            get_ok(client, response["Location"])
+        )
+        listing = engine.containers.run(tag, ["ls", "-a", "/app"], remove=True).decode().split()
+        assert {"Dockerfile", "run.sh", ".profile"} <= set(listing), listing
+        assert not {"elsewhere.txt", ".git", "profile"} & set(listing), listing
+        refused = client.post(BUILD, {
+            "team": team.pk, "tag": tag, "dockerfile": "", "build_args": "",
+            "git_url": repository.url, "git_branch": "main", "git_folder": "../..", "build": "1",
+        })  # fmt: skip
+        assert "Name a folder inside the repository" in text_of(refused.content)
+    finally:
+        repository.close()
+    with override_settings(DOCKBOARD_GIT_ALLOWED_NETWORKS=[]):
+        refused = signed_in(member).post(BUILD, {
+            "team": team.pk, "tag": tag, "dockerfile": "", "build_args": "",
+            "git_url": repository.url, "git_branch": "main", "git_folder": "", "build": "1",
+        })  # fmt: skip
+        assert "an address of this machine or of a private network" in text_of(refused.content)
 
 
 @pytest.mark.parametrize(

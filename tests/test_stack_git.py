@@ -7,12 +7,8 @@ import hashlib
 import hmac
 import http.server
 import ipaddress
-import os
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import docker
@@ -23,65 +19,21 @@ from django.test import override_settings
 from dashboard.models import AuditEvent, Team
 from stacks.models import Stack
 from tests.harness.accounts import signed_in
+from tests.harness.git_server import Repository, serve
 from tests.harness.run import RUN_ID
 from tests.pages import get_ok, text_of
 from tests.test_stacks import PROJECT, STACKS, compose, made
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LOOPBACK = [ipaddress.ip_network("127.0.0.1/32")]
-GIT_ENV = {
-    "PATH": os.environ["PATH"],
-    "HOME": "/nonexistent",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.org",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.org",
-}
-
-
-class Repository:
-    def __init__(self, root: Path, port: int) -> None:
-        self.work, self.bare = root / "work", root / "served" / "stack.git"
-        self.url = f"http://127.0.0.1:{port}/stack.git"
-
-    def git(self, *args: str, cwd: Path | None = None) -> str:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd or self.work, env=GIT_ENV, capture_output=True, check=True
-        )
-        return done.stdout.decode().strip()
-
-    def commit(self, files: dict[str, str]) -> str:
-        for name, text in files.items():
-            path = self.work / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", "change")
-        self.git("push", "-q", str(self.bare), "main")
-        self.git("update-server-info", cwd=self.bare)
-        return self.git("rev-parse", "HEAD")
-
-
-def _serve(directory: Path, handler=None) -> tuple[http.server.ThreadingHTTPServer, int]:
-    handler = handler or partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_address[1]
 
 
 @pytest.fixture
 def repository(tmp_path: Path, busybox: str) -> Iterator[Repository]:
-    (tmp_path / "served").mkdir()
-    server, port = _serve(tmp_path / "served")
-    repo = Repository(tmp_path, port)
-    repo.work.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(repo.bare)], env=GIT_ENV,
-                   check=True)  # fmt: skip
+    repo = Repository(tmp_path)
     repo.commit({"deploy/compose.yaml": compose(busybox)})
     yield repo
-    server.shutdown()
+    repo.close()
 
 
 @pytest.fixture
@@ -228,7 +180,7 @@ def test_addresses_git_must_not_reach_are_refused(
 
     with override_settings(DOCKBOARD_GIT_ALLOWED_NETWORKS=LOOPBACK):
         Redirecting.target = repository.url.removesuffix("/stack.git")
-        server, port = _serve(Path("."), Redirecting)
+        server, port = serve(Path("."), Redirecting)
         try:
             response = from_git(client, stack_name, f"http://127.0.0.1:{port}/stack.git",
                                 ports_team)  # fmt: skip

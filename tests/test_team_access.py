@@ -30,6 +30,11 @@ def refs_of(containers: list) -> list[str]:
     return refs[:100]
 
 
+def common_length(one: str, other: str) -> int:
+    """How many characters two ids of one length begin with alike."""
+    return next((at for at, (a, b) in enumerate(zip(one, other, strict=True)) if a != b), len(one))
+
+
 @pytest.mark.django_db
 def test_each_role_sees_what_it_may(
     make_container, member, other_member, instructor, viewer, outsider, admin
@@ -78,6 +83,39 @@ def test_a_member_finds_nothing_of_anyone_elses(
         assert container.status == "running"
     attempts = AuditEvent.objects.filter(actor=member, action="stop", outcome="refused")
     assert sorted(attempts.values_list("target_name", flat=True)) == sorted(refs)
+
+
+@pytest.mark.django_db
+def test_a_short_id_shared_with_a_hidden_container_opens_ones_own(
+    engine: docker.DockerClient, make_container, member: User, other_member: User, admin: User
+) -> None:
+    """The engine refuses a short id that begins several ids. Dockboard looks only among the
+    containers the user may see: another's container neither blocks it nor shows through."""
+    mine = make_container(name="mine", start=False)
+    theirs: list = []
+    while not any(container.id[0] == mine.id[0] for container in theirs):
+        assert len(theirs) < 200
+        theirs.append(make_container(name=f"theirs{len(theirs)}", start=False, owner=other_member))
+    others = [c.id for c in engine.containers.list(all=True) if c.id != mine.id]
+    shared = max(common_length(mine.id, other) for other in others)
+    prefix = mine.id[:shared]
+    with pytest.raises(docker.errors.APIError, match="Multiple IDs"):
+        engine.api.inspect_container(prefix)
+
+    page = signed_in(member).get(f"/engines/local/containers/{prefix}/")
+    assert page.status_code == 200
+    assert mine.name in text_of(page.content)
+    started = signed_in(member).post(
+        f"/engines/local/containers/{prefix}/actions/", {"action": "start"}, follow=True
+    )
+    assert f"Started {mine.name}" in text_of(started.content)
+
+    beginning = [other for other in [*others, mine.id] if other.startswith(prefix)]
+    page = signed_in(admin).get(f"/engines/local/containers/{prefix}/")
+    assert page.status_code == 400
+    assert f"{len(beginning)} containers begin with {prefix}: give more of the id." in text_of(
+        page.content
+    )
 
 
 @pytest.mark.asyncio

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from dashboard.access.objects import inspected, visible_with_rights
 from dashboard.access.roles import Rights, User, grants_for
 from dashboard.engine import containers as engine_containers
-from dashboard.engine.errors import Denied, NotFound
+from dashboard.engine.errors import Ambiguous, Denied, NotFound
 from dashboard.policy.ownership import Kind, Owner, owner_of
 
 
@@ -37,7 +37,10 @@ def access_owned_container(
     grants = grants_for(user)
     if not grants.has_team:
         raise NotFound(missing % {"ref": ref})
-    container = inspected(engine_containers.inspect_container, ref, missing)
+    try:
+        container = inspected(engine_containers.inspect_container, ref, missing)
+    except Ambiguous:
+        container = engine_containers.inspect_container(_the_visible_one(user, ref, missing))
     owner = owner_of(Kind.CONTAINER, container["Id"])
     rights = grants.rights(owner)
     if rights is Rights.NONE:
@@ -45,3 +48,19 @@ def access_owned_container(
     if change and rights is not Rights.WRITE:
         raise Denied(_("You may only look at this container."))
     return container, owner, rights
+
+
+def _the_visible_one(user: User, ref: str, missing: str) -> str:
+    """The id of the one container the user may see whose id begins with ``ref``, a short id
+    that begins several ids on the engine. Only the user's own count: a prefix shared with a
+    container they may not see neither fails nor tells them it exists."""
+    # The engine's id filter finds nothing for an ambiguous prefix, so the list is narrowed here.
+    seen = [found["Id"] for found in visible_containers(user) if found["Id"].startswith(ref)]
+    if not seen:
+        raise NotFound(missing % {"ref": ref})
+    if len(seen) > 1:
+        raise Ambiguous(
+            _("%(count)s containers begin with %(ref)s: give more of the id.")
+            % {"count": len(seen), "ref": ref}
+        )
+    return seen[0]

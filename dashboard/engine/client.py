@@ -21,11 +21,15 @@ from django.utils.translation import gettext as _
 from dashboard.engine.current import current, docker_host, unreachable
 from dashboard.engine.errors import (
     STATUS_ERRORS,
+    Ambiguous,
     BadParameter,
     EngineError,
     EngineUnreachable,
 )
 from dashboard.engine.registry import EngineAddress
+
+# The engine's words for a short id that begins several ids; its status is 500 before 23.0.
+AMBIGUOUS_PREFIX = "multiple ids found with provided prefix"
 
 
 class DotSegment(requests.exceptions.InvalidURL):
@@ -109,6 +113,8 @@ def translated_errors() -> Iterator[None]:
         yield
     except docker.errors.APIError as exc:
         error_class = STATUS_ERRORS.get(exc.status_code or 0, EngineError)
+        if AMBIGUOUS_PREFIX in (exc.explanation or "").lower():
+            error_class = Ambiguous
         raise error_class(exc.explanation or str(exc)) from exc
     except DotSegment as exc:
         raise BadParameter(_("A name cannot have “.” or “..” as a part of its path.")) from exc

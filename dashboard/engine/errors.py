@@ -29,6 +29,10 @@ class BadParameter(EngineError):
     status = 400
 
 
+class Ambiguous(BadParameter):
+    """A short id that begins the ids of several objects: the engine cannot tell which."""
+
+
 class Refusal:
     """A no from Dockboard's rules (a role, the policy gate), not a failure: the audit log
     writes it as refused."""

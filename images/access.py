@@ -1,12 +1,12 @@
-"""The gatekeeper of pull jobs: administrators follow every pull, everyone else the pulls they
-asked for; a missing job and someone else's answer "not found" alike."""
+"""The gatekeeper of pull, build and push jobs: administrators follow every job, everyone else
+the jobs they asked for; a missing job and someone else's answer "not found" alike."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from dashboard.access.roles import User, grants_for
 from dashboard.engine.errors import NotFound
-from images.models import BuildJob, PullJob
+from images.models import BuildJob, PullJob, PushJob
 
 
 def visible_pull_jobs(user: User) -> QuerySet[PullJob]:
@@ -27,7 +27,7 @@ def visible_build_jobs(user: User) -> QuerySet[BuildJob]:
     return _asked_by(user, BuildJob.objects.select_related("requested_by"))
 
 
-def _asked_by[J: (PullJob, BuildJob)](user: User, jobs: QuerySet[J]) -> QuerySet[J]:
+def _asked_by[J: (PullJob, BuildJob, PushJob)](user: User, jobs: QuerySet[J]) -> QuerySet[J]:
     grants = grants_for(user)
     if grants.admin:
         return jobs
@@ -39,4 +39,17 @@ def access_build_job(user: User, job_id: object) -> BuildJob:
     job = visible_build_jobs(user).filter(pk=job_id).first()
     if job is None:
         raise NotFound(_("No such build: %(ref)s") % {"ref": job_id})
+    return job
+
+
+def visible_push_jobs(user: User) -> QuerySet[PushJob]:
+    """Administrators follow every push; everyone else the pushes they asked for."""
+    return _asked_by(user, PushJob.objects.select_related("requested_by"))
+
+
+def access_push_job(user: User, job_id: object) -> PushJob:
+    """A push job, or ``NotFound`` alike for a missing or hidden one."""
+    job = visible_push_jobs(user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such push: %(ref)s") % {"ref": job_id})
     return job

@@ -6,7 +6,7 @@ class ImagesConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard.interfaces import pulls
-        from images import builds, updates  # noqa: F401 - their hourly upkeep
+        from images import builds, pushes, updates  # noqa: F401 - their hourly upkeep
         from images.pulls import request_pull
 
         pulls.provide(request_pull)

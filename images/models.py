@@ -145,3 +145,19 @@ class BuildJob(WorkerJob):
     @property
     def context_path(self) -> Path:
         return Path(settings.DATA_DIR) / "builds" / f"{self.pk}.tar"
+
+
+class PushJob(WorkerJob):
+    """One `docker push`, run by the task worker, with its output as the CLI prints it."""
+
+    reference = models.CharField(max_length=512)  # repository:tag, familiar
+    command = models.TextField()
+    log = models.TextField(blank=True)
+    digest = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"push {self.reference} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE and not self.is_stale()

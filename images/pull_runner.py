@@ -1,16 +1,15 @@
 """The worker's side of a pull: stream the engine's progress into the job, a few writes a second.
 
-Database writes are coalesced to one per ``FLUSH_SECONDS`` at most; a heartbeat thread keeps
+Database writes are coalesced to one per ``FLUSH_SECONDS`` at most; a ``Heartbeat`` thread keeps
 ``heartbeat_at`` fresh while the engine is silent and closes the engine stream on cancel.
 """
 
 import contextlib
 import logging
-import threading
 import time
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,31 +24,12 @@ from dashboard.ops import metrics
 from dashboard.policy import images as image_policy
 from dashboard.policy.sealed import CheckedPull
 from images import pull_feed
-from images.models import HEARTBEAT_SECONDS, PullJob, stale_after
+from images.job_heartbeat import Heartbeat
+from images.models import PullJob, stale_after
 from images.pull_progress import PullFailed, PullProgress, pull_error
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.25
-
-
-class _Heartbeat(threading.Thread):
-    def __init__(self, job_id: object, response: object) -> None:
-        super().__init__(name=f"pull-heartbeat-{job_id}", daemon=True)
-        self.job_id, self.response = job_id, response
-        self.stopped = threading.Event()
-        self.cancelled = False
-
-    def run(self) -> None:
-        try:
-            while not self.stopped.wait(HEARTBEAT_SECONDS):
-                jobs = PullJob.objects.filter(pk=self.job_id)
-                jobs.update(heartbeat_at=timezone.now())
-                if jobs.filter(cancel_requested=True).exists():
-                    self.cancelled = True
-                    self.response.close()  # ends the engine's pull, as Ctrl+C does
-                    return
-        finally:
-            connection.close()
 
 
 def _write(job: PullJob, rows: QuerySet[PullJob], **fields: object) -> bool:
@@ -83,7 +63,7 @@ def run(job: PullJob) -> None:
     except EngineError as exc:
         _finish(job, PullJob.State.FAILED, error=_failure(exc.message, reference, checked))
         return
-    heartbeat = _Heartbeat(job.pk, response)
+    heartbeat = Heartbeat(PullJob.objects.filter(pk=job.pk), response)
     heartbeat.start()
     try:
         _stream(job, messages, progress, heartbeat)
@@ -117,7 +97,7 @@ def _progress_fields(progress: PullProgress) -> dict[str, object]:
     }
 
 
-def _stream(job: PullJob, messages: object, progress: PullProgress, heartbeat: _Heartbeat) -> None:
+def _stream(job: PullJob, messages: object, progress: PullProgress, heartbeat: Heartbeat) -> None:
     last_flush = 0.0
     for message in messages:
         progress.apply(message)

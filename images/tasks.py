@@ -1,6 +1,6 @@
 from django.tasks import task
 
-from images import build_runner, pull_runner
+from images import build_runner, pull_runner, push_runner
 
 
 @task()
@@ -13,3 +13,9 @@ def pull_image(job_id: str) -> None:
 def build_image(job_id: str) -> None:
     """Run a queued build job in the worker."""
     build_runner.run_by_id(job_id)
+
+
+@task()
+def push_image(job_id: str) -> None:
+    """Run a queued push job in the worker."""
+    push_runner.run_by_id(job_id)

@@ -11,8 +11,11 @@ from dashboard.engine import images as engine_images
 from dashboard.engine.errors import EngineError
 from dashboard.web.object_actions import perform
 from images import updates
+from images.access import visible_push_jobs
 from images.forms import TagForm
 from images.listing import list_context
+
+RECENT_PUSHES = 5
 
 
 def image_list(request: HttpRequest) -> HttpResponse:
@@ -29,6 +32,7 @@ def image_detail(request: HttpRequest, ref: str, tag_form: TagForm | None = None
         "image": image,
         "history": engine_images.image_history(image["Id"]),
         "containers": containers_using_image(request.user, image["Id"]),
+        "pushes": visible_push_jobs(request.user).filter(image_id=image["Id"])[:RECENT_PUSHES],
         "tag_form": tag_form or TagForm(),
     }
     return render(request, "images/detail.html", context, status=400 if tag_form else 200)

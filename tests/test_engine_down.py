@@ -17,6 +17,7 @@ CLOSED_SOCKET = "unix:///tmp/dockboard-test-no-engine.sock"
 # session page without its engine shows no terminal, a check says FAIL with the reason). An
 # engine's charts are its history: the gap is drawn.
 ENGINE_FREE = ("/engines/local/images/pull", "/engines/local/images/build",
+               "/engines/local/images/pushes/",
                "/engines/local/containers/new/command-line/",
                "/engines/local/volumes/new/", "/engines/local/networks/new/",
                "/engines/local/stats/engine/",
@@ -43,6 +44,7 @@ POST_ONLY = {
         {"action": "tag", "target": "app:v2"},
         {"action": "remove"},
     ],
+    "/engines/local/images/x/push/": [{"name": "app:v2"}],
     "/engines/local/images/updates/": [{}],
     "/engines/local/swarm/services/x/actions/": [{"action": "remove"}],
     "/engines/local/swarm/nodes/x/actions/": [{"action": "availability", "availability": "drain"}],

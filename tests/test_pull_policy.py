@@ -38,7 +38,7 @@ def test_members_pull_only_what_the_allow_list_names(member_client: Client, memb
      "[0:0:0:0:0:ffff:169.254.169.254]:80/a:b", "[64:ff9b::169.254.169.254]:80/a:b"],
 )  # fmt: skip
 def test_link_local_registries_are_refused_to_everyone(admin_client: Client, reference) -> None:
-    assert "Pulls from link-local addresses" in refused(admin_client, reference)
+    assert "Registries at link-local addresses" in refused(admin_client, reference)
     assert not PullJob.objects.exists()
 
 
@@ -49,7 +49,7 @@ def test_link_local_registries_are_refused_to_everyone(admin_client: Client, ref
 )  # fmt: skip
 def test_dockboards_own_address_is_refused(admin_client: Client, settings, host) -> None:
     settings.DOCKBOARD_BIND = "127.0.0.1:8765"
-    assert "Dockboard does not pull from its own address." in refused(
+    assert "Dockboard does not use a registry at its own address." in refused(
         admin_client, f"{host}:8765/x:y"
     )
     assert not PullJob.objects.exists()

@@ -3,6 +3,7 @@ the current engine."""
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from docker import auth
@@ -17,7 +18,7 @@ from dashboard.engine.client import (
     translated_errors,
 )
 from dashboard.notation.reference import auth_server
-from dashboard.policy.sealed import CheckedPull, RegistryAuth
+from dashboard.policy.sealed import CheckedPull, CheckedPush, RegistryAuth
 
 
 @engine_call
@@ -48,8 +49,11 @@ def _auth_config(login: RegistryAuth) -> dict[str, str]:
 def registry_auth_header(checked: CheckedPull) -> str | None:
     """The ``X-Registry-Auth`` of the stored login the gate chose for this pull, as the CLI
     sends one after `docker login`; None for none."""
-    found = require(checked, CheckedPull).auth
-    return auth.encode_header(_auth_config(found)).decode() if found is not None else None
+    return _auth_header(require(checked, CheckedPull).auth)
+
+
+def _auth_header(login: RegistryAuth | None) -> str | None:
+    return auth.encode_header(_auth_config(login)).decode() if login is not None else None
 
 
 @engine_call
@@ -84,8 +88,27 @@ def pull_stream(checked: CheckedPull) -> tuple[Any, Iterator[dict]]:
     return response, json_messages(response)
 
 
+def push_stream(checked: CheckedPush) -> tuple[Any, Iterator[dict]]:
+    """Start `docker push`: the open response (close it to cancel) and its decoded messages,
+    as ``pull_stream``."""
+    reference = require(checked, CheckedPush).reference
+    with translated_errors():
+        api = client()
+        # The engine wants the header even with no login: `{}` is the CLI's anonymous one.
+        login = _auth_header(checked.auth) or auth.encode_header({}).decode()
+        response = api.post(
+            api_url(api, f"/images/{quote(reference.repository, safe='/:')}/push"),
+            params={"tag": reference.tag or "latest"},
+            headers={"X-Registry-Auth": login},
+            stream=True,
+            timeout=None,
+        )
+        raise_for_status(response)
+    return response, json_messages(response)
+
+
 def json_messages(response: requests.Response) -> Iterator[dict]:
-    """The decoded messages of a pull's or a build's answer, as they come."""
+    """The decoded messages of a pull's, a push's or a build's answer, as they come."""
     with translated_errors():  # the engine or the registry gone midway
         # Each progress message is a chunk of its own: read them as they come, not by the buffer.
         yield from json_stream(response.iter_content(chunk_size=None))

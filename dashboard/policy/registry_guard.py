@@ -71,7 +71,7 @@ def check_registry(domain: str) -> None:
     address = _numeric_address(host)
     if address is not None and address.is_link_local:
         raise ForbiddenRegistry(
-            _("Pulls from link-local addresses such as %(host)s are refused.") % {"host": host}
+            _("Registries at link-local addresses such as %(host)s are refused.") % {"host": host}
         )
     if _is_own_address(host, port):
-        raise ForbiddenRegistry(_("Dockboard does not pull from its own address."))
+        raise ForbiddenRegistry(_("Dockboard does not use a registry at its own address."))

@@ -115,3 +115,12 @@ class CheckedBuild(_Sealed):
     most_bytes: int  # the largest image it may make; 0 for no limit
     owner_id: int | None
     team_id: int | None
+
+
+@dataclass(frozen=True)
+class CheckedPush(_Sealed):
+    """`docker push` as the gate admitted it (``dashboard.policy.pushes``)."""
+
+    reference: ImageReference  # a name and a tag
+    image_id: str  # the image the name held when the gate looked
+    auth: RegistryAuth | None = None  # the team's stored login the gate chose

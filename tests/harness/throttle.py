@@ -1,5 +1,6 @@
 """A slow link on loopback: a TCP proxy to a real server that limits the bytes per second it
-passes back, so that a pull from the real registry lasts long enough to watch, cancel or kill."""
+passes back (and, if asked, those it passes on), so that a pull from the real registry, or a
+push to it, lasts long enough to watch, cancel or kill."""
 
 import contextlib
 import socket
@@ -25,8 +26,11 @@ def _pump(source: socket.socket, target: socket.socket, rate: float | None) -> N
 
 
 @contextmanager
-def throttled_proxy(upstream: str, bytes_per_second: float) -> Iterator[str]:
-    """Yield ``127.0.0.1:PORT`` forwarding to ``upstream`` (``host:port``) at the given rate."""
+def throttled_proxy(
+    upstream: str, bytes_per_second: float, *, upload: float | None = None
+) -> Iterator[str]:
+    """Yield ``127.0.0.1:PORT`` forwarding to ``upstream`` (``host:port``) at the given rate,
+    and what is sent to it at ``upload`` bytes a second (None: as fast as it comes)."""
     host, _, port = upstream.rpartition(":")
     listener = socket.create_server(("127.0.0.1", free_port()))
     stopped = threading.Event()
@@ -42,7 +46,7 @@ def throttled_proxy(upstream: str, bytes_per_second: float) -> Iterator[str]:
             except OSError:  # the server is gone: so is this connection, as it would be directly
                 client.close()
                 continue
-            threading.Thread(target=_pump, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=_pump, args=(client, server, upload), daemon=True).start()
             threading.Thread(
                 target=_pump, args=(server, client, bytes_per_second), daemon=True
             ).start()

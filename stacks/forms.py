@@ -5,6 +5,8 @@ from dashboard.notation.compose_file import MAX_BYTES
 from dashboard.web.forms import BoundedForm
 from dashboard.web.team_forms import TeamOwnedForm
 
+MOST_POLL_MINUTES = 24 * 60
+
 
 class ComposeFields(forms.Form):
     """The file and its ``.env``, pasted, or the file uploaded (which then wins)."""
@@ -56,8 +58,23 @@ class StackForm(ComposeFields, TeamOwnedForm):
         required=False,
         initial="compose.yaml",
     )
+    git_poll_minutes = forms.IntegerField(
+        label=gettext_lazy("Deploy new commits: poll the branch every so many minutes (0: never)"),
+        required=False,
+        min_value=0,
+        max_value=MOST_POLL_MINUTES,
+        initial=0,
+    )
     field_order = ["name", "team", "compose", "compose_file", "git_url", "git_branch", "git_paths",
-                   "env"]  # fmt: skip
+                   "git_poll_minutes", "env"]  # fmt: skip
+
+
+class GitPollForm(BoundedForm):
+    git_poll_minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes between polls (0: never)"),
+        min_value=0,
+        max_value=MOST_POLL_MINUTES,
+    )
 
 
 class RedeployForm(ComposeFields, BoundedForm):

@@ -25,6 +25,11 @@ class Stack(models.Model):
     git_paths = models.CharField(_("files"), max_length=500, blank=True)
     git_commit = models.CharField(max_length=64, blank=True)
     webhook_secret = models.TextField(blank=True)
+    # Polled by the worker: every so many minutes (0: never), a new commit on the branch is
+    # deployed; the last poll's time, and why it failed if it did.
+    git_poll_minutes = models.PositiveSmallIntegerField(_("minutes between polls"), default=0)
+    git_polled_at = models.DateTimeField(null=True)
+    git_poll_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deployed_at = models.DateTimeField(null=True)
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:name>/redeploy/", views.stack_redeploy, name="redeploy"),
     path("<str:name>/logs/", views.stack_logs, name="logs"),
     path("<str:name>/webhook/", views.stack_webhook, name="webhook"),
+    path("<str:name>/git-poll/", views.stack_git_poll, name="git_poll"),
 ]

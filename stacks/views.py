@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +25,7 @@ from dashboard.web.object_actions import perform
 from stacks import deploy, git_stacks, interleave, tasks
 from stacks.access import access_stack, visible_stacks
 from stacks.changes import changes
-from stacks.forms import RedeployForm, StackForm
+from stacks.forms import GitPollForm, RedeployForm, StackForm
 from stacks.models import Stack
 from stacks.plan import command_line
 
@@ -95,6 +95,7 @@ def stack_new(request: HttpRequest) -> HttpResponse:
             git_url=data["git_url"],
             git_branch=data["git_branch"] or "main",
             git_paths=data["git_paths"] or "compose.yaml",
+            git_poll_minutes=data["git_poll_minutes"] or 0,
         )
         try:
             if stack.git_url:
@@ -147,6 +148,8 @@ def _detail(request: HttpRequest, stack: Stack, rights: Rights, **extra: Any) ->
         "changeable": rights is Rights.WRITE,
         "form": form,
         "webhook": _webhook(request, stack) if rights is Rights.WRITE and stack.git_url else None,
+        "poll_form": extra.pop("poll_form", None)
+        or GitPollForm(initial={"git_poll_minutes": stack.git_poll_minutes}),
         "commands": {
             action: command_line(stack.name, action)
             for action in ("ps", "pull", "stop", "restart", "down")
@@ -190,6 +193,22 @@ def stack_redeploy(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request, "stacks/detail.html", _detail(request, stack, rights, **extra), status=status
     )
+
+
+@require_POST
+def stack_git_poll(request: HttpRequest, name: str) -> HttpResponse:
+    """How often the worker polls the stack's branch."""
+    stack, rights = access_stack(request.user, name, change=True)
+    form = GitPollForm(request.POST)
+    if not stack.git_url:
+        raise Http404
+    if not form.is_valid():
+        context = _detail(request, stack, rights, poll_form=form)
+        return render(request, "stacks/detail.html", context, status=400)
+    messages.success(
+        request, git_stacks.set_poll(request.user, stack, form.cleaned_data["git_poll_minutes"])
+    )
+    return redirect("stacks:detail", stack.name)
 
 
 def _fetched(request: HttpRequest, stack: Stack, rights: Rights) -> HttpResponse:

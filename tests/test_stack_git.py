@@ -17,6 +17,8 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from dashboard.models import AuditEvent, Team
+from stacks import git_stacks
+from stacks.git_polls import queue_due_polls
 from stacks.models import Stack
 from tests.harness.accounts import signed_in
 from tests.harness.git_server import Repository, serve
@@ -55,12 +57,27 @@ def stack_name(engine: docker.DockerClient) -> Iterator[str]:
         volume.remove(force=True)
 
 
-def from_git(client, name: str, url: str, team: Team, paths: str = "deploy/compose.yaml"):
+def from_git(
+    client, name: str, url: str, team: Team, paths: str = "deploy/compose.yaml", poll: int = 0
+):
     return client.post(
         STACKS + "new/",
         {"name": name, "team": team.pk, "compose": "", "env": "", "git_url": url,
-         "git_branch": "main", "git_paths": paths, "deploy": ""},
+         "git_branch": "main", "git_paths": paths, "git_poll_minutes": poll, "deploy": ""},
     )  # fmt: skip
+
+
+def deployed_by_worker(
+    engine: docker.DockerClient, stack_name: str, commit: str, command: list[str]
+) -> None:
+    """Wait for the worker to deploy ``commit``; its web service then runs ``command``."""
+    deadline = time.monotonic() + 60
+    while Stack.objects.get(name=stack_name).git_commit != commit:
+        assert time.monotonic() < deadline, list(
+            AuditEvent.objects.filter(action__startswith="stack").values("action", "reason")
+        )
+        time.sleep(0.3)
+    assert engine.containers.get(f"{stack_name}_web_1").attrs["Config"]["Cmd"] == command
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -137,15 +154,58 @@ def test_a_signed_push_redeploys_through_the_worker_and_nothing_else_does(
                          headers={"X-Hub-Signature-256": signature(secret, body)})  # fmt: skip
     assert queued.status_code == 202
     start_worker()
-    deadline = time.monotonic() + 60
-    while Stack.objects.get(name=stack_name).git_commit != commit:
-        assert time.monotonic() < deadline, list(
-            AuditEvent.objects.filter(action__startswith="stack").values("action", "reason")
-        )
-        time.sleep(0.3)
-    web = engine.containers.get(f"{stack_name}_web_1")
-    assert web.attrs["Config"]["Cmd"] == ["httpd", "-f", "-p", "8083"]
+    deployed_by_worker(engine, stack_name, commit, ["httpd", "-f", "-p", "8083"])
     assert AuditEvent.objects.filter(action="stack-webhook", actor=member, outcome="ok").exists()
+
+
+@override_settings(DOCKBOARD_GIT_ALLOWED_NETWORKS=LOOPBACK)
+def test_a_polled_stack_deploys_a_new_commit_and_a_quiet_poll_writes_nothing(
+    engine: docker.DockerClient,
+    busybox: str,
+    member: User,
+    other_member: User,
+    ports_team: Team,
+    repository: Repository,
+    stack_name: str,
+    start_worker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DOCKBOARD_GIT_ALLOWED_NETWORKS", "127.0.0.1/32")  # the worker's too
+    owner = signed_in(member)
+    made_it = from_git(owner, stack_name, repository.url, ports_team, poll=1)
+    assert made_it.status_code == 302, text_of(made_it.content)[:1500]
+    assert "The worker polls the branch every minute" in text_of(
+        get_ok(owner, f"{STACKS}{stack_name}/")
+    )
+
+    commit = repository.commit({"deploy/compose.yaml": compose(busybox, "httpd -f -p 8084")})
+    start_worker()  # its first minute begins at once: the stack was never polled
+    deployed_by_worker(engine, stack_name, commit, ["httpd", "-f", "-p", "8084"])
+    assert AuditEvent.objects.filter(action="stack-poll", actor=member, outcome="ok").exists()
+
+    stack = Stack.objects.get(name=stack_name)
+    assert queue_due_polls(sender=None) == 0  # polled less than a minute ago
+    rows = AuditEvent.objects.count()
+    assert "at commit" in git_stacks.poll(member, stack)
+    assert AuditEvent.objects.count() == rows
+
+    stack.git_url = "http://127.0.0.1:9/nothing.git"  # nothing answers there
+    git_stacks.poll(member, stack)
+    page = text_of(get_ok(owner, f"{STACKS}{stack_name}/"))
+    assert "The last poll could not fetch the branch" in page
+    assert (
+        signed_in(other_member)
+        .post(f"{STACKS}{stack_name}/git-poll/", {"git_poll_minutes": 5})
+        .status_code
+        == 404
+    )
+    assert (
+        owner.post(f"{STACKS}{stack_name}/git-poll/", {"git_poll_minutes": -1}).status_code == 400
+    )
+    stopped = owner.post(f"{STACKS}{stack_name}/git-poll/", {"git_poll_minutes": 0}, follow=True)
+    assert f"Stack {stack_name} is no longer polled." in text_of(stopped.content)
+    assert Stack.objects.get(name=stack_name).git_poll_minutes == 0
+    assert AuditEvent.objects.filter(action="stack-poll-set", actor=member).count() == 1
 
 
 class Redirecting(http.server.BaseHTTPRequestHandler):

@@ -6,7 +6,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from dashboard.ops import worker_wake
-from dashboard.ops.housekeeping import Schedule
+from dashboard.ops.housekeeping import Schedule, every_minute
 
 
 class Command(BaseCommand):
@@ -34,10 +34,11 @@ class Command(BaseCommand):
             # One long-lived thread: keep its connection (checked before reuse) rather than log
             # in for every task; with PostgreSQL the pool keeps it instead.
             connection.settings_dict.update(CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True)
-        upkeep = Schedule()
+        schedules = [Schedule(), Schedule(60, every_minute)]
         with worker_wake.listen() as wait:
             while worker.running:
                 worker.run()
-                upkeep.run_if_due()
+                for schedule in schedules:
+                    schedule.run_if_due()
                 if worker.running:
                     wait(interval)

@@ -174,6 +174,10 @@ DOCKBOARD_TASK_WORKERS = int(os.environ.get("DOCKBOARD_TASK_WORKERS", "1"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A queued task wakes the worker at once (dashboard/worker_wake.py); this poll is the fallback.
 DOCKBOARD_WORKER_INTERVAL = float(os.environ.get("DOCKBOARD_WORKER_INTERVAL", "1"))
+# Scheduled backups by the worker (dashboard.ops.backup): off unless a directory is given.
+DOCKBOARD_BACKUP_DIR = os.environ.get("DOCKBOARD_BACKUP_DIR", "")
+DOCKBOARD_BACKUP_HOURS = float(os.environ.get("DOCKBOARD_BACKUP_HOURS", "24"))
+DOCKBOARD_BACKUP_KEEP = int(os.environ.get("DOCKBOARD_BACKUP_KEEP", "7"))
 # A running pull whose worker has been silent this long is shown as interrupted.
 DOCKBOARD_PULL_STALE_SECONDS = 15
 # A lab session still starting this long after it was asked for lost its worker (killed, say):

@@ -5,7 +5,6 @@ gate's refusals before anything is queued; cancel; the team's size limit."""
 import contextlib
 import io
 import ipaddress
-import tarfile
 import time
 import zipfile
 from datetime import timedelta
@@ -24,22 +23,13 @@ from dashboard.policy import ownership
 from images.builds import KEPT_DAYS, forget_old_builds
 from images.models import BuildJob
 from tests.harness.accounts import signed_in
+from tests.harness.archives import tar_bytes
 from tests.harness.git_server import Repository
 from tests.harness.run import LABEL_KEY, RUN_ID
 from tests.pages import get_ok, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BUILD = "/engines/local/images/build/"
-
-
-def _tar(files: dict[str, bytes], compression: str = "") -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode=f"w:{compression}") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -72,9 +62,9 @@ def test_a_member_builds_from_a_context_with_copy_and_add(
         'RUN echo "note=$NOTE" > /srv/note && cat /srv/bundle/inner.txt\n'
         f"LABEL {LABEL_KEY}={RUN_ID}\n"
     )
-    context = _tar({
+    context = tar_bytes({
         "greeting.txt": b"hello from the context\n",
-        "bundle.tar.gz": _tar({"inner.txt": b"unpacked by ADD\n"}, "gz"),
+        "bundle.tar.gz": tar_bytes({"inner.txt": b"unpacked by ADD\n"}, "gz"),
     })  # fmt: skip
     client = signed_in(member)
     response = client.post(BUILD, {

@@ -291,4 +291,4 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=5.0)
     parser.add_argument("--processes", default="2,1")
-    main(short.parse(parser, users=10, terminals=14, busy=2, seconds=15.0, think=1.0))
+    main(short.parse(parser, users=10, terminals=14, busy=2, seconds=8.0, think=1.0))

@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--kills", type=int, default=20)
-    options = short.parse(parser, containers=20, passes=3, rounds=3, interval=2.0, kills=3)
+    options = short.parse(parser, containers=10, passes=3, rounds=2, interval=2.0, kills=2)
     cookie = signed_in_cookie()  # migrates the bench's database too
     client = engine()
     remove_bench_containers(client)

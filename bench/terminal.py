@@ -2,12 +2,14 @@
 
 Usage: .venv/bin/python bench/terminal.py [--megabytes 200] [--rounds 3] [--cycles 2000]
        [--no-browser | --browser-only] [--lines 2500000] [--keys 300] [--draws 3]
+       [--busy-rounds 3] [--workloads seq,cat,text]
 
 1. Throughput: N MB from a TTY container through Dockboard's websocket (a headless client that
    acknowledges as the browser does) versus the raw attach socket through the SDK; alternating.
-2. Keystroke echo p50/p99 through Dockboard versus raw attach, idle and beside 20 `yes` terminals
-   (three rounds of 1,000 keystrokes, each round printed).
-3. Memory: 200 open terminals (20 busy) on one server process; 2,000 connect/disconnect cycles.
+2. Keystroke echo p50/p99 through Dockboard versus raw attach, idle and beside --busy (20) `yes`
+   terminals (--busy-rounds rounds of 1,000 keystrokes, each round printed).
+3. Memory: 200 open terminals (--busy of them busy, the rest idle, ten to a container) on one
+   server process; 2,000 connect/disconnect cycles.
 4. Headless Chromium (bench/terminal_browser.py), with each renderer: keydown to the echo
    drawn (at a typist's pace and back to back), Ctrl+C during `yes`, 20 MB of lines drawn
    (`seq`, `cat`, 80-column `text`; median of --draws), every line counted, against the raw
@@ -210,7 +212,7 @@ async def measure(args, url: str, server_pid: int, cookie: str, client, image: s
     print(f"Dockboard idle: p50 {idle_p50:.2f} ms  p99 {idle_p99:.2f} ms"
           f"  (added: p50 {idle_p50 - raw_p50:+.2f}, p99 {idle_p99 - raw_p99:+.2f})")  # fmt: skip
 
-    busy = [run_container(client, image) for _ in range(20)]
+    busy = [run_container(client, image) for _ in range(args.busy)]
     context = multiprocessing.get_context("spawn")
     ready, stop = context.Event(), context.Event()
     worker = context.Process(
@@ -218,9 +220,10 @@ async def measure(args, url: str, server_pid: int, cookie: str, client, image: s
     )
     worker.start()
     ready.wait(60)
-    print("beside 20 `yes` terminals: 3 rounds of 1,000 keystrokes, a fresh `cat` each")
+    print(f"beside {args.busy} `yes` terminals: {args.busy_rounds} rounds of 1,000 keystrokes,"
+          " a fresh `cat` each")  # fmt: skip
     pooled, pooled_raw = [], []
-    for round_number in range(1, 4):
+    for round_number in range(1, args.busy_rounds + 1):
         path = f"/ws/containers/{cat_container(client, image)}/attach/"
         ours_ws = await open_ws(url, cookie, path)
         ours = await dockboard_echo(ours_ws, 1000)
@@ -236,8 +239,9 @@ async def measure(args, url: str, server_pid: int, cookie: str, client, image: s
     print(f"  all rounds: Dockboard p50 {busy_p50:.2f} ms  p99 {busy_p99:.2f} ms;"
           f" raw attach p50 {raw_busy_p50:.2f} ms  p99 {raw_busy_p99:.2f} ms")  # fmt: skip
 
-    print("== memory: 200 open terminals (20 busy) on one server process")
-    idle_containers = [run_container(client, image) for _ in range(18)]
+    idle_count = (args.terminals - args.busy) // 10
+    print(f"== memory: {args.terminals} open terminals ({args.busy} busy) on one server process")
+    idle_containers = [run_container(client, image) for _ in range(idle_count)]
     await ws.close()
     await asyncio.sleep(1)
     before = rss_kib(server_pid)
@@ -249,8 +253,9 @@ async def measure(args, url: str, server_pid: int, cookie: str, client, image: s
     await asyncio.sleep(2)
     with_terminals = rss_kib(server_pid)
     per_terminal = (with_terminals - before) / (len(idle) + len(busy))
-    print(f"server RSS with the 20 busy: {before / 1024:.1f} MiB; with 180 idle more: "
-          f"{with_terminals / 1024:.1f} MiB; {per_terminal:.0f} KiB per idle terminal")  # fmt: skip
+    print(f"server RSS with the {args.busy} busy: {before / 1024:.1f} MiB; with {len(idle)} idle "
+          f"more: {with_terminals / 1024:.1f} MiB; {per_terminal:.0f} KiB per idle "
+          "terminal")  # fmt: skip
     stop.set()
     worker.join(30)
     for terminal in idle:
@@ -259,7 +264,7 @@ async def measure(args, url: str, server_pid: int, cookie: str, client, image: s
         container.remove(force=True)
 
     cycles = args.cycles
-    for _ in range(200):  # warm up
+    for _ in range(min(200, cycles)):  # warm up
         await (await open_ws(url, cookie, f"/ws/containers/{cat.id}/attach/")).close()
     await asyncio.sleep(1)
     before = rss_kib(server_pid)
@@ -275,7 +280,7 @@ def browser_figures(args, url: str, cookie: str, client, image: str) -> None:
     from terminal_browser import chromium_echo
 
     chromium_echo(url, cookie, client, image, args.keys)
-    for workload in ("seq", "cat", "text"):
+    for workload in args.workloads.split(","):
         for renderer in ("webgl", "dom"):
             rates = [
                 draw_once_more_if_stalled(
@@ -323,4 +328,13 @@ if __name__ == "__main__":
     parser.add_argument("--lines", type=int, default=2_500_000)
     parser.add_argument("--keys", type=int, default=300)
     parser.add_argument("--draws", type=int, default=3)
-    main(short.parse(parser, megabytes=10, rounds=1, cycles=100, lines=100_000, keys=30, draws=1))
+    parser.add_argument("--busy-rounds", type=int, default=3)
+    parser.add_argument("--busy", type=int, default=20, help="`yes` terminals beside the echo")
+    parser.add_argument("--terminals", type=int, default=200, help="open at once, busy ones too")
+    parser.add_argument("--workloads", default="seq,cat,text", help="of seq, cat and text")
+    main(
+        short.parse(
+            parser, megabytes=10, rounds=1, cycles=100, lines=100_000, keys=30, draws=1,
+            busy_rounds=1, workloads="seq,cat", busy=5, terminals=45,
+        )
+    )  # fmt: skip

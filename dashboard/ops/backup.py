@@ -69,7 +69,10 @@ def write(target: Path) -> dict[str, Any]:
         }
         partial = Path(work) / "backup.tar.gz"
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        with (
+            os.fdopen(descriptor, "wb") as raw,
+            tarfile.open(fileobj=raw, mode="w:gz", compresslevel=6) as tar,
+        ):
             _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=2).encode())
             tar.add(dump, DATABASE, filter=_plain)
             for name in KEPT:

@@ -1,7 +1,6 @@
 """Build jobs as users ask for them: checked by the gate, queued for the worker, cancelled."""
 
 import shlex
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
@@ -95,6 +94,4 @@ def cancel(job: BuildJob) -> None:
 @receiver(housekeeping, dispatch_uid="images.builds")
 def forget_old_builds(sender: object, **kwargs: object) -> int:
     """Finished builds are kept ``KEPT_DAYS`` with their output; the audit log keeps the rest."""
-    cutoff = timezone.now() - timedelta(days=KEPT_DAYS)
-    old = BuildJob.objects.exclude(state__in=BuildJob.ACTIVE).filter(created_at__lt=cutoff)
-    return old.delete()[0]
+    return BuildJob.forget_older_than(KEPT_DAYS)

@@ -47,6 +47,13 @@ class WorkerJob(models.Model):
         abstract = True
         ordering = ["-created_at"]
 
+    @classmethod
+    def forget_older_than(cls, days: int) -> int:
+        """Delete the finished jobs made more than ``days`` ago (the audit log keeps who did
+        what for its own time); how many rows went."""
+        cutoff = timezone.now() - timedelta(days=days)
+        return cls.objects.exclude(state__in=cls.ACTIVE).filter(created_at__lt=cutoff).delete()[0]
+
     def is_stale(self) -> bool:
         """Running, but its worker has not been heard from: it died or was killed."""
         last = self.heartbeat_at or self.started_at or self.created_at

@@ -1,7 +1,6 @@
 """Push jobs as users ask for them: checked by the gate, queued for the worker, cancelled."""
 
 import shlex
-from datetime import timedelta
 
 from django.db import transaction
 from django.dispatch import receiver
@@ -52,6 +51,4 @@ def cancel(job: PushJob) -> None:
 @receiver(housekeeping, dispatch_uid="images.pushes")
 def forget_old_pushes(sender: object, **kwargs: object) -> int:
     """Finished pushes are kept ``KEPT_DAYS`` with their output; the audit log keeps the rest."""
-    cutoff = timezone.now() - timedelta(days=KEPT_DAYS)
-    old = PushJob.objects.exclude(state__in=PushJob.ACTIVE).filter(created_at__lt=cutoff)
-    return old.delete()[0]
+    return PushJob.forget_older_than(KEPT_DAYS)

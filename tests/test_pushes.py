@@ -7,16 +7,19 @@ import contextlib
 import io
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import docker
 import pytest
 import requests
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils import timezone
 
 from dashboard.models import AuditEvent, Team
 from dashboard.policy import ownership
 from images.models import PushJob
+from images.pushes import KEPT_DAYS, forget_old_pushes
 from tests.harness.accounts import signed_in
 from tests.harness.images import build_layered_image
 from tests.harness.registry import PRIVATE_LOGIN, allowing, loopback_registry
@@ -191,3 +194,14 @@ def test_a_slow_push_is_cancelled(
         assert registry_digest(name) is None
     finally:
         engine.images.remove(image_id, force=True)
+
+
+def test_finished_pushes_are_forgotten_after_thirty_days(member: User) -> None:
+    old = timezone.now() - timedelta(days=KEPT_DAYS + 1)
+    fields = {"requested_by": member, "reference": "r/x:1", "command": "docker push r/x:1"}
+    done = PushJob.objects.create(**fields, state="succeeded")
+    waiting = PushJob.objects.create(**fields, state="queued")
+    recent = PushJob.objects.create(**fields, state="failed")
+    PushJob.objects.filter(pk__in=[done.pk, waiting.pk]).update(created_at=old)
+    assert forget_old_pushes(sender=None) == 1
+    assert set(PushJob.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}

@@ -26,7 +26,8 @@ test: $(VENV)/.dev node_modules/.installed
 # A short bench that runs past BENCH_SECONDS is stopped and fails, so that no hang holds CI.
 BENCH_SECONDS ?= 600
 BENCHES := asgi_servers listing volumes_networks team_policy engines pull pull_watchers terminal \
-	terminal_watch terminal_peer live_pages live_rate labs faults docker_api stats files builds stacks backups
+	terminal_watch terminal_peer live_pages live_rate labs faults docker_api stats files builds stacks backups \
+	audit_stream
 
 bench: $(VENV)/.dev node_modules/.installed
 	$(PY) -m dashboard.data_dir

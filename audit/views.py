@@ -9,8 +9,10 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from audit import stream_status
 from audit.filters import AuditFilters
 from dashboard.access.audit import visible_audit_events
+from dashboard.access.roles import is_administrator
 from dashboard.models import AuditEvent
 from dashboard.web.paging import page_of
 from dashboard.web.spreadsheet import safe_cell
@@ -43,6 +45,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page_of(rows, request.GET.get("page")),
         "actions": AuditEvent.objects.order_by().values_list("action", flat=True).distinct(),
+        "streams": stream_status.statuses() if is_administrator(request.user) else [],
     }
     return render(request, "audit/list.html", context)
 

@@ -233,6 +233,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 DOCKBOARD_AUDIT_DAYS = int(os.environ.get("DOCKBOARD_AUDIT_DAYS", "90"))
+# Every audit row is also streamed to these, when set (audit.streaming; see the README).
+DOCKBOARD_AUDIT_SYSLOG = os.environ.get("DOCKBOARD_AUDIT_SYSLOG", "")  # tcp:// or tls://HOST:PORT
+DOCKBOARD_AUDIT_SYSLOG_CA = os.environ.get("DOCKBOARD_AUDIT_SYSLOG_CA", "")  # else the system's
+DOCKBOARD_AUDIT_FILE = os.environ.get("DOCKBOARD_AUDIT_FILE", "")
+DOCKBOARD_AUDIT_HTTP = os.environ.get("DOCKBOARD_AUDIT_HTTP", "")
+DOCKBOARD_AUDIT_HTTP_TOKEN = os.environ.get("DOCKBOARD_AUDIT_HTTP_TOKEN", "")
 # Terminal recordings (asciicast v2 under the data directory): kept this long, this large at most.
 DOCKBOARD_RECORDING_DAYS = int(os.environ.get("DOCKBOARD_RECORDING_DAYS", "30"))
 DOCKBOARD_RECORDING_MAX_BYTES = int(os.environ.get("DOCKBOARD_RECORDING_MAX_MB", "50")) * 1024**2

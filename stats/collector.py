@@ -20,6 +20,7 @@ from dashboard.engine import system as engine_system
 from dashboard.engine.errors import EngineError
 from dashboard.notation.docker_stats import StatsSample, sample
 from dashboard.notation.names import container_name
+from dashboard.ops import leases
 from stats import alerting, lease, rollup
 from stats.models import RAW, ContainerSample, EngineSample
 
@@ -184,7 +185,7 @@ def run_forever(interval: float) -> None:
     collector = Collector()
     events = alerting.EventFollower(collector.watcher)
     events.start()
-    holder = lease.holder_name()
+    holder = leases.holder_name()
     next_pass = time.monotonic()
     rolled = float("-inf")
     while True:

@@ -5,6 +5,7 @@ Every engine object a test creates carries ``TEST_LABEL`` and is removed when th
 
 import asyncio
 import contextlib
+import functools
 import os
 import random
 import subprocess
@@ -164,29 +165,40 @@ def slow_registry(registry: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def start_worker(transactional_db: None) -> Iterator[Callable[[], subprocess.Popen]]:
-    """Start real task workers (`taskworker`) on the test database; all stopped afterwards."""
+def start_command(transactional_db: None) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start real management commands (``taskworker``, ``streamaudit``) on the test database,
+    with ``env`` added to the environment; all stopped afterwards."""
     started = []
 
-    def start(*options: str) -> subprocess.Popen:
-        env = {**os.environ, "DOCKBOARD_DATABASE_URL": database_url(connection.settings_dict)}
+    def start(name: str, *options: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         process = subprocess.Popen(
-            [sys.executable, "-m", "django", "taskworker", *options],
-            env={**env, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+            [sys.executable, "-m", "django", name, *options],
+            env={
+                **os.environ,
+                "DOCKBOARD_DATABASE_URL": database_url(connection.settings_dict),
+                "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+                **(env or {}),
+            },
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         started.append(process)
         return process
 
     yield start
-    for process in started:  # a clean stop: the worker closes its database connection
+    for process in started:  # a clean stop: the command closes its database connection
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def start_worker(start_command: Callable[..., subprocess.Popen]) -> Callable[..., subprocess.Popen]:
+    """Start real task workers (`taskworker`) on the test database; all stopped afterwards."""
+    return functools.partial(start_command, "taskworker")
 
 
 @pytest.fixture

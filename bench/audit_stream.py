@@ -90,7 +90,8 @@ def main(args) -> None:
     median_off, median_on = statistics.median(off), statistics.median(on)
     print(
         f"audit rows written a second ({args.rounds} rounds of {args.seconds:g} s, medians): "
-        f"syslog sink off {median_off:,.0f}, on {median_on:,.0f}: ratio {median_on / median_off:.2f}"
+        f"syslog sink off {median_off:,.0f}, on {median_on:,.0f}: "
+        f"ratio {median_on / median_off:.2f}"
     )
     print(
         f"rsyslog had every row {statistics.median(lags) * 1000:.0f} ms after the last was "

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dockerapi",
     "stats",
     "stacks",
+    "signon",
     "axes",
 ]
 
@@ -225,7 +226,26 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes: a username is locked out from an address after repeated failures (audited).
 # AxesBackend only refuses locked-out logins (and serves sessions as ModelBackend does); the
 # password itself is checked by ModelBackend after it.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "signon.oidc.OIDCBackend",  # only for the provider's callback, and only once an issuer is set
+]
+# Single sign-on (OpenID Connect, authorization code with PKCE; signon/): on when an issuer is set.
+DOCKBOARD_OIDC_ISSUER = os.environ.get("DOCKBOARD_OIDC_ISSUER", "")
+DOCKBOARD_OIDC_NAME = os.environ.get("DOCKBOARD_OIDC_NAME", "") or "single sign-on"
+DOCKBOARD_OIDC_GROUPS_CLAIM = os.environ.get("DOCKBOARD_OIDC_GROUPS_CLAIM", "groups")
+DOCKBOARD_SSO_GROUPS = os.environ.get("DOCKBOARD_SSO_GROUPS", "")  # GROUP=TEAM:ROLE;…
+# Passwords can be turned off for everyone but one break-glass administrator.
+DOCKBOARD_LOCAL_LOGIN = os.environ.get("DOCKBOARD_LOCAL_LOGIN", "on") != "off"
+DOCKBOARD_BREAK_GLASS = os.environ.get("DOCKBOARD_BREAK_GLASS", "")
+OIDC_RP_CLIENT_ID = os.environ.get("DOCKBOARD_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("DOCKBOARD_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("DOCKBOARD_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("DOCKBOARD_OIDC_SCOPES", "openid email profile groups")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
 AXES_FAILURE_LIMIT = int(os.environ.get("DOCKBOARD_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DOCKBOARD_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -33,7 +33,7 @@ OTHER_PAGES = [
     url
     for url in every_url()
     if url not in ENGINE_PAGES
-    and not url.startswith(("/accounts/", "/setup/", "/i18n/", "/readyz"))
+    and not url.startswith(("/accounts/", "/oidc/", "/setup/", "/i18n/", "/readyz"))
 ]
 # Each object's actions, as its page's buttons post them.
 POST_ONLY = {

@@ -10,10 +10,11 @@ from tests.routes import every_url
 pytestmark = pytest.mark.django_db
 
 # For load balancers, and for a scraper that brings a token (tests/test_health.py and
-# tests/test_metrics.py); a Git host's signed push (tests/test_stack_git.py).
+# tests/test_metrics.py); a Git host's signed push (tests/test_stack_git.py); the sign-on
+# provider's round trip (tests/test_sign_on.py).
 HEALTH = {"/healthz", "/readyz", "/metrics"}
 PUBLIC = {"/accounts/login/", "/setup/x/", "/i18n/setlang/", "/invitations/x/", *HEALTH,
-          "/engines/local/stacks/x/webhook/"}  # fmt: skip
+          "/engines/local/stacks/x/webhook/", "/oidc/authenticate/", "/oidc/callback/"}  # fmt: skip
 
 
 def test_the_url_walk_sees_every_page() -> None:

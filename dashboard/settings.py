@@ -228,6 +228,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # password itself is checked by ModelBackend after it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesBackend",
+    "signon.directory.DirectoryBackend",  # LDAP, once DOCKBOARD_LDAP_URI is set
+    "signon.directory.PasswordGate",  # DOCKBOARD_LOCAL_LOGIN=off stops here
     "django.contrib.auth.backends.ModelBackend",
     "signon.oidc.OIDCBackend",  # only for the provider's callback, and only once an issuer is set
 ]
@@ -236,6 +238,15 @@ DOCKBOARD_OIDC_ISSUER = os.environ.get("DOCKBOARD_OIDC_ISSUER", "")
 DOCKBOARD_OIDC_NAME = os.environ.get("DOCKBOARD_OIDC_NAME", "") or "single sign-on"
 DOCKBOARD_OIDC_GROUPS_CLAIM = os.environ.get("DOCKBOARD_OIDC_GROUPS_CLAIM", "groups")
 DOCKBOARD_SSO_GROUPS = os.environ.get("DOCKBOARD_SSO_GROUPS", "")  # GROUP=TEAM:ROLE;…
+# LDAP or Active Directory (signon/ldap_backend.py; python-ldap: `pip install 'dockboard[ldap]'`).
+DOCKBOARD_LDAP_URI = os.environ.get("DOCKBOARD_LDAP_URI", "")  # ldap:// or ldaps://HOST
+DOCKBOARD_LDAP_BIND_DN = os.environ.get("DOCKBOARD_LDAP_BIND_DN", "")
+DOCKBOARD_LDAP_BIND_PASSWORD = os.environ.get("DOCKBOARD_LDAP_BIND_PASSWORD", "")
+DOCKBOARD_LDAP_USER_SEARCH = os.environ.get("DOCKBOARD_LDAP_USER_SEARCH", "")  # BASE?(uid=%(user)s)
+DOCKBOARD_LDAP_GROUP_SEARCH = os.environ.get("DOCKBOARD_LDAP_GROUP_SEARCH", "")  # BASE?FILTER
+DOCKBOARD_LDAP_GROUP_TYPE = os.environ.get("DOCKBOARD_LDAP_GROUP_TYPE", "groupOfNames")
+DOCKBOARD_LDAP_START_TLS = os.environ.get("DOCKBOARD_LDAP_START_TLS", "") == "on"
+DOCKBOARD_LDAP_CA = os.environ.get("DOCKBOARD_LDAP_CA", "")
 # Passwords can be turned off for everyone but one break-glass administrator.
 DOCKBOARD_LOCAL_LOGIN = os.environ.get("DOCKBOARD_LOCAL_LOGIN", "on") != "off"
 DOCKBOARD_BREAK_GLASS = os.environ.get("DOCKBOARD_BREAK_GLASS", "")

@@ -5,24 +5,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard.models import Membership, Team
+from signon.directory import local_passwords_for
 from signon.groups import ADMINISTRATOR
 from signon.models import GroupMapping
+from signon.refusals import REFUSAL_ATTRIBUTE
 
 
 class LocalLoginForm(AuthenticationForm):
-    """The password form; with passwords turned off, only the break-glass administrator's."""
+    """The password form: the directory's people (LDAP), and Dockboard's own passwords unless
+    they are turned off (the break-glass administrator's stays). A refusal with a reason of its
+    own (no group gives a place) says it."""
 
     def clean(self) -> dict:
         username = self.cleaned_data.get("username") or ""
-        if not settings.DOCKBOARD_LOCAL_LOGIN and (
-            not settings.DOCKBOARD_BREAK_GLASS or username != settings.DOCKBOARD_BREAK_GLASS
-        ):
+        if not settings.DOCKBOARD_LDAP_URI and not local_passwords_for(username):
             raise forms.ValidationError(
                 _("Passwords are turned off here: sign in with %(provider)s.")
                 % {"provider": settings.DOCKBOARD_OIDC_NAME},
                 code="local_login_off",
             )
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if reason := getattr(self.request, REFUSAL_ATTRIBUTE, ""):
+                raise forms.ValidationError(reason, code="refused") from None
+            raise
 
 
 class GroupMappingForm(forms.Form):

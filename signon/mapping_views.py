@@ -38,7 +38,14 @@ def group_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "rules": GroupMapping.objects.select_related("team"),
         "configured": configured_rules(),
-        "sign_on": settings.DOCKBOARD_OIDC_NAME if settings.DOCKBOARD_OIDC_ISSUER else "",
+        "sign_on": " · ".join(
+            name
+            for name, on in (
+                (settings.DOCKBOARD_OIDC_NAME, settings.DOCKBOARD_OIDC_ISSUER),
+                (_("the LDAP directory"), settings.DOCKBOARD_LDAP_URI),
+            )
+            if on
+        ),
     }
     return render(request, "signon/groups.html", context, status=400 if form.errors else 200)
 

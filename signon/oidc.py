@@ -8,8 +8,6 @@ nonce), with what it leaves to its users:
 - their roles made what their groups give, at every sign-in (``signon.actions``).
 """
 
-import re
-
 import jwt
 import requests
 from django.conf import settings
@@ -23,10 +21,10 @@ from mozilla_django_oidc.utils import import_from_settings
 from signon import actions, discovery
 from signon.groups import granted
 from signon.models import SignOnIdentity
+from signon.naming import free_username
 from signon.refusals import SignOnRefused
 
 LEEWAY_SECONDS = 60
-USERNAME = re.compile(r"[^\w.@+-]")
 
 
 def provider_name() -> str:
@@ -136,12 +134,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def _new_user(self, claims: dict) -> User:
-        """A user for someone signing in for the first time, named as the provider names them
-        (a number added if the name is taken); they have no password here."""
+        """A user for someone signing in for the first time; they have no password here."""
         wanted = claims.get("preferred_username") or (claims.get("email") or "").split("@")[0]
-        base = USERNAME.sub("", str(wanted))[:140] or "user"
-        name, number = base, 1
-        while self.UserModel.objects.filter(username__iexact=name).exists():
-            number += 1
-            name = f"{base}-{number}"
-        return self.UserModel.objects.create_user(name, email=claims.get("email") or "")
+        return self.UserModel.objects.create_user(
+            free_username(str(wanted)), email=claims.get("email") or ""
+        )

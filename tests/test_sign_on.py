@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import checks
 from django.test import Client, override_settings
 
 from dashboard.models import AuditEvent, Membership, Team
@@ -208,3 +209,14 @@ def test_without_a_provider_the_sign_on_pages_say_so(client: Client) -> None:
         assert answer.status_code == 403
         assert "Single sign-on is not set up here." in text_of(answer.content)
     assert "Sign in with" not in text_of(client.get("/accounts/login/").content)
+
+
+def test_sign_on_settings_that_cannot_work_stop_the_start() -> None:
+    with override_settings(DOCKBOARD_SSO_GROUPS="teachers=instructor", DOCKBOARD_OIDC_ISSUER="x",
+                           OIDC_RP_CLIENT_SECRET=""):  # fmt: skip
+        found = {error.id: error.msg for error in checks.run_checks()}
+    assert (
+        "'teachers=instructor' is neither GROUP=administrator nor GROUP=TEAM:ROLE"
+        in found["signon.E003"]
+    )
+    assert "without DOCKBOARD_OIDC_CLIENT_ID and _SECRET" in found["signon.E002"]

@@ -247,6 +247,8 @@ DOCKBOARD_LDAP_GROUP_SEARCH = os.environ.get("DOCKBOARD_LDAP_GROUP_SEARCH", "") 
 DOCKBOARD_LDAP_GROUP_TYPE = os.environ.get("DOCKBOARD_LDAP_GROUP_TYPE", "groupOfNames")
 DOCKBOARD_LDAP_START_TLS = os.environ.get("DOCKBOARD_LDAP_START_TLS", "") == "on"
 DOCKBOARD_LDAP_CA = os.environ.get("DOCKBOARD_LDAP_CA", "")
+# The worker reads the directory's people's groups again this often (roles between sign-ins).
+DOCKBOARD_LDAP_SYNC_MINUTES = float(os.environ.get("DOCKBOARD_LDAP_SYNC_MINUTES", "15"))
 # Passwords can be turned off for everyone but one break-glass administrator.
 DOCKBOARD_LOCAL_LOGIN = os.environ.get("DOCKBOARD_LOCAL_LOGIN", "on") != "off"
 DOCKBOARD_BREAK_GLASS = os.environ.get("DOCKBOARD_BREAK_GLASS", "")

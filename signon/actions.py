@@ -23,7 +23,11 @@ def _audited(user: User, reason: str, team_id: int | None = None) -> None:
 
 
 @transaction.atomic
-def follow_groups(user: User, identity: SignOnIdentity, groups: list[str], given: Granted) -> None:
+def follow_groups(
+    user: User, identity: SignOnIdentity, groups: list[str], given: Granted, *,
+    signed_in: bool = True,
+) -> None:  # fmt: skip
+    """``signed_in``: at a sign-in, not at the worker's re-check of the directory."""
     changed = False
     if user.is_superuser != given.administrator:
         user.is_superuser = user.is_staff = given.administrator
@@ -51,7 +55,8 @@ def follow_groups(user: User, identity: SignOnIdentity, groups: list[str], given
         user.save(update_fields=["is_active"])
         _audited(user, "groups give a place again")
     identity.groups = groups
-    identity.signed_in_at = timezone.now()
+    if signed_in:
+        identity.signed_in_at = timezone.now()
     identity.save(update_fields=["groups", "signed_in_at", "shut_out"])
     if changed:  # rights are read when a terminal connects: the open ones end
         transaction.on_commit(lambda: close_connections(user.pk))

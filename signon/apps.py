@@ -6,4 +6,4 @@ class SignonConfig(AppConfig):
     verbose_name = "Single sign-on"
 
     def ready(self) -> None:
-        from signon import checks  # noqa: F401 - registers the start-up checks
+        from signon import checks, directory_sync  # noqa: F401 - start-up checks, the re-check

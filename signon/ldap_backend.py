@@ -61,13 +61,23 @@ def _settings() -> LDAPSettings:
 
 
 class LDAPDirectory(LDAPBackend):
-    def __init__(self, request: object) -> None:
+    """``signing_in`` False: the worker's re-check (``recheck``), which makes nobody."""
+
+    def __init__(self, request: object, *, signing_in: bool = True) -> None:
         self.request = request
+        self.signing_in = signing_in
+        self.login = ""
         self.settings = _settings()
 
     def _refuse(self, ldap_user: object, message: str) -> None:
-        setattr(self.request, REFUSAL_ATTRIBUTE, message)
+        if self.request is not None:
+            setattr(self.request, REFUSAL_ATTRIBUTE, message)
         raise ldap_user.AuthenticationFailed(message)
+
+    def authenticate(self, request: object, username: str | None = None,
+                     password: str | None = None, **kwargs: object) -> User | None:  # fmt: skip
+        self.login = (username or "").strip()
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_or_build_user(self, username: str, ldap_user: object) -> tuple[User, bool]:
         groups = sorted(ldap_user.group_names)
@@ -84,6 +94,8 @@ class LDAPDirectory(LDAPBackend):
                 actions.shut_out(identity.user, identity, groups)
             self._refuse(ldap_user, no_place)
         if identity is None:
+            if not self.signing_in:  # a re-check found someone else under that login
+                self._refuse(ldap_user, "not signed in here")
             return User(username=free_username(username)), True
         if not identity.user.is_active and not identity.shut_out:
             self._refuse(ldap_user, _("This account is deactivated."))
@@ -97,6 +109,20 @@ class LDAPDirectory(LDAPBackend):
         identity, _made = SignOnIdentity.objects.get_or_create(
             issuer=settings.DOCKBOARD_LDAP_URI, subject=ldap_user.dn, defaults={"user": user}
         )
+        if identity.login != self.login:
+            identity.login = self.login
+            identity.save(update_fields=["login"])
         actions.follow_groups(user, identity, groups, granted(groups))
         user.refresh_from_db()
         return user
+
+    def recheck(self, identity: SignOnIdentity) -> None:
+        """Their roles made what their groups give now, read with the service account. Only
+        what the directory says counts: someone it no longer finds, or a directory that does
+        not answer, is left as they are (``populate_user`` answers None for both)."""
+        user = self.populate_user(identity.login)
+        if user is None or user.pk != identity.user_id:
+            return
+        groups = sorted(user.ldap_user.group_names)
+        identity.refresh_from_db()
+        actions.follow_groups(user, identity, groups, granted(groups), signed_in=False)

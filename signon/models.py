@@ -14,6 +14,7 @@ class SignOnIdentity(models.Model):
     )
     issuer = models.CharField(max_length=255)
     subject = models.CharField(max_length=255)
+    login = models.CharField(max_length=255, blank=True)  # what they type (LDAP), for re-checks
     groups = models.JSONField(default=list)  # as the last sign-in gave them
     signed_in_at = models.DateTimeField(null=True)
     # Deactivated because no group gave them a place (not by an administrator): groups that

@@ -11,7 +11,9 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from dashboard.models import AuditEvent, Membership, Team
+from signon.directory_sync import recheck_everyone
 from signon.models import GroupMapping, SignOnIdentity
+from teams.actions import set_active
 from tests.harness.accounts import PASSWORD
 from tests.harness.slapd import PEOPLE, Directory
 from tests.pages import text_of
@@ -99,3 +101,43 @@ def test_with_passwords_off_the_directory_and_the_break_glass_administrator_sign
         _client, refused = signed_in_as(member.username, PASSWORD)
         assert refused.status_code == 200
         assert "Please enter a correct username and password" in text_of(refused.content)
+
+
+def test_the_worker_rechecks_the_directory_between_sign_ins(
+    directory: Directory, team: Team
+) -> None:
+    signed_in_client, _answer = signed_in_as("kim", SECRET)
+    kim = User.objects.get(username="kim")
+    assert SignOnIdentity.objects.get(user=kim).login == "kim"
+
+    directory.set_group("teachers", ["kim"])
+    assert recheck_everyone() == 1
+    assert list(kim.memberships.values_list("role", flat=True)) == ["instructor"]
+    assert signed_in_client.get("/engines/local/containers/").status_code == 200
+
+    directory.set_group("teachers", [])
+    directory.set_group("class-a", [])
+    recheck_everyone()
+    kim.refresh_from_db()
+    assert not kim.is_active
+    assert signed_in_client.get("/engines/local/containers/").status_code == 302  # signed out
+
+    # Someone else now answers to the login: the re-check makes nobody and changes nothing.
+    directory.set_group("class-a", ["kim"])
+    SignOnIdentity.objects.filter(user=kim).update(subject="uid=someone-before,ou=people")
+    users = User.objects.count()
+    recheck_everyone()
+    assert User.objects.count() == users
+
+
+def test_a_deactivation_by_an_administrator_is_not_undone_by_the_directory(
+    directory: Directory, admin: User
+) -> None:
+    signed_in_as("kim", SECRET)
+    kim = User.objects.get(username="kim")
+    set_active(admin, kim, False)
+    assert recheck_everyone() == 0
+    kim.refresh_from_db()
+    assert not kim.is_active
+    _client, refused = signed_in_as("kim", SECRET)
+    assert "This account is deactivated." in text_of(refused.content)

@@ -21,6 +21,10 @@ class Rule:
     team: str  # the team's name; "" for administrators
     role: str  # a Membership role, or ADMINISTRATOR
 
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in RANK else ""
+
 
 @dataclass
 class Granted:

@@ -192,8 +192,9 @@ def test_only_administrators_map_groups(
     no_team = admin_client.post("/signon/groups/", {"group": "x", "grant": "member"})
     assert "A role is in a team: choose the team." in text_of(no_team.content)
 
-    page = text_of(admin_client.get("/signon/groups/").content)
-    assert "class-a" in page and team.name in page
+    with override_settings(DOCKBOARD_SSO_GROUPS=f"teachers={team.name}:instructor"):
+        page = text_of(admin_client.get("/signon/groups/").content)
+    assert "class-a member" in page and f"teachers instructor · {team.name}" in page
     assert member_client.post(f"/signon/groups/{rule.pk}/remove/").status_code == 403
     assert admin_client.post(f"/signon/groups/{rule.pk}/remove/").status_code == 302
     assert not GroupMapping.objects.exists()
